@@ -1,0 +1,65 @@
+# The booking assistant. `make run` and `make test` are all a new clone needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/booking.tar.gz
+CORPUS ?= ../shared/eval/duckling
+LINT_PATHS := actions nlu connectors booking_core api scripts tests
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install lock train migrate run shell test lint validate pytest test-nlu \
+        test-stories eval-time clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+install: ## Create .venv (Python 3.10) and install requirements.lock, if it changed
+	@scripts/install.sh
+
+lock: install ## Re-resolve requirements.in into requirements.lock
+	$(PY) -m pip install -r requirements.in
+	$(PY) -m pip freeze --exclude-editable > requirements.lock
+	@sha256sum requirements.lock | cut -d' ' -f1 > $(VENV)/.lock-sha256
+
+train: install ## Train the model if its inputs changed
+	@scripts/train.sh
+
+migrate: install ## Create or migrate the database (DATABASE_URL, default var/booking.db)
+	@$(PY) -m booking_core.db.migrate
+
+run: install train migrate ## Start actions, admin API and Rasa (REST + configured channels)
+	@scripts/run.sh server
+
+shell: install train migrate ## Chat in the terminal (rasa shell) with the action server
+	@scripts/run.sh shell
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/mypy actions nlu connectors booking_core api scripts
+
+validate: install ## rasa data validate, warnings are errors
+	$(RASA) data validate --fail-on-warnings --quiet
+
+pytest: install train ## Unit and integration tests (the end-to-end ones use the model)
+	$(PY) -m pytest
+
+test-nlu: train ## NLU on the held-out file, with thresholds
+	$(RASA) test nlu --nlu tests/rasa/nlu_holdout.yml --model $(MODEL) --out results/nlu --quiet
+	$(PY) scripts/check_nlu.py results/nlu
+
+test-stories: train ## Story tests, failing on any prediction error
+	$(RASA) test core --stories tests/rasa/test_stories.yml --model $(MODEL) \
+	  --out results/core --fail-on-prediction-errors --quiet
+
+test: lint validate train pytest test-nlu test-stories ## Everything CI runs
+	@echo "make test: all checks passed"
+
+eval-time: install ## Time extractor vs Duckling's corpus (CORPUS=path)
+	$(PY) scripts/eval_time.py $(CORPUS)
+
+clean: ## Remove generated files (not .venv)
+	rm -rf models results var .mypy_cache .ruff_cache .pytest_cache

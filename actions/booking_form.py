@@ -1,0 +1,297 @@
+"""`validate_booking_form`: fills and checks title, date, time and duration.
+
+Every slot of the form has a custom mapping: the `extract_*` methods read the latest
+message's entities (with the extractor's grain and interval information, which a
+from_entity mapping would drop), and the `validate_*` methods apply the business rules
+with a clear reason for each refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import time_slots
+from actions.context import now_in, tenant_timezone
+
+# Messages with these intents are not answers to the form's questions.
+NOT_ANSWERS = {
+    "stop",
+    "bot_challenge",
+    "help",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank",
+    "nlu_fallback",
+}
+FIELD_SLOTS = {
+    "title": "event_title",
+    "date": "event_date",
+    "time": "event_time",
+    "duration": "event_duration",
+}
+BASE_SLOTS = ["event_title", "event_date", "event_time", "event_duration"]
+
+
+def _latest(tracker: Tracker) -> tuple[str, str, list[dict[str, Any]]]:
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name") or ""
+    return intent, message.get("text") or "", list(message.get("entities") or [])
+
+
+def _answers_form(tracker: Tracker) -> bool:
+    intent, _, _ = _latest(tracker)
+    return intent not in NOT_ANSWERS
+
+
+class ValidateBookingForm(FormValidationAction):
+    """Custom extraction and validation for `booking_form`."""
+
+    def name(self) -> str:
+        """The action name Rasa calls."""
+        return "validate_booking_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Ask what to change first when the user said only "change" at confirmation."""
+        if tracker.get_slot("change_pending"):
+            return ["change_target", *domain_slots]
+        return list(domain_slots)
+
+    # ----- extraction -------------------------------------------------------------
+
+    def _time_reading(self, tracker: Tracker) -> tuple[time_slots.TimeReading | None, str]:
+        _, text, entities = _latest(tracker)
+        zone = time_slots.tz_of(tenant_timezone(tracker))
+        times = time_slots.entities_of(entities, "time")
+        readings = [(time_slots.read_time_entity(e, zone), e) for e in times]
+        usable = [(r, e) for r, e in readings if r is not None]
+        if not usable:
+            return None, text
+        # Prefer the most specific expression ("tomorrow at 3pm" over a stray "today").
+        reading, entity = max(
+            usable, key=lambda pair: (pair[0].start is not None, len(str(pair[1].get("text"))))
+        )
+        return reading, str(entity.get("text") or text)
+
+    async def extract_event_title(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A DIET `event_title` entity, or the whole answer when the form asked for it."""
+        if not _answers_form(tracker):
+            return {}
+        intent, text, entities = _latest(tracker)
+        titles = time_slots.entities_of(entities, "event_title")
+        if titles:
+            title = time_slots.normalise_title(str(titles[0].get("value") or ""))
+            if title:
+                return {"event_title": title}
+        if tracker.get_slot("requested_slot") != "event_title" or text.startswith("/"):
+            return {}
+        spans = [
+            (int(e["start"]), int(e["end"]))
+            for e in entities
+            if e.get("entity") in {"time", "duration"} and "start" in e and "end" in e
+        ]
+        return {"event_title": time_slots.clean_title(text, spans)}
+
+    async def extract_event_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The day of a time expression that names one ("tomorrow", "Friday at 3")."""
+        if not _answers_form(tracker):
+            return {}
+        reading, phrase = self._time_reading(tracker)
+        if reading is None or reading.day is None:
+            if tracker.get_slot("requested_slot") == "event_date" and not _latest(tracker)[
+                1
+            ].startswith("/"):
+                dispatcher.utter_message(response="utter_date_not_understood")
+                return {"event_date": None}
+            return {}
+        if reading.start is not None and not time_slots.mentions_day(phrase):
+            # "at 4pm" names no day; keep the day already chosen, and ask otherwise
+            # unless the resolved time is today (the natural reading of "at 4pm").
+            if tracker.get_slot("event_date") or reading.day != now_in(tracker).date():
+                return {}
+        return {"event_date": reading.day.strftime(time_slots.DATE_FORMAT)}
+
+    async def extract_event_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The start time; an interval ("3 to 4:30pm") also sets the duration."""
+        if not _answers_form(tracker):
+            return {}
+        _, text, entities = _latest(tracker)
+        reading, _ = self._time_reading(tracker)
+        if reading is None or reading.start is None:
+            if tracker.get_slot("requested_slot") == "event_time":
+                if time_slots.looks_like_impossible_time(text):
+                    dispatcher.utter_message(response="utter_time_invalid")
+                    return {"event_time": None}
+                if reading is None and not text.startswith("/"):
+                    dispatcher.utter_message(response="utter_time_not_understood")
+                    return {"event_time": None}
+            return {}
+        slots: dict[str, Any] = {"event_time": reading.start.strftime(time_slots.TIME_FORMAT)}
+        if reading.duration_minutes and not time_slots.entities_of(entities, "duration"):
+            slots["event_duration"] = float(reading.duration_minutes)
+        return slots
+
+    async def extract_event_duration(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Minutes from a `duration` entity (or a duration button)."""
+        if not _answers_form(tracker):
+            return {}
+        _, text, entities = _latest(tracker)
+        durations = time_slots.entities_of(entities, "duration")
+        minutes = next(
+            (m for m in (time_slots.duration_minutes(d) for d in durations) if m is not None),
+            None,
+        )
+        if minutes is not None:
+            return {"event_duration": float(minutes)}
+        if tracker.get_slot("requested_slot") == "event_duration":
+            reading, _ = self._time_reading(tracker)
+            if reading is None or reading.duration_minutes is None:
+                if not text.startswith("/"):
+                    dispatcher.utter_message(response="utter_duration_not_understood")
+                return {"event_duration": None}
+        return {}
+
+    async def extract_change_target(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Which part the user wants to change, or "value" when they gave a new value."""
+        if tracker.get_slot("requested_slot") != "change_target" or not _answers_form(tracker):
+            return {}
+        _, _, entities = _latest(tracker)
+        fields = time_slots.entities_of(entities, "booking_field")
+        if fields:
+            return {"change_target": str(fields[0].get("value"))}
+        if any(e.get("entity") in {"time", "duration", "event_title"} for e in entities):
+            return {"change_target": "value"}
+        return {}
+
+    # ----- validation -------------------------------------------------------------
+
+    def validate_change_target(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Clear the slot to change so that the form asks for it again."""
+        slots: dict[str, Any] = {"change_target": value, "change_pending": False}
+        slot = FIELD_SLOTS.get(str(value))
+        if slot:
+            slots[slot] = None
+        return slots
+
+    def validate_event_title(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A short, non-empty title."""
+        if not value or not isinstance(value, str) or len(value) > 80:
+            dispatcher.utter_message(response="utter_title_invalid")
+            return {"event_title": None}
+        return {"event_title": value}
+
+    def validate_event_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Not in the past, not more than a year ahead."""
+        if value is None:
+            return {"event_date": None}
+        try:
+            day = time_slots.parse_day(str(value))
+        except ValueError:
+            return {"event_date": None}
+        now = now_in(tracker)
+        problem = time_slots.check_day(day, now.date())
+        if problem:
+            dispatcher.utter_message(response=problem)
+            return {"event_date": None}
+        cleared = self._check_start(tracker, day=day)
+        if cleared:
+            dispatcher.utter_message(response="utter_time_in_past")
+        return {"event_date": value, **cleared}
+
+    def validate_event_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A real time of day, not already past on the chosen day."""
+        if value is None:
+            return {"event_time": None}
+        try:
+            time_slots.parse_start(str(value))
+        except ValueError:
+            dispatcher.utter_message(response="utter_time_invalid")
+            return {"event_time": None}
+        result = self._check_start(tracker, start=str(value))
+        if result.get("event_time", value) is None:
+            dispatcher.utter_message(response="utter_time_in_past")
+            return {"event_time": None, "booking_note": None}
+        # Only validate_* results reach the tracker for slots outside the form, so the
+        # note about an assumed am/pm is set here rather than during extraction.
+        reading, _ = self._time_reading(tracker)
+        assumed = bool(
+            reading
+            and reading.meridiem_assumed
+            and reading.start
+            and reading.start.strftime(time_slots.TIME_FORMAT) == value
+        )
+        note = (
+            f"I took that as {value}; say \"change the time\" if you meant otherwise."
+            if assumed
+            else None
+        )
+        return {"event_time": value, "booking_note": note}
+
+    def validate_event_duration(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Between 5 minutes and 12 hours."""
+        if value is None:
+            return {"event_duration": None}
+        try:
+            minutes = float(value)
+        except (TypeError, ValueError):
+            return {"event_duration": None}
+        problem = time_slots.check_duration(minutes)
+        if problem:
+            dispatcher.utter_message(response=problem)
+            return {"event_duration": None}
+        return {"event_duration": minutes}
+
+    def _check_start(
+        self, tracker: Tracker, *, day: Any = None, start: str | None = None
+    ) -> dict[str, Any]:
+        """Clear the time when day + time is already past (checked whichever came last)."""
+        day_value = day or tracker.get_slot("event_date")
+        start_value = start or tracker.get_slot("event_time")
+        if not day_value or not start_value:
+            return {}
+        try:
+            the_day = (
+                day_value
+                if not isinstance(day_value, str)
+                else time_slots.parse_day(day_value)
+            )
+            the_start = time_slots.parse_start(str(start_value))
+        except ValueError:
+            return {}
+        zone = time_slots.tz_of(tenant_timezone(tracker))
+        now: datetime = now_in(tracker)
+        if time_slots.check_start(the_day, the_start, zone, now):
+            return {"event_time": None}
+        return {}

@@ -1,0 +1,120 @@
+"""Confirmation step: the summary with Yes / Change / Cancel, changes and stopping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import time_slots
+from actions.booking_form import FIELD_SLOTS
+from actions.context import tenant_timezone
+
+CONFIRM_BUTTONS = [
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "Change", "payload": "/change_booking"},
+    {"title": "Cancel", "payload": "/stop"},
+]
+BOOKING_SLOTS = [
+    "event_title",
+    "event_date",
+    "event_time",
+    "event_duration",
+    "change_target",
+    "booking_note",
+]
+
+
+def reset_booking_events() -> list[EventType]:
+    """Events that forget the request (after booking or stopping)."""
+    return [
+        *(SlotSet(slot, None) for slot in BOOKING_SLOTS),
+        SlotSet("change_pending", False),
+        SlotSet("awaiting_confirmation", False),
+    ]
+
+
+def booking_summary(tracker: Tracker) -> str | None:
+    """"Dentist appointment, Tue 3 Dec, 15:00-15:45 (Europe/London)", or None if incomplete."""
+    title = tracker.get_slot("event_title")
+    day = tracker.get_slot("event_date")
+    start = tracker.get_slot("event_time")
+    minutes = tracker.get_slot("event_duration")
+    if not (title and day and start and minutes):
+        return None
+    zone_name = tenant_timezone(tracker)
+    begin, end = time_slots.booking_window(day, start, float(minutes), time_slots.tz_of(zone_name))
+    return f"{title}, {time_slots.describe_window(begin, end, zone_name)}"
+
+
+class ActionConfirmBooking(Action):
+    """Show the summary and ask for a yes with the platform's buttons."""
+
+    def name(self) -> str:
+        """The action name Rasa calls."""
+        return "action_confirm_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Summarise the request; the rules wait for affirm, deny, change or stop."""
+        summary = booking_summary(tracker)
+        if summary is None:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return [SlotSet("awaiting_confirmation", False)]
+        note = tracker.get_slot("booking_note")
+        text = f"{summary}. Shall I book it?"
+        if note:
+            text = f"{summary}. {note} Shall I book it?"
+        dispatcher.utter_message(text=text, buttons=CONFIRM_BUTTONS)
+        return [SlotSet("awaiting_confirmation", True)]
+
+
+class ActionPrepareChange(Action):
+    """Apply a change asked for at the confirmation step, before the form runs again."""
+
+    def name(self) -> str:
+        """The action name Rasa calls."""
+        return "action_prepare_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """A named field is cleared (the form asks for it); new values are applied by the form.
+
+        A bare "change" makes the form ask what to change first.
+        """
+        entities = (tracker.latest_message or {}).get("entities") or []
+        events: list[dict[str, Any]] = [
+            SlotSet("awaiting_confirmation", False),
+            SlotSet("change_target", None),
+        ]
+        has_value = any(e.get("entity") in {"time", "duration", "event_title"} for e in entities)
+        fields = [e.get("value") for e in entities if e.get("entity") == "booking_field"]
+        if has_value:
+            return events
+        slot = FIELD_SLOTS.get(str(fields[0])) if fields else None
+        if slot:
+            return [*events, SlotSet(slot, None)]
+        return [*events, SlotSet("change_pending", True)]
+
+
+class ActionCancelBooking(Action):
+    """Stop: forget the request and say so."""
+
+    def name(self) -> str:
+        """The action name Rasa calls."""
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Say that nothing was booked when there was a request, else just acknowledge."""
+        had_request = any(tracker.get_slot(slot) for slot in BOOKING_SLOTS[:4])
+        dispatcher.utter_message(
+            response="utter_booking_stopped" if had_request else "utter_nothing_to_stop"
+        )
+        return reset_booking_events()

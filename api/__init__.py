@@ -1,0 +1,1 @@
+"""Admin API (FastAPI): health, per-event `.ics` files; tenants/history/feeds later."""

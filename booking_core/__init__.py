@@ -1,0 +1,1 @@
+"""Shared data layer of the booking assistant: settings, database, calendars, booking service."""

@@ -1,0 +1,199 @@
+"""SQLAlchemy declarative models (SQLAlchemy 1.4 Column style, used with the 2.0-style API).
+
+Every row carries `tenant_id` so each query can be scoped to one business. Constraint names follow
+`NAMING_CONVENTION` so Alembic (and SQLite batch migrations) can address them by name.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from booking_core.db.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Base: Any = declarative_base(metadata=metadata)
+
+#: Channels a contact or message can come from (Rasa's `rasa shell` is stored as "shell").
+CHANNELS = ("rest", "shell", "whatsapp", "telegram", "instagram")
+DIRECTIONS = ("in", "out")
+MESSAGE_STATUSES = ("received", "processed", "sent", "delivered", "read", "failed")
+EVENT_STATUSES = ("pending", "confirmed", "cancelled", "failed")
+#: Statuses that occupy a slot in the calendar.
+ACTIVE_EVENT_STATUSES = ("pending", "confirmed")
+
+DEFAULT_BUSINESS_HOURS: dict[str, list[str]] = {
+    day: ["09:00", "17:00"] for day in ("mon", "tue", "wed", "thu", "fri")
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK that works on SQLite and PostgreSQL alike."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def new_feed_token() -> str:
+    """Unguessable token for a tenant's calendar feed URL."""
+    return secrets.token_urlsafe(32)
+
+
+def new_event_uid() -> str:
+    """Random 128-bit id in lower-case base32hex (0-9a-v, 26 chars).
+
+    The alphabet and length fit Google Calendar's client-chosen event ids (5-1024 chars of 0-9a-v),
+    so the same value can be the iCalendar UID, the `.ics` link and the provider-side id that makes
+    a retried insert idempotent.
+    """
+    return base64.b32hexencode(uuid.uuid4().bytes).decode("ascii").rstrip("=").lower()
+
+
+class Tenant(Base):
+    """A business using the assistant, with its time zone, hours and calendar settings."""
+
+    __tablename__ = "tenants"
+
+    id: int = Column(Integer, primary_key=True)
+    name: str = Column(String(200), nullable=False)
+    slug: str = Column(String(64), nullable=False, unique=True)
+    timezone: str = Column(String(64), nullable=False, default="Europe/London")
+    locale: str = Column(String(16), nullable=False, default="en_GB")
+    calendar_provider: str = Column(String(32), nullable=False, default="builtin")
+    calendar_settings: dict[str, Any] = Column(JSON, nullable=False, default=dict)
+    business_hours: dict[str, list[str]] = Column(
+        JSON, nullable=False, default=lambda: dict(DEFAULT_BUSINESS_HOURS)
+    )
+    default_event_minutes: int = Column(Integer, nullable=False, default=30)
+    feed_token: str = Column(String(64), nullable=False, unique=True, default=new_feed_token)
+    created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Tenant id={self.id} slug={self.slug!r}>"
+
+
+class Contact(Base):
+    """One end user on one channel of one tenant."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel", "platform_user_id"),)
+
+    id: int = Column(Integer, primary_key=True)
+    tenant_id: int = Column(Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+    channel: str = Column(String(32), nullable=False)
+    platform_user_id: str = Column(String(255), nullable=False)
+    display_name: str | None = Column(String(255))
+    locale: str | None = Column(String(16))
+    created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
+    #: Last inbound message time: WhatsApp/Instagram only allow free-form replies for 24 h after it.
+    last_inbound_at: datetime | None = Column(UTCDateTime)
+
+    tenant = relationship("Tenant")
+
+    def __repr__(self) -> str:
+        return f"<Contact id={self.id} {self.channel}:{self.platform_user_id}>"
+
+
+class Message(Base):
+    """An inbound or outbound message; (tenant, channel, platform_message_id) de-duplicates."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "channel", "platform_message_id"),
+        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
+        Index("ix_messages_tenant_contact_created", "tenant_id", "contact_id", "created_at"),
+    )
+
+    id: int = Column(Integer, primary_key=True)
+    tenant_id: int = Column(Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+    contact_id: int = Column(
+        Integer, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    channel: str = Column(String(32), nullable=False)
+    direction: str = Column(String(3), nullable=False)
+    platform_message_id: str | None = Column(String(255))
+    text: str | None = Column(Text)
+    payload: dict[str, Any] | None = Column(JSON)
+    intent: str | None = Column(String(128))
+    status: str = Column(String(16), nullable=False)
+    error: str | None = Column(Text)
+    created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
+    #: Timestamp the platform put on the message (may differ from `created_at`).
+    sent_at: datetime | None = Column(UTCDateTime)
+    processed_at: datetime | None = Column(UTCDateTime)
+
+    contact = relationship("Contact")
+
+    def __repr__(self) -> str:
+        return f"<Message id={self.id} {self.direction} {self.status}>"
+
+
+class CalendarEvent(Base):
+    """A booking; the row is the event for the built-in provider, a mirror for external ones."""
+
+    __tablename__ = "calendar_events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
+        CheckConstraint('"end" > start', name="end_after_start"),
+        Index("ix_calendar_events_tenant_start", "tenant_id", "start"),
+    )
+
+    id: int = Column(Integer, primary_key=True)
+    tenant_id: int = Column(Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+    contact_id: int | None = Column(
+        Integer, ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    #: Public id: iCalendar UID, `.ics` link and provider-side client id (base32hex, unique).
+    uid: str = Column(String(64), nullable=False, unique=True, default=new_event_uid)
+    title: str = Column(String(255), nullable=False)
+    start: datetime = Column(UTCDateTime, nullable=False)
+    end: datetime = Column(UTCDateTime, nullable=False)
+    #: IANA zone the user booked in, for display; `start`/`end` are UTC instants.
+    timezone: str = Column(String(64), nullable=False)
+    provider: str = Column(String(32), nullable=False)
+    provider_event_id: str | None = Column(String(1024))
+    link: str | None = Column(Text)
+    status: str = Column(String(16), nullable=False, default="pending")
+    error: str | None = Column(Text)
+    #: Deterministic key of the booking request, so a retried request finds its row.
+    idempotency_key: str | None = Column(String(64))
+    requested_message_id: int | None = Column(
+        Integer, ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    confirmed_message_id: int | None = Column(
+        Integer, ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    tenant = relationship("Tenant")
+    contact = relationship("Contact")
+
+    def __repr__(self) -> str:
+        return f"<CalendarEvent id={self.id} uid={self.uid} {self.status}>"

@@ -1,0 +1,209 @@
+"""Calendar event crud. Every lookup except the public-uid one is scoped by tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from booking_core.db.models import ACTIVE_EVENT_STATUSES, EVENT_STATUSES, CalendarEvent, Contact
+from booking_core.db.types import require_aware, utcnow
+
+
+def check_timezone(name: str) -> None:
+    """Refuse anything that is not an IANA zone name, so display code can trust the column."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name!r} is not an IANA time zone") from exc
+
+
+def create_calendar_event(
+    session: Session,
+    *,
+    tenant_id: int,
+    contact_id: int | None,
+    title: str,
+    start: datetime,
+    end: datetime,
+    timezone: str,
+    provider: str,
+    requested_message_id: int | None = None,
+    confirmed_message_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> CalendarEvent:
+    """Insert a `pending` event with a fresh uid and flush it (so `id` and `uid` are set).
+
+    With `idempotency_key`, a second insert of the same key for the tenant raises IntegrityError
+    (inside a savepoint, so the caller's transaction survives); see `booking.book_event`.
+    """
+    start = require_aware(start, "start")
+    end = require_aware(end, "end")
+    if end <= start:
+        raise ValueError("end must be after start")
+    title = title.strip()
+    if not title:
+        raise ValueError("title must not be empty")
+    check_timezone(timezone)
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.tenant_id != tenant_id:
+            raise ValueError(f"contact {contact_id} does not belong to tenant {tenant_id}")
+    event = CalendarEvent(
+        tenant_id=tenant_id,
+        contact_id=contact_id,
+        title=title,
+        start=start,
+        end=end,
+        timezone=timezone,
+        provider=provider,
+        status="pending",
+        requested_message_id=requested_message_id,
+        confirmed_message_id=confirmed_message_id,
+        idempotency_key=idempotency_key,
+    )
+    with session.begin_nested():
+        session.add(event)
+    return event
+
+
+def confirm_calendar_event(
+    session: Session,
+    *,
+    event_id: int,
+    provider_event_id: str,
+    link: str | None,
+    confirmed_message_id: int | None = None,
+) -> CalendarEvent:
+    """Record the provider's id and link and mark the event `confirmed`.
+
+    Raises LookupError for an unknown id and ValueError for a cancelled event (a late provider
+    answer must not resurrect it).
+    """
+    event = session.get(CalendarEvent, event_id)
+    if event is None:
+        raise LookupError(f"calendar event {event_id} not found")
+    if event.status == "cancelled":
+        raise ValueError(f"calendar event {event_id} is cancelled")
+    event.provider_event_id = provider_event_id
+    event.link = link
+    event.status = "confirmed"
+    event.error = None
+    if confirmed_message_id is not None:
+        event.confirmed_message_id = confirmed_message_id
+    event.updated_at = utcnow()
+    session.flush()
+    return event
+
+
+def fail_calendar_event(session: Session, *, event_id: int, error: str) -> CalendarEvent:
+    """Mark an event `failed` with the provider's error (a retry may still confirm it)."""
+    event = session.get(CalendarEvent, event_id)
+    if event is None:
+        raise LookupError(f"calendar event {event_id} not found")
+    event.status = "failed"
+    event.error = error
+    event.updated_at = utcnow()
+    session.flush()
+    return event
+
+
+def cancel_calendar_event(session: Session, *, tenant_id: int, event_id: int) -> CalendarEvent:
+    """Mark an event `cancelled` and free its idempotency key so the slot can be booked again."""
+    event = get_calendar_event(session, tenant_id=tenant_id, event_id=event_id)
+    if event is None:
+        raise LookupError(f"calendar event {event_id} not found")
+    event.status = "cancelled"
+    event.idempotency_key = None
+    event.updated_at = utcnow()
+    session.flush()
+    return event
+
+
+def get_calendar_event(session: Session, *, tenant_id: int, event_id: int) -> CalendarEvent | None:
+    """The event with this id if it belongs to the tenant, else None."""
+    return session.execute(
+        select(CalendarEvent).where(
+            CalendarEvent.tenant_id == tenant_id, CalendarEvent.id == event_id
+        )
+    ).scalar_one_or_none()
+
+
+def get_calendar_event_by_uid(
+    session: Session, *, uid: str, tenant_id: int | None = None
+) -> CalendarEvent | None:
+    """The event with this public uid (optionally only within one tenant).
+
+    The uid is 128 random bits, so knowing it is the capability the public `.ics` link relies on;
+    that is the one lookup that may omit the tenant.
+    """
+    query = select(CalendarEvent).where(CalendarEvent.uid == uid)
+    if tenant_id is not None:
+        query = query.where(CalendarEvent.tenant_id == tenant_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def get_calendar_event_by_idempotency_key(
+    session: Session, *, tenant_id: int, idempotency_key: str
+) -> CalendarEvent | None:
+    """The event created for this booking request key, or None."""
+    return session.execute(
+        select(CalendarEvent).where(
+            CalendarEvent.tenant_id == tenant_id,
+            CalendarEvent.idempotency_key == idempotency_key,
+        )
+    ).scalar_one_or_none()
+
+
+def list_calendar_events(
+    session: Session,
+    *,
+    tenant_id: int,
+    contact_id: int | None = None,
+    start_from: datetime | None = None,
+    start_before: datetime | None = None,
+    status: str | None = None,
+) -> list[CalendarEvent]:
+    """A tenant's events ordered by start; `start_from` inclusive, `start_before` exclusive."""
+    query = select(CalendarEvent).where(CalendarEvent.tenant_id == tenant_id)
+    if contact_id is not None:
+        query = query.where(CalendarEvent.contact_id == contact_id)
+    if start_from is not None:
+        query = query.where(CalendarEvent.start >= require_aware(start_from, "start_from"))
+    if start_before is not None:
+        query = query.where(CalendarEvent.start < require_aware(start_before, "start_before"))
+    if status is not None:
+        if status not in EVENT_STATUSES:
+            raise ValueError(f"unknown event status {status!r}; expected one of {EVENT_STATUSES}")
+        query = query.where(CalendarEvent.status == status)
+    return list(session.execute(query.order_by(CalendarEvent.start, CalendarEvent.id)).scalars())
+
+
+def find_overlapping_events(
+    session: Session,
+    *,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    statuses: tuple[str, ...] = ACTIVE_EVENT_STATUSES,
+) -> list[CalendarEvent]:
+    """Events of the tenant that intersect [start, end) (touching ends do not overlap).
+
+    Only `pending` and `confirmed` events occupy a slot by default.
+    """
+    start = require_aware(start, "start")
+    end = require_aware(end, "end")
+    query = (
+        select(CalendarEvent)
+        .where(
+            CalendarEvent.tenant_id == tenant_id,
+            # via __table__: the model annotates `status` as its Python type (str).
+            CalendarEvent.__table__.c.status.in_(statuses),
+            CalendarEvent.start < end,
+            CalendarEvent.end > start,
+        )
+        .order_by(CalendarEvent.start, CalendarEvent.id)
+    )
+    return list(session.execute(query).scalars())

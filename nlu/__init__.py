@@ -1,0 +1,1 @@
+"""Natural-language understanding helpers of the booking assistant (time extraction)."""

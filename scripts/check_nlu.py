@@ -1,0 +1,43 @@
+"""Print the held-out NLU figures and fail when they are under the thresholds.
+
+Reads the reports `rasa test nlu --out DIR` writes: intent_report.json and
+DIETClassifier_report.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+INTENT_F1_MIN = 0.95
+TITLE_F1_MIN = 0.85
+
+
+def read_figures(results: Path) -> tuple[float, float]:
+    """(intent weighted F1, event_title entity F1)."""
+    intents = json.loads((results / "intent_report.json").read_text())
+    entities = json.loads((results / "DIETClassifier_report.json").read_text())
+    return (
+        float(intents["weighted avg"]["f1-score"]),
+        float(entities.get("event_title", {}).get("f1-score", 0.0)),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Compare the figures with the thresholds; exit 1 when one is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results", nargs="?", default="results/nlu")
+    args = parser.parse_args(argv)
+    intent_f1, title_f1 = read_figures(Path(args.results))
+    ok = intent_f1 >= INTENT_F1_MIN and title_f1 >= TITLE_F1_MIN
+    print(
+        f"NLU held-out: intent weighted F1 = {intent_f1:.3f} (min {INTENT_F1_MIN}), "
+        f"event_title F1 = {title_f1:.3f} (min {TITLE_F1_MIN}): {'PASS' if ok else 'FAIL'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Factories for rasa-sdk trackers and extractor entities used by the action tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+
+def time_entity(
+    text: str,
+    value: str,
+    *,
+    start: int = 0,
+    grain: str = "hour",
+    meridiem_assumed: bool = False,
+    interval: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """A `time` entity shaped as in docs/ARCHITECTURE.md."""
+    info: dict[str, Any] = {"type": "value", "grain": grain, "value": value}
+    if interval:
+        info = {"type": "interval", "grain": grain, "from": interval[0], "end": interval[1]}
+    if meridiem_assumed:
+        info["meridiem_assumed"] = True
+    return {
+        "entity": "time",
+        "start": start,
+        "end": start + len(text),
+        "text": text,
+        "value": value,
+        "additional_info": info,
+        "extractor": "TimeEntityExtractor",
+    }
+
+
+def duration_entity(text: str, seconds: int, *, start: int = 0) -> dict[str, Any]:
+    """A `duration` entity (value in seconds)."""
+    return {
+        "entity": "duration",
+        "start": start,
+        "end": start + len(text),
+        "text": text,
+        "value": seconds,
+        "additional_info": {"normalized": {"value": seconds, "unit": "second"}},
+    }
+
+
+def title_entity(text: str, *, start: int = 0) -> dict[str, Any]:
+    """A DIET `event_title` entity."""
+    return {"entity": "event_title", "start": start, "end": start + len(text), "value": text}
+
+
+def make_tracker(
+    text: str = "",
+    *,
+    intent: str = "inform",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    sender_id: str = "tester",
+) -> Tracker:
+    """A tracker whose latest message is `text` with the given parse."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities or [],
+        "metadata": metadata or {},
+    }
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"},
+    ]
+    return Tracker(
+        sender_id=sender_id,
+        slots=dict(slots or {}),
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "booking_form"},
+        latest_action_name="action_listen",
+    )

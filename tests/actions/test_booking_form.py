@@ -1,0 +1,224 @@
+"""validate_booking_form: extraction from entities and the validation rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import context
+from actions.booking_form import ValidateBookingForm
+from tests.actions.factories import duration_entity, make_tracker, time_entity, title_entity
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # a Tuesday, GMT
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "booking_form": {
+            "required_slots": ["event_title", "event_date", "event_time", "event_duration"]
+        }
+    },
+    "slots": {},
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(context, "utc_now", lambda: NOW)
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/London")
+    yield
+
+
+async def run_form(tracker: Any) -> tuple[dict[str, Any], list[str]]:
+    """Run the validation action; return the slots it set and the responses it uttered."""
+    dispatcher = CollectingDispatcher()
+    events = await ValidateBookingForm().run(dispatcher, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return slots, [m.get("response") or m.get("text") for m in dispatcher.messages]
+
+
+async def test_all_in_one_message_fills_every_slot() -> None:
+    text = "book a dentist appointment tomorrow at 3pm for 45 minutes"
+    tracker = make_tracker(
+        text,
+        intent="schedule_event",
+        entities=[
+            title_entity("dentist appointment", start=7),
+            time_entity("tomorrow at 3pm", "2026-11-25T15:00:00.000+00:00", start=27),
+            duration_entity("45 minutes", 2700, start=47),
+        ],
+    )
+    slots, said = await run_form(tracker)
+    assert slots == {
+        "event_title": "Dentist appointment",
+        "event_date": "2026-11-25",
+        "event_time": "15:00",
+        "event_duration": 45.0,
+        "booking_note": None,
+    }
+    assert said == []
+
+
+async def test_bare_day_leaves_the_time_to_ask() -> None:
+    tracker = make_tracker(
+        "tomorrow",
+        entities=[time_entity("tomorrow", "2026-11-25T00:00:00.000+00:00", grain="day")],
+        slots={"event_title": "Haircut", "requested_slot": "event_date"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots.get("event_date") == "2026-11-25"
+    assert "event_time" not in slots
+
+
+async def test_past_date_is_refused_with_a_reason() -> None:
+    tracker = make_tracker(
+        "last monday",
+        entities=[time_entity("last monday", "2026-11-16T00:00:00.000+00:00", grain="day")],
+        slots={"event_title": "Haircut", "requested_slot": "event_date"},
+    )
+    slots, said = await run_form(tracker)
+    assert slots["event_date"] is None
+    assert said == ["utter_date_in_past"]
+
+
+async def test_time_already_past_today_is_refused() -> None:
+    tracker = make_tracker(
+        "today at 9am",
+        entities=[time_entity("today at 9am", "2026-11-24T09:00:00.000+00:00")],
+        slots={"event_title": "Haircut", "requested_slot": "event_date"},
+    )
+    slots, said = await run_form(tracker)
+    assert slots["event_date"] == "2026-11-24"
+    assert slots["event_time"] is None
+    assert "utter_time_in_past" in said
+
+
+async def test_impossible_time_gets_a_reason() -> None:
+    tracker = make_tracker(
+        "at 25:00",
+        slots={"event_title": "Haircut", "event_date": "2026-11-25", "requested_slot": "event_time"},
+    )
+    slots, said = await run_form(tracker)
+    assert slots == {"event_time": None}
+    assert said == ["utter_time_invalid"]
+
+
+async def test_bare_hour_is_read_as_business_hours_and_noted() -> None:
+    entity = time_entity("at 5", "2026-11-24T17:00:00.000+00:00", meridiem_assumed=True)
+    tracker = make_tracker(
+        "at 5",
+        entities=[entity],
+        slots={"event_title": "Haircut", "event_date": "2026-11-25", "requested_slot": "event_time"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots["event_time"] == "17:00"
+    assert "17:00" in slots["booking_note"]
+
+
+async def test_interval_fills_time_and_duration() -> None:
+    entity = time_entity(
+        "from 3 to 4:30pm",
+        "2026-11-25T15:00:00.000+00:00",
+        grain="minute",
+        interval=("2026-11-25T15:00:00.000+00:00", "2026-11-25T16:30:00.000+00:00"),
+    )
+    tracker = make_tracker(
+        "from 3 to 4:30pm",
+        entities=[entity],
+        slots={"event_title": "Haircut", "event_date": "2026-11-25", "requested_slot": "event_time"},
+    )
+    slots, _ = await run_form(tracker)
+    assert (slots["event_time"], slots["event_duration"]) == ("15:00", 90.0)
+
+
+@pytest.mark.parametrize(("seconds", "ok"), [(240, False), (300, True), (43200, True), (43260, False)])
+async def test_duration_limits(seconds: int, ok: bool) -> None:
+    tracker = make_tracker(
+        "x",
+        entities=[duration_entity("x", seconds)],
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "event_time": "15:00",
+            "requested_slot": "event_duration",
+        },
+    )
+    slots, said = await run_form(tracker)
+    if ok:
+        assert slots["event_duration"] == seconds / 60 and said == []
+    else:
+        assert slots["event_duration"] is None and said == ["utter_duration_out_of_range"]
+
+
+async def test_duration_button_payload() -> None:
+    tracker = make_tracker(
+        '/inform{"duration": 1800}',
+        entities=[{"entity": "duration", "value": 1800}],
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "event_time": "15:00",
+            "requested_slot": "event_duration",
+        },
+    )
+    slots, said = await run_form(tracker)
+    assert slots["event_duration"] == 30.0 and said == []
+
+
+async def test_title_from_free_text_when_asked() -> None:
+    tracker = make_tracker("a beard trim please", slots={"requested_slot": "event_title"})
+    slots, _ = await run_form(tracker)
+    assert slots["event_title"] == "Beard trim"
+
+
+async def test_change_of_time_keeps_the_chosen_day() -> None:
+    # At confirmation: "change the time to 4pm"; 4pm resolves to today, the day stays.
+    tracker = make_tracker(
+        "change the time to 4pm",
+        intent="change_booking",
+        entities=[time_entity("4pm", "2026-11-24T16:00:00.000+00:00", start=19)],
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-27",
+            "event_time": "15:00",
+            "event_duration": 45.0,
+        },
+    )
+    slots, _ = await run_form(tracker)
+    assert slots["event_time"] == "16:00"
+    assert slots.get("event_date", "2026-11-27") == "2026-11-27"
+
+
+async def test_bare_change_asks_what_to_change_then_clears_it() -> None:
+    filled = {
+        "event_title": "Haircut",
+        "event_date": "2026-11-27",
+        "event_time": "15:00",
+        "event_duration": 45.0,
+        "change_pending": True,
+        "requested_slot": "change_target",
+    }
+    tracker = make_tracker(
+        "the date",
+        intent="change_booking",
+        entities=[{"entity": "booking_field", "value": "date", "start": 4, "end": 8}],
+        slots=filled,
+    )
+    slots, _ = await run_form(tracker)
+    assert slots["event_date"] is None
+    assert slots["change_pending"] is False
+    # The form goes back to the domain's order, so Rasa asks for the cleared date next.
+    assert slots.get("requested_slot") in (None, "event_date")
+
+
+async def test_out_of_scope_messages_are_not_answers() -> None:
+    tracker = make_tracker(
+        "what's the weather tomorrow",
+        intent="out_of_scope",
+        entities=[time_entity("tomorrow", "2026-11-25T00:00:00.000+00:00", grain="day")],
+        slots={"requested_slot": "event_title"},
+    )
+    slots, said = await run_form(tracker)
+    assert slots == {} and said == []

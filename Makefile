@@ -53,7 +53,7 @@ test-nlu: train ## NLU on the held-out file, with thresholds
 
 test-stories: train ## Story tests, failing on any prediction error
 	$(RASA) test core --stories tests/rasa/test_stories.yml --model $(MODEL) \
-	  --out results/core --fail-on-prediction-errors --quiet
+	  --out results/core --e2e --fail-on-prediction-errors --quiet
 
 test: lint validate train pytest test-nlu test-stories ## Everything CI runs
 	@echo "make test: all checks passed"

@@ -91,7 +91,7 @@ class ValidateBookingForm(FormValidationAction):
         """A DIET `event_title` entity, or the whole answer when the form asked for it."""
         if not _answers_form(tracker):
             return {}
-        intent, text, entities = _latest(tracker)
+        _, text, entities = _latest(tracker)
         titles = time_slots.entities_of(entities, "event_title")
         if titles:
             title = time_slots.normalise_title(str(titles[0].get("value") or ""))
@@ -120,11 +120,13 @@ class ValidateBookingForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_date_not_understood")
                 return {"event_date": None}
             return {}
-        if reading.start is not None and not time_slots.mentions_day(phrase):
-            # "at 4pm" names no day; keep the day already chosen, and ask otherwise
-            # unless the resolved time is today (the natural reading of "at 4pm").
-            if tracker.get_slot("event_date") or reading.day != now_in(tracker).date():
-                return {}
+        names_no_day = reading.start is not None and not time_slots.mentions_day(phrase)
+        # "at 4pm" names no day: keep the day already chosen; with none chosen yet, take
+        # today when the time is still ahead today (the natural reading), else ask.
+        if names_no_day and (
+            tracker.get_slot("event_date") or reading.day != now_in(tracker).date()
+        ):
+            return {}
         return {"event_date": reading.day.strftime(time_slots.DATE_FORMAT)}
 
     async def extract_event_time(
@@ -251,7 +253,7 @@ class ValidateBookingForm(FormValidationAction):
             and reading.start.strftime(time_slots.TIME_FORMAT) == value
         )
         note = (
-            f"I took that as {value}; say \"change the time\" if you meant otherwise."
+            f'I took that as {value}; say "change the time" if you meant otherwise.'
             if assumed
             else None
         )
@@ -283,9 +285,7 @@ class ValidateBookingForm(FormValidationAction):
             return {}
         try:
             the_day = (
-                day_value
-                if not isinstance(day_value, str)
-                else time_slots.parse_day(day_value)
+                day_value if not isinstance(day_value, str) else time_slots.parse_day(day_value)
             )
             the_start = time_slots.parse_start(str(start_value))
         except ValueError:

@@ -38,7 +38,7 @@ def reset_booking_events() -> list[EventType]:
 
 
 def booking_summary(tracker: Tracker) -> str | None:
-    """"Dentist appointment, Tue 3 Dec, 15:00-15:45 (Europe/London)", or None if incomplete."""
+    """ "Dentist appointment, Tue 3 Dec, 15:00-15:45 (Europe/London)", or None if incomplete."""
     title = tracker.get_slot("event_title")
     day = tracker.get_slot("event_date")
     start = tracker.get_slot("event_time")

@@ -39,9 +39,14 @@ def tenant_slug(tracker: Tracker) -> str | None:
     return str(slug) if slug else None
 
 
+# Rasa's names for channels that the data layer knows under another name.
+_CHANNEL_ALIASES = {"cmdline": "shell"}
+
+
 def channel_name(tracker: Tracker) -> str:
-    """The input channel of the latest message ("rest", "cmdline", "whatsapp", ...)."""
-    return tracker.get_latest_input_channel() or "rest"
+    """The data layer's name of the latest message's channel ("rest", "shell", "whatsapp"...)."""
+    channel = tracker.get_latest_input_channel() or "rest"
+    return _CHANNEL_ALIASES.get(channel, channel)
 
 
 def now_in(tracker: Tracker) -> datetime:

@@ -206,7 +206,7 @@ def booking_window(
 
 
 def describe_window(begin: datetime, end: datetime, zone_name: str) -> str:
-    """"Tue 3 Dec, 15:00-15:45 (Europe/London)", the way people read a booking."""
+    """ "Tue 3 Dec, 15:00-15:45 (Europe/London)", the way people read a booking."""
     when = f"{begin:%a} {begin.day} {begin:%b}, {begin:%H:%M}-{end:%H:%M}"
     if end.date() != begin.date():
         when = f"{begin:%a} {begin.day} {begin:%b}, {begin:%H:%M} - {end:%a} {end:%H:%M}"
@@ -214,7 +214,7 @@ def describe_window(begin: datetime, end: datetime, zone_name: str) -> str:
 
 
 def describe_minutes(minutes: float) -> str:
-    """"45 minutes", "1 hour", "1 hour 30 minutes"."""
+    """ "45 minutes", "1 hour", "1 hour 30 minutes"."""
     total = round(minutes)
     hours, rest = divmod(total, 60)
     parts = []

@@ -22,7 +22,7 @@ trap cleanup INT TERM EXIT
 .venv/bin/python scripts/enabled_credentials.py --out var/credentials.enabled.yml
 .venv/bin/rasa run actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/python -m uvicorn api.main:app --host 127.0.0.1 --port "$API_PORT" >var/log/api.log 2>&1 &
+API_PORT="$API_PORT" .venv/bin/python -m api >var/log/api.log 2>&1 &
 pids+=($!)
 
 if [ "$mode" = shell ]; then

@@ -8,6 +8,7 @@ schema, so concurrent runs on one server do not see each other.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -59,10 +60,9 @@ def postgres_server_url() -> str:
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
             ).scalar()
             if not exists:
-                try:
+                # ProgrammingError: a concurrent test session created it first.
+                with contextlib.suppress(ProgrammingError):
                     connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-                except ProgrammingError:  # created by a concurrent test session
-                    pass
     except OperationalError as exc:
         _postgres_unavailable(str(exc.orig).strip().splitlines()[0])
     finally:

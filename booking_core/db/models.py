@@ -197,3 +197,44 @@ class CalendarEvent(Base):
 
     def __repr__(self) -> str:
         return f"<CalendarEvent id={self.id} uid={self.uid} {self.status}>"
+
+
+#: Channels whose accounts (a WhatsApp number, an Instagram account, a Telegram bot) a tenant owns.
+ACCOUNT_CHANNELS = ("whatsapp", "telegram", "instagram")
+
+
+class ChannelAccount(Base):
+    """A tenant's account on one messaging platform; secrets are stored encrypted.
+
+    `account_id` routes inbound webhooks to the tenant: the WhatsApp phone_number_id, the
+    Instagram account id (`entry.id`) or the Telegram bot id. Telegram's webhook carries no account
+    id, only the secret token, so its SHA-256 is kept in `lookup_hash` to find the bot. The
+    `*_enc` columns hold Fernet tokens (see `booking_core.crypto`), never plaintext.
+    """
+
+    __tablename__ = "channel_accounts"
+    __table_args__ = (
+        UniqueConstraint("channel", "account_id"),
+        UniqueConstraint("channel", "lookup_hash"),
+        CheckConstraint(_in("channel", ACCOUNT_CHANNELS), name="channel"),
+    )
+
+    id: int = Column(Integer, primary_key=True)
+    tenant_id: int = Column(
+        Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    channel: str = Column(String(32), nullable=False)
+    account_id: str = Column(String(255), nullable=False)
+    lookup_hash: str | None = Column(String(64))
+    access_token_enc: str | None = Column(Text)
+    app_secret_enc: str | None = Column(Text)
+    verify_token_enc: str | None = Column(Text)
+    bot_token_enc: str | None = Column(Text)
+    webhook_secret_enc: str | None = Column(Text)
+    created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    tenant = relationship("Tenant")
+
+    def __repr__(self) -> str:
+        return f"<ChannelAccount id={self.id} {self.channel}:{self.account_id}>"

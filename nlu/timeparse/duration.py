@@ -30,8 +30,10 @@ class Dur:
 
     @property
     def seconds(self) -> float:
-        """Length in seconds (Duckling: month = 30 days, year = 365 days)."""
-        return sum(n * UNIT_SECONDS[u] for n, u in self.parts)
+        """Length in seconds, counted in the finest unit said (Duckling's arithmetic:
+        "2 years 3 months" is 27 months of 30 days, "1 year 2 days" is 367 days)."""
+        unit = self.unit
+        return sum(_convert(n, u, unit) for n, u in self.parts) * UNIT_SECONDS[unit]
 
     @property
     def unit(self) -> str:
@@ -47,6 +49,16 @@ class Dur:
             if abs(v - round(v)) < 1e-9 or unit == "second":
                 return round(v), unit
             unit = FINER_UNIT[unit]
+
+
+_MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def _convert(n: float, unit: str, target: str) -> float:
+    """n units expressed in a finer target unit (calendar units convert among themselves)."""
+    if target in _MONTHS_IN and unit in _MONTHS_IN:
+        return n * _MONTHS_IN[unit] / _MONTHS_IN[target]
+    return n * UNIT_SECONDS[unit] / UNIT_SECONDS[target]
 
 
 def _w(tokens: list[Token], i: int) -> str:
@@ -91,8 +103,11 @@ def quantity(tokens: list[Token], i: int) -> list[tuple[int, float]]:
         return [(j, float(QUANTITY_WORDS.get(w, 3)))]
     for j, v in decimal(tokens, i):
         # a number glued to more digits/separators belongs to something else (dates, phones)
-        if j < len(tokens) and tokens[j].glued and tokens[j].text in "/:.-" and (
-            j + 1 < len(tokens) and tokens[j + 1].is_digit and tokens[j + 1].glued
+        if (
+            j < len(tokens)
+            and tokens[j].glued
+            and tokens[j].text in "/:.-"
+            and (j + 1 < len(tokens) and tokens[j + 1].is_digit and tokens[j + 1].glued)
         ):
             continue
         out.append((j, v))
@@ -154,12 +169,7 @@ def _and_fraction(tokens: list[Token], i: int) -> list[tuple[int, float]]:
     """ "and a half", "and half", "and three quarters" after a count or a unit."""
     if _w(tokens, i) != "and":
         return []
-    out = []
-    for j, frac in _fraction(tokens, i + 1):
-        if _w(tokens, j) == "of":
-            continue
-        out.append((j, frac))
-    return out
+    return _fraction(tokens, i + 1)
 
 
 def term(tokens: list[Token], i: int) -> list[tuple[int, Dur]]:
@@ -175,18 +185,8 @@ def term(tokens: list[Token], i: int) -> list[tuple[int, Dur]]:
             for k3, unit in unit_word(tokens, k2):
                 if unit != "quarter":
                     out.append((k3, Dur(((q + frac, unit),))))
-        if _w(tokens, j) == "and":
-            k = j + 1
-            if _w(tokens, k) in ("a", "an", "one"):
-                k += 1
-            elif _w(tokens, k) in ONES:
-                pass
-            # "one and two quarters hour" handled by _and_fraction; nothing else here
-        for k, unit in unit_word(tokens, j2, after_number=True):
-            if unit == "fortnight":
-                base = Dur(((q * 14, "day"),))
-            else:
-                base = Dur(((q, unit),))
+        for k, unit in unit_word(tokens, j2, after_number=tokens[j - 1].is_digit):
+            base = Dur(((q * 14, "day"),)) if unit == "fortnight" else Dur(((q, unit),))
             out.append((k, base))
             for k2, frac in _and_fraction(tokens, k):
                 if unit != "fortnight":
@@ -217,7 +217,7 @@ def duration(tokens: list[Token], i: int) -> list[tuple[int, Dur]]:
         if finer_unit is not None and len(dur.parts) == 1:
             for k2, n in integer(tokens, k):
                 if 1 <= n < 60 and not unit_word(tokens, k2) and _ends_phrase(tokens, k2):
-                    results.append((k2, Dur(dur.parts + ((float(n), finer_unit),))))
+                    results.append((k2, Dur((*dur.parts, (float(n), finer_unit)))))
 
     for j, d in term(tokens, i):
         extend(j, d)
@@ -229,8 +229,20 @@ def _ends_phrase(tokens: list[Token], i: int) -> bool:
     if i >= len(tokens):
         return True
     w = tokens[i].text
-    return not w[0].isalnum() or w in {"and", "on", "at", "from", "for", "tomorrow", "today",
-                                       "starting", "then", "please", "to", "in"}
+    return not w[0].isalnum() or w in {
+        "and",
+        "on",
+        "at",
+        "from",
+        "for",
+        "tomorrow",
+        "today",
+        "starting",
+        "then",
+        "please",
+        "to",
+        "in",
+    }
 
 
 __all__ = ["GRAIN_ORDER", "Dur", "duration", "quantity", "term", "unit_word"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 
@@ -22,13 +22,11 @@ class Tod:
     def with_meridiem(self, meridiem: str) -> Tod:
         """Apply am/pm to an hour said on a 12-hour clock."""
         h = self.hour
-        if h > 12 or h == 0 and meridiem == "pm":
+        if h > 12 or (h == 0 and meridiem == "pm"):
             return replace(self, ambiguous=False)
         if meridiem == "am":
-            h = 0 if h == 12 else h
-        else:
-            h = h if h == 12 else h + 12
-        return replace(self, hour=h, ambiguous=False)
+            return replace(self, hour=0 if h == 12 else h, ambiguous=False)
+        return replace(self, hour=h if h == 12 else h + 12, ambiguous=False)
 
 
 @dataclass(frozen=True)
@@ -106,4 +104,4 @@ class Phrase:
     inst: Inst | None = None
     tz: int | None = None
     resolved: Value | Span | None = None
-    latent_parts: list[bool] = field(default_factory=list)
+    parts: int = 0  # pieces joined; fewer wins between readings of equal length

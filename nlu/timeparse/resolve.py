@@ -41,10 +41,21 @@ def future_ok(ctx: Ctx, dt: datetime, grain: str) -> bool:
 
 def day_candidates(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
     """Days matching a day description, nearest future first (past only as a last resort)."""
-    today = ctx.today
     if spec.fixed is not None:
         yield spec.fixed
         return
+    found = False
+    for d in _matching_days(spec, ctx):
+        found = True
+        yield d
+    if not found and spec.weekday is not None and (spec.day is not None):
+        # "Wednesday 5th December" when the 5th is a Saturday: trust the date
+        yield from _matching_days(replace(spec, weekday=None), ctx)
+
+
+def _matching_days(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
+    """Days meeting every constraint of a non-fixed day description."""
+    today = ctx.today
     wd = spec.weekday
     first = today + timedelta(days=1) if spec.not_today else today
     if spec.month is not None and spec.day is not None:

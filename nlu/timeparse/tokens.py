@@ -27,8 +27,8 @@ def tokenize(text: str) -> list[Token]:
     """Split text into digit runs, words (with inner apostrophes) and single symbols."""
     tokens: list[Token] = []
     prev_end = -1
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group(0).replace("\u2019", "'")
-        tokens.append(Token(raw.lower(), m.start(), m.end(), m.start() == prev_end))
+    # curly apostrophes become straight ones: same length, so offsets stay exact
+    for m in _TOKEN_RE.finditer(text.replace("\u2019", "'")):
+        tokens.append(Token(m.group(0).lower(), m.start(), m.end(), m.start() == prev_end))
         prev_end = m.end()
     return tokens

@@ -98,7 +98,11 @@ async def test_time_already_past_today_is_refused() -> None:
 async def test_impossible_time_gets_a_reason() -> None:
     tracker = make_tracker(
         "at 25:00",
-        slots={"event_title": "Haircut", "event_date": "2026-11-25", "requested_slot": "event_time"},
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "requested_slot": "event_time",
+        },
     )
     slots, said = await run_form(tracker)
     assert slots == {"event_time": None}
@@ -110,7 +114,11 @@ async def test_bare_hour_is_read_as_business_hours_and_noted() -> None:
     tracker = make_tracker(
         "at 5",
         entities=[entity],
-        slots={"event_title": "Haircut", "event_date": "2026-11-25", "requested_slot": "event_time"},
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "requested_slot": "event_time",
+        },
     )
     slots, _ = await run_form(tracker)
     assert slots["event_time"] == "17:00"
@@ -127,13 +135,19 @@ async def test_interval_fills_time_and_duration() -> None:
     tracker = make_tracker(
         "from 3 to 4:30pm",
         entities=[entity],
-        slots={"event_title": "Haircut", "event_date": "2026-11-25", "requested_slot": "event_time"},
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "requested_slot": "event_time",
+        },
     )
     slots, _ = await run_form(tracker)
     assert (slots["event_time"], slots["event_duration"]) == ("15:00", 90.0)
 
 
-@pytest.mark.parametrize(("seconds", "ok"), [(240, False), (300, True), (43200, True), (43260, False)])
+@pytest.mark.parametrize(
+    ("seconds", "ok"), [(240, False), (300, True), (43200, True), (43260, False)]
+)
 async def test_duration_limits(seconds: int, ok: bool) -> None:
     tracker = make_tracker(
         "x",

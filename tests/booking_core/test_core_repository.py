@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -69,8 +70,10 @@ class TestTenants:
     def test_lookup(self, db_url: str) -> None:
         tenant_id = _tenant(db_url)
         with session_scope(db_url) as session:
-            assert repo.get_tenant(session, tenant_id=tenant_id).slug == "acme"
-            assert repo.get_tenant_by_slug(session, slug="acme").id == tenant_id
+            by_id = repo.get_tenant(session, tenant_id=tenant_id)
+            by_slug = repo.get_tenant_by_slug(session, slug="acme")
+            assert by_id is not None and by_id.slug == "acme"
+            assert by_slug is not None and by_slug.id == tenant_id
             assert repo.get_tenant(session, tenant_id=tenant_id + 99) is None
             assert repo.get_tenant_by_slug(session, slug="nope") is None
 
@@ -159,15 +162,16 @@ class TestMessages:
             stored = repo.get_message_by_platform_id(
                 session, tenant_id=tenant_id, channel="whatsapp", platform_message_id="wamid.1"
             )
+            assert stored is not None
             assert stored.payload == {"raw": [1, 2]}
             assert stored.sent_at == sent_at
             contact = session.get(Contact, contact_id)
-            assert contact.last_inbound_at == sent_at
+            assert contact is not None and contact.last_inbound_at == sent_at
 
     def test_duplicate_in_new_transaction(self, db_url: str) -> None:
         tenant_id = _tenant(db_url)
         contact_id = _contact(db_url, tenant_id)
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "tenant_id": tenant_id,
             "contact_id": contact_id,
             "channel": "whatsapp",
@@ -179,9 +183,7 @@ class TestMessages:
         with session_scope(db_url) as session:
             assert repo.record_message(session, **kwargs) is None
 
-    def test_same_platform_id_other_channel_or_tenant_is_not_duplicate(
-        self, db_url: str
-    ) -> None:
+    def test_same_platform_id_other_channel_or_tenant_is_not_duplicate(self, db_url: str) -> None:
         a, b = _tenant(db_url, "a"), _tenant(db_url, "b")
         ca = _contact(db_url, a)
         ca_tg = _contact(db_url, a, channel="telegram")
@@ -282,15 +284,17 @@ class TestMessages:
                 direction="out",
                 platform_message_id="wamid.out",
             )
+        assert inbound is not None and outbound is not None
         with session_scope(db_url) as session:
             processed = repo.mark_message(session, message_id=inbound.id, status="processed")
-            assert processed.processed_at is not None
+            assert processed is not None and processed.processed_at is not None
             repo.mark_message(session, message_id=outbound.id, status="read")
             late = repo.mark_message(session, message_id=outbound.id, status="delivered")
-            assert late.status == "read"
+            assert late is not None and late.status == "read"
             failed = repo.mark_message(
                 session, message_id=outbound.id, status="failed", error="131047"
             )
+            assert failed is not None
             assert (failed.status, failed.error) == ("failed", "131047")
             assert repo.mark_message(session, message_id=999_999, status="read") is None
             with pytest.raises(ValueError):
@@ -346,13 +350,15 @@ class TestCalendarEvents:
             )
         with session_scope(db_url) as session:
             stored = repo.get_calendar_event(session, tenant_id=tenant_id, event_id=event.id)
+            assert stored is not None
             assert (stored.status, stored.provider_event_id, stored.link) == (
                 "confirmed",
                 event.uid,
                 "http://x/e.ics",
             )
             assert stored.start == T0 and stored.start.tzinfo is not None
-            assert repo.get_calendar_event_by_uid(session, uid=event.uid).id == event.id
+            by_uid = repo.get_calendar_event_by_uid(session, uid=event.uid)
+            assert by_uid is not None and by_uid.id == event.id
 
     def test_get_is_scoped_by_tenant(self, db_url: str) -> None:
         a, b = _tenant(db_url, "a"), _tenant(db_url, "b")
@@ -365,7 +371,7 @@ class TestCalendarEvents:
     def test_create_validation(self, db_url: str) -> None:
         a, b = _tenant(db_url, "a"), _tenant(db_url, "b")
         contact_b = _contact(db_url, b)
-        base = {
+        base: dict[str, Any] = {
             "tenant_id": a,
             "contact_id": None,
             "title": "x",
@@ -394,8 +400,9 @@ class TestCalendarEvents:
         with session_scope(db_url) as session:
             repo.confirm_calendar_event(session, event_id=e3.id, provider_event_id="p", link="l")
 
-            def ids(**kwargs: object) -> list[int]:
-                return [e.id for e in repo.list_calendar_events(session, tenant_id=tenant_id, **kwargs)]
+            def ids(**kwargs: Any) -> list[int]:
+                events = repo.list_calendar_events(session, tenant_id=tenant_id, **kwargs)
+                return [e.id for e in events]
 
             assert ids() == [e2.id, e1.id, e3.id]
             assert ids(contact_id=c1) == [e1.id, e3.id]
@@ -432,7 +439,7 @@ class TestCalendarEvents:
 
     def test_idempotency_key_unique_per_tenant_and_released_by_cancel(self, db_url: str) -> None:
         tenant_id = _tenant(db_url)
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "tenant_id": tenant_id,
             "contact_id": None,
             "title": "x",
@@ -450,7 +457,7 @@ class TestCalendarEvents:
             found = repo.get_calendar_event_by_idempotency_key(
                 session, tenant_id=tenant_id, idempotency_key="k1"
             )
-            assert found.id == first.id
+            assert found is not None and found.id == first.id
             repo.cancel_calendar_event(session, tenant_id=tenant_id, event_id=first.id)
             second = repo.create_calendar_event(session, **kwargs)
             assert second.id != first.id
@@ -488,7 +495,10 @@ class TestCalendarEvents:
         event = _event(db_url, tenant_id, contact_id, T0)
         with session_scope(db_url) as session:
             repo.record_message(
-                session, tenant_id=tenant_id, contact_id=contact_id, channel="whatsapp",
+                session,
+                tenant_id=tenant_id,
+                contact_id=contact_id,
+                channel="whatsapp",
                 direction="in",
             )
         with session_scope(db_url) as session:

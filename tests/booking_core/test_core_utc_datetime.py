@@ -40,6 +40,7 @@ def test_round_trip_is_same_instant_in_utc(db_url: str, start: datetime) -> None
         event_id, tenant_id = event.id, tenant.id
     with session_scope(db_url) as session:
         loaded = repo.get_calendar_event(session, tenant_id=tenant_id, event_id=event_id)
+        assert loaded is not None
         assert loaded.start == start
         assert loaded.start.utcoffset() == timedelta(0)
         assert loaded.end - loaded.start == timedelta(minutes=45)

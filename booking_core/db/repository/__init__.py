@@ -3,6 +3,17 @@
 Functions flush but never commit; the caller's `session_scope()` owns the transaction.
 """
 
+from booking_core.db.repository.channel_accounts import (
+    ChannelSecrets,
+    create_channel_account,
+    decrypt_channel_secrets,
+    delete_channel_account,
+    get_channel_account,
+    get_channel_account_by_secret,
+    list_channel_accounts,
+    rotate_channel_account_secrets,
+    update_channel_account_secrets,
+)
 from booking_core.db.repository.contacts import (
     get_contact,
     get_contact_by_platform_id,
@@ -33,15 +44,21 @@ from booking_core.db.repository.tenants import (
 )
 
 __all__ = [
+    "ChannelSecrets",
     "cancel_calendar_event",
     "confirm_calendar_event",
     "create_calendar_event",
+    "create_channel_account",
+    "decrypt_channel_secrets",
+    "delete_channel_account",
     "ensure_default_tenant",
     "fail_calendar_event",
     "find_overlapping_events",
     "get_calendar_event",
     "get_calendar_event_by_idempotency_key",
     "get_calendar_event_by_uid",
+    "get_channel_account",
+    "get_channel_account_by_secret",
     "get_contact",
     "get_contact_by_platform_id",
     "get_message",
@@ -49,8 +66,11 @@ __all__ = [
     "get_tenant",
     "get_tenant_by_slug",
     "list_calendar_events",
+    "list_channel_accounts",
     "list_messages",
     "mark_message",
     "record_message",
+    "rotate_channel_account_secrets",
+    "update_channel_account_secrets",
     "upsert_contact",
 ]

@@ -1,0 +1,82 @@
+"""Part-of-day rules ("tomorrow evening" = a day plus one of these)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from nlu.timeparse.days import DayRules
+from nlu.timeparse.lexicon import (
+    PARTS_OF_DAY,
+)
+from nlu.timeparse.model import DateSpec, Pod
+from nlu.timeparse.rules import (
+    POD_WORDS,
+)
+
+
+class PartOfDayRules(DayRules):
+    """Parts of the day: "tonight", "this morning", "in the afternoon", "after lunch"."""
+
+    # ------------------------------------------------------------------ parts of day
+    def _pod_word(self, i: int) -> list[tuple[int, str]]:
+        """ "morning", "early morning", "late afternoon", "lunch", "afternoonish"."""
+        out: list[tuple[int, str]] = []
+        w = self.w(i)
+        k = i
+        prefix = ""
+        if w in ("early", "late"):
+            prefix, k = w + " ", i + 1
+        name = self.w(k).rstrip("s") if self.w(k) in POD_WORDS else ""
+        if name == "lunchtime":
+            name = "lunch"
+        if name:
+            full = prefix + name
+            if full not in PARTS_OF_DAY:
+                full = name
+            j = k + 1
+            if self.w(j) == "ish" and self.g(j):
+                j += 1
+            out.append((j, full))
+        elif self.w(i).endswith("ish") and self.w(i)[:-3] in PARTS_OF_DAY:
+            out.append((i + 1, self.w(i)[:-3]))
+        return out
+
+    def pod(self, i: int) -> list[tuple[int, Pod, bool]]:
+        """A part of the day as (end, pod, latent)."""
+        return self.memo("pod", i, self._pod)
+
+    def _pod(self, i: int) -> list[tuple[int, Pod, bool]]:
+        out: list[tuple[int, Pod, bool]] = []
+        today = self.ctx.today
+        w = self.w(i)
+
+        def mk(name: str, day: DateSpec | None = None) -> Pod:
+            s, e, mer = PARTS_OF_DAY[name]
+            return Pod(name, s, e, mer, day)
+
+        today_spec = DateSpec(fixed=today, is_today=True)
+        if w in ("tonight", "tonite", "toniht"):
+            out.append((i + 1, mk("night", today_spec), False))
+        if w == "late" and self.w(i + 1) in ("tonight", "tonite"):
+            out.append((i + 2, mk("late night", today_spec), False))
+        if w == "this":
+            for j, name in self._pod_word(i + 1):
+                out.append((j, mk(name, today_spec), False))
+        if self.words(i, "last", "night") or self.words(i, "late", "last", "night"):
+            name = "late night" if w == "late" else "night"
+            out.append((i + (3 if w == "late" else 2),
+                        mk(name, DateSpec(fixed=today - timedelta(days=1))), False))  # fmt: skip
+        if self.words(i, "in", "the"):
+            for j, name in self._pod_word(i + 2):
+                out.append((j, mk(name), False))
+            if self.words(i + 2, "early", "hours", "of", "the", "morning"):
+                out.append((i + 7, mk("early morning"), False))
+        if self.words(i, "early", "in", "the", "morning"):
+            out.append((i + 4, mk("early morning"), False))
+        if w == "at" and self.w(i + 1) in ("night", "lunch", "lunchtime"):
+            out.append((i + 2, mk("night" if self.w(i + 1) == "night" else "lunch"), False))
+        if w == "after" and self.w(i + 1) in ("lunch", "school", "work"):
+            out.append((i + 2, mk("after " + self.w(i + 1)), False))
+        for j, name in self._pod_word(i):
+            out.append((j, mk(name), True))
+        return out

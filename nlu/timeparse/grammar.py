@@ -1,0 +1,149 @@
+"""Recursive-descent grammar over tokens: atoms (time of day, day, part of day, relative
+instant, range) and phrases combining them ("next friday at 10", "3-4pm tomorrow").
+
+Every rule returns all readings as ``(end token, meaning)`` pairs; the caller keeps the
+longest reading that resolves.  Rules are memoised per position, so a parse is linear-ish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from nlu.timeparse.model import DateSpec, Phrase
+from nlu.timeparse.relative import RelativeRules
+from nlu.timeparse.rules import (
+    CONNECTORS,
+    Comp,
+)
+
+
+class Parser(RelativeRules):
+    """Parses one text against a reference context; create one per call."""
+
+    # ------------------------------------------------------------------ phrases
+    def components(self, i: int) -> list[Comp]:
+        """Every piece that can start at i."""
+        return self.memo("comp", i, self._components)
+
+    def _components(self, i: int) -> list[Comp]:
+        out: list[Comp] = []
+        for j, tod in self.tod(i):
+            if tod.latent and tod.grain != "hour":
+                continue  # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"
+            out.append((j, "tod", tod, tod.latent))
+        for j, r in self.rng(i):
+            out.append((j, "rng", r, r.latent))
+        for j, d, latent in self.date(i):
+            out.append((j, "date", d, latent))
+        for j, p, latent in self.pod(i):
+            out.append((j, "pod", p, latent))
+        for j, ins in self.inst(i):
+            out.append((j, "inst", ins, False))
+        for j, sp in self.spans(i):
+            out.append((j, "res", sp, False))
+        for j, off in self.tz(i):
+            out.append((j, "tz", off, True))
+        return out
+
+    def phrase(self, i: int) -> list[tuple[int, Phrase]]:
+        """Sequences of compatible pieces joined by connectors, with their collected meaning."""
+        return self.memo("phrase", i, self._phrase)
+
+    def _phrase(self, i: int) -> list[tuple[int, Phrase]]:
+        results: list[tuple[int, Phrase]] = []
+
+        def dfs(k: int, ph: Phrase, last: str, depth: int, any_real: bool) -> None:
+            for j, kind, obj, latent in self.components(k):
+                ph2 = _add(ph, kind, obj, last, k)
+                if ph2 is None:
+                    continue
+                real = any_real or not latent
+                if real:
+                    results.append((j, ph2))
+                if depth >= 5 or kind == "res":
+                    continue
+                dfs(j, ph2, kind, depth + 1, real)
+                w = self.w(j)
+                if w in CONNECTORS:
+                    k2 = j + 1
+                    if w == "," and self.w(k2) in ("at", "on", "@"):
+                        k2 += 1
+                    dfs(k2, ph2, kind + "+", depth + 1, real)
+
+        dfs(i, Phrase(), "", 0, False)
+        return results
+
+
+def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
+    """Add a piece to a phrase when it fits; None when it clashes."""
+    if ph.resolved is not None:
+        return None
+    empty = (ph.date is None and ph.tod is None and ph.rng is None and ph.pod is None
+             and ph.inst is None)  # fmt: skip
+    new = Phrase(ph.date, ph.tod, ph.rng, ph.pod, ph.inst, ph.tz, parts=ph.parts + 1)
+    if kind == "res":
+        if not empty:
+            return None
+        new.resolved = obj
+    elif kind == "tod":
+        if ph.tod is not None or ph.rng is not None:
+            return None
+        if ph.inst is not None and not ph.inst.date_like:
+            return None
+        new.tod = obj
+    elif kind == "rng":
+        if ph.tod is not None or ph.rng is not None or ph.inst is not None:
+            return None
+        new.rng = obj
+    elif kind == "date":
+        if ph.inst is not None:
+            return None
+        if ph.date is None:
+            new.date = obj
+        else:
+            merged = _merge_dates(ph.date, obj)
+            if merged is None:
+                return None
+            new.date = merged
+    elif kind == "pod":
+        if ph.pod is not None or ph.inst is not None:
+            return None
+        new.pod = obj
+    elif kind == "inst":
+        if ph.inst is not None or ph.rng is not None or ph.pod is not None:
+            return None
+        if ph.date is not None:
+            if not ph.date.is_today or ph.tod is not None:
+                return None
+            new.date = None
+        if ph.tod is not None and not obj.date_like:
+            return None
+        new.inst = obj
+    elif kind == "tz":
+        if last not in ("tod", "rng") or ph.tz is not None:
+            return None
+        new.tz = obj
+    else:
+        return None
+    return new
+
+
+def _merge_dates(a: DateSpec, b: DateSpec) -> DateSpec | None:
+    """Combine "Monday" with "Feb 18" (either order); anything else clashes."""
+    if a.grain != "day" or b.grain != "day":
+        return None
+    wd_only_a = a.weekday is not None and a.fixed is None and a.day is None
+    wd_only_b = b.weekday is not None and b.fixed is None and b.day is None
+    if wd_only_a and not wd_only_b and b.weekday is None:
+        other, wd = b, a.weekday
+    elif wd_only_b and not wd_only_a and a.weekday is None:
+        other, wd = a, b.weekday
+    else:
+        return None
+    if other.fixed is not None:
+        return other
+    return replace(other, weekday=wd, not_today=False)
+
+
+__all__ = ["Parser"]

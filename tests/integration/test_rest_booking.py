@@ -1,0 +1,173 @@
+"""End to end over Rasa's REST channel: trained model + action server + SQLite.
+
+Starts the real processes (`rasa run actions`, `rasa run`) on free loopback ports, talks to
+`POST /webhooks/rest/webhook` as a client would and checks the event in the database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "booking.tar.gz"
+RASA = str(Path(sys.executable).with_name("rasa"))
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} process exited:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A running action server and Rasa server on a fresh SQLite database."""
+    if not MODEL.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("models/booking.tar.gz is missing: `make train` must run first")
+        pytest.skip("no trained model (run `make train`)")
+    work = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{work / 'booking.db'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DEFAULT_TIMEZONE": "Europe/London",
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    subprocess.run([sys.executable, "-m", "booking_core.db.migrate"], cwd=ROOT, env=env, check=True)
+    actions_port, rasa_port = _free_port(), _free_port()
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    credentials = work / "credentials.yml"
+    credentials.write_text("rest:\n")
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        actions_log = work / "actions.log"
+        with actions_log.open("wb") as out:
+            procs.append(
+                subprocess.Popen(
+                    [RASA, "run", "actions", "--port", str(actions_port)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        rasa_log = work / "rasa.log"
+        with rasa_log.open("wb") as out:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        RASA,
+                        "run",
+                        "--model",
+                        str(MODEL),
+                        "--enable-api",
+                        "--port",
+                        str(rasa_port),
+                        "--endpoints",
+                        str(endpoints),
+                        "--credentials",
+                        str(credentials),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        _wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], actions_log)
+        _wait_for(f"http://127.0.0.1:{rasa_port}/status", procs[1], rasa_log)
+        yield {"url": f"http://127.0.0.1:{rasa_port}", "db_url": db_url}
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def say(assistant: dict[str, Any], sender: str, message: str) -> list[dict[str, Any]]:
+    """One turn over the REST channel; returns the bot's messages."""
+    response = requests.post(
+        f"{assistant['url']}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return list(response.json())
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return " | ".join(str(m.get("text", "")) for m in messages)
+
+
+def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -> None:
+    tomorrow = (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=1)).date()
+    reply = say(assistant, "alice", "book a dentist appointment tomorrow at 3pm for 45 minutes")
+    summary = texts(reply)
+    assert "Dentist appointment" in summary and "15:00-15:45" in summary, summary
+    assert "Shall I book it?" in summary
+    buttons = [b["title"] for m in reply for b in m.get("buttons", [])]
+    assert buttons == ["Yes", "Change", "Cancel"]
+
+    booked = texts(say(assistant, "alice", "yes"))
+    assert booked.startswith("Booked: Dentist appointment"), booked
+    assert ".ics" in booked
+
+    engine = create_engine(assistant["db_url"], future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT title, start, status, link FROM calendar_events")).all()
+    assert len(rows) == 1
+    title, start, status, link = rows[0]
+    assert (title, status) == ("Dentist appointment", "confirmed")
+    assert str(tomorrow) in str(start) and link and link.endswith(".ics")
+
+
+def test_slot_by_slot_then_stop(assistant: dict[str, Any]) -> None:
+    assert "What would you like to book?" in texts(say(assistant, "bob", "schedule a meeting"))
+    assert "Which day" in texts(say(assistant, "bob", "a team sync"))
+    assert "What time" in texts(say(assistant, "bob", "tomorrow"))
+    reply = say(assistant, "bob", "at 10am")
+    assert "How long" in texts(reply)
+    assert [b["title"] for m in reply for b in m.get("buttons", [])][:1] == ["30 minutes"]
+    summary = texts(say(assistant, "bob", "30 minutes"))
+    assert "Team sync" in summary and "10:00-10:30" in summary, summary
+    assert "Nothing was booked" in texts(say(assistant, "bob", "stop"))
+
+
+def test_change_at_confirmation(assistant: dict[str, Any]) -> None:
+    say(assistant, "carol", "book a haircut tomorrow at 3pm for 45 minutes")
+    summary = texts(say(assistant, "carol", "change the time to 4pm"))
+    assert "16:00-16:45" in summary, summary

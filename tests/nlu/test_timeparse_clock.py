@@ -1,0 +1,54 @@
+import pytest
+
+from tests.nlu.helpers import interval, one, times, value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at 3pm", "2013-02-12T15:00:00.000-02:00"),
+        ("3:18a", "2013-02-13T03:18:00.000-02:00"),
+        ("15h30", "2013-02-12T15:30:00.000-02:00"),
+        ("half past 3 pm", "2013-02-12T15:30:00.000-02:00"),
+        ("a quarter to noon", "2013-02-12T11:45:00.000-02:00"),
+        ("twenty after 3pm", "2013-02-12T15:20:00.000-02:00"),
+        ("half three", "2013-02-12T15:30:00.000-02:00"),
+        ("nine fifty nine a m", "2013-02-12T09:59:00.000-02:00"),
+        ("330 p.m.", "2013-02-12T15:30:00.000-02:00"),
+        ("at midnight", "2013-02-13T00:00:00.000-02:00"),
+        ("noon", "2013-02-12T12:00:00.000-02:00"),
+        ("3 o'clock", "2013-02-12T15:00:00.000-02:00"),
+        ("15:23:24", "2013-02-12T15:23:24.000-02:00"),
+        ("Thursday 9 am (BST)", "2013-02-14T06:00:00.000-02:00"),
+    ],
+)
+def test_clock_times(text, expected):
+    assert value(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("3-4pm", "2013-02-12T15:00:00.000-02:00", "2013-02-12T17:00:00.000-02:00"),
+        ("11:30-1:30", "2013-02-12T11:30:00.000-02:00", "2013-02-12T13:31:00.000-02:00"),
+        ("8am until 6", "2013-02-12T08:00:00.000-02:00", "2013-02-12T19:00:00.000-02:00"),
+        ("from 3 to 4:30pm", "2013-02-12T15:00:00.000-02:00", "2013-02-12T16:31:00.000-02:00"),
+        (
+            "later than 3:30pm but before 6pm",
+            "2013-02-12T15:30:00.000-02:00",
+            "2013-02-12T18:01:00.000-02:00",
+        ),
+        ("9:30 - 11:00 CST", "2013-02-12T13:30:00.000-02:00", "2013-02-12T15:01:00.000-02:00"),
+    ],
+)
+def test_time_ranges(text, lo, hi):
+    assert interval(text) == (lo, hi)
+
+
+@pytest.mark.parametrize("text", ["3 30", "three twenty", "4a", "25", "two sixty a m"])
+def test_bare_numbers_are_not_times(text):
+    assert times(text) == []
+
+
+def test_at_makes_a_bare_number_a_time():
+    assert one("at three twenty")["value"] == "2013-02-12T15:20:00.000-02:00"

@@ -1,0 +1,35 @@
+from datetime import datetime, timedelta, timezone
+
+from nlu.timeparse.calendar import Ctx
+from nlu.timeparse.grammar import Parser
+from nlu.timeparse.resolve import resolve_phrase
+
+CTX = Ctx(datetime(2013, 2, 12, 4, 30), timezone(timedelta(hours=-2)))
+
+
+def longest(text):
+    p = Parser(text, CTX)
+    return max(p.phrase(0), key=lambda r: (r[0], -r[1].parts))
+
+
+def test_pieces_combine_in_any_order():
+    for text in ("at 7:30 PM on Fri, Sep 20", "Fri, Sep 20 at 7:30 PM"):
+        end, ph = longest(text)
+        assert end == len(Parser(text, CTX).toks)
+        res = resolve_phrase(CTX, ph)
+        assert res is not None and res.dt == datetime(2013, 9, 20, 19, 30)
+
+
+def test_fewer_pieces_win_between_equal_readings():
+    # "march 3 2015" is one day with a year, not "march 3" at 20:15
+    _, ph = longest("march 3 2015")
+    assert ph.parts == 1 and ph.date is not None and ph.date.year == 2015
+
+
+def test_clashing_pieces_do_not_combine():
+    p = Parser("3pm 4pm", CTX)
+    assert max(end for end, _ in p.phrase(0)) == 2
+
+
+def test_latent_only_phrases_are_not_offered():
+    assert Parser("two three", CTX).phrase(0) == []

@@ -1,0 +1,39 @@
+import pytest
+
+from tests.nlu.helpers import interval, one, value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "grain"),
+    [
+        ("in 45 minutes", "2013-02-12T05:15:00.000-02:00", "second"),
+        ("in 2.5 hours", "2013-02-12T07:00:00.000-02:00", "second"),
+        ("in a day", "2013-02-13T04:00:00.000-02:00", "hour"),
+        ("in 1 week", "2013-02-19T00:00:00.000-02:00", "day"),
+        ("3 days ago", "2013-02-09T04:00:00.000-02:00", "hour"),
+        ("a week from monday", "2013-02-25T00:00:00.000-02:00", "day"),
+        ("15 minutes from 1pm", "2013-02-12T13:15:00.000-02:00", "minute"),
+        ("now", "2013-02-12T04:30:00.000-02:00", "second"),
+        ("in 15", "2013-02-12T04:45:00.000-02:00", "second"),
+    ],
+)
+def test_relative_instants(text, expected, grain):
+    ent = one(text)
+    assert ent["value"] == expected
+    assert ent["additional_info"]["grain"] == grain
+
+
+def test_next_n_hours_and_deadlines():
+    assert interval("next 3 hours") == (
+        "2013-02-12T05:00:00.000-02:00",
+        "2013-02-12T08:00:00.000-02:00",
+    )
+    assert interval("by 2:00pm") == (
+        "2013-02-12T04:30:00.000-02:00",
+        "2013-02-12T14:00:00.000-02:00",
+    )
+    assert interval("this week-end")[0] == "2013-02-15T18:00:00.000-02:00"
+
+
+def test_in_seven_days_at_five():
+    assert value("in 7 days at 5pm") == "2013-02-19T17:00:00.000-02:00"

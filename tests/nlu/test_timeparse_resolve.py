@@ -1,0 +1,66 @@
+from datetime import date, datetime, timedelta, timezone
+
+from nlu.timeparse.calendar import Ctx
+from nlu.timeparse.model import DateSpec, Phrase, Pod, Range, Span, Tod, Value
+from nlu.timeparse.resolve import (
+    day_candidates,
+    future_ok,
+    place_tod,
+    resolve_phrase,
+    tod_hours,
+)
+
+ZONE = timezone(timedelta(hours=-2))
+REF = datetime(2013, 2, 12, 4, 30)  # a Tuesday
+NEXT = Ctx(REF, ZONE, "next")
+BUSINESS = Ctx(REF, ZONE, "business_hours")
+
+
+def test_bare_hour_policies():
+    five = Tod(5, ambiguous=True, latent=True)
+    assert tod_hours(five, "next") == [5, 17]
+    assert tod_hours(five, "business_hours") == [17]
+    assert tod_hours(Tod(9, ambiguous=True), "business_hours") == [9]
+    assert tod_hours(Tod(12, ambiguous=True), "business_hours") == [12]
+
+
+def test_future_ok_duckling_keeps_running_hour():
+    assert future_ok(NEXT, datetime(2013, 2, 12, 4, 23), "minute")
+    assert not future_ok(BUSINESS, datetime(2013, 2, 12, 4, 23), "minute")
+    assert not future_ok(NEXT, datetime(2013, 2, 12, 3, 18), "minute")
+
+
+def test_bare_weekday_skips_today():
+    tuesday = DateSpec(weekday=1, not_today=True)
+    assert next(iter(day_candidates(tuesday, NEXT))) == date(2013, 2, 19)
+    this_tuesday = DateSpec(weekday=1)
+    assert next(iter(day_candidates(this_tuesday, NEXT))) == date(2013, 2, 12)
+
+
+def test_weekday_and_date_search_prefers_future_then_recent_past():
+    fri_jul_18 = DateSpec(month=7, day=18, weekday=4)
+    assert next(iter(day_candidates(fri_jul_18, NEXT))) == date(2014, 7, 18)
+    sun_feb_10 = DateSpec(month=2, day=10, weekday=6)
+    assert next(iter(day_candidates(sun_feb_10, NEXT))) == date(2013, 2, 10)
+
+
+def test_place_tod_rolls_forward():
+    three_am = Tod(3, 18, grain="minute")
+    assert place_tod(NEXT, three_am, None) == (datetime(2013, 2, 13, 3, 18), False)
+    five = Tod(5, ambiguous=True)
+    assert place_tod(BUSINESS, five, None) == (datetime(2013, 2, 12, 17), True)
+
+
+def test_resolve_phrase_pod_and_range():
+    tonight = Pod("night", 18, 24, "pm", DateSpec(fixed=date(2013, 2, 12), is_today=True))
+    res = resolve_phrase(NEXT, Phrase(pod=tonight))
+    assert res == Span(datetime(2013, 2, 12, 18), datetime(2013, 2, 13), "hour")
+    rng = Range(Tod(3, ambiguous=True), Tod(16, 30, grain="minute"))
+    res = resolve_phrase(NEXT, Phrase(rng=rng))
+    assert isinstance(res, Span)
+    assert (res.start, res.end) == (datetime(2013, 2, 12, 15), datetime(2013, 2, 12, 16, 31))
+
+
+def test_resolve_day_value():
+    res = resolve_phrase(NEXT, Phrase(date=DateSpec(fixed=date(2013, 2, 13))))
+    assert res == Value(datetime(2013, 2, 13), "day")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Tracker
 
+from booking_core.db.models import CHANNELS
 from booking_core.settings import get_settings
 
 # The clock, replaceable in tests so that no test depends on today's date.
@@ -46,7 +47,8 @@ _CHANNEL_ALIASES = {"cmdline": "shell"}
 def channel_name(tracker: Tracker) -> str:
     """The data layer's name of the latest message's channel ("rest", "shell", "whatsapp"...)."""
     channel = tracker.get_latest_input_channel() or "rest"
-    return _CHANNEL_ALIASES.get(channel, channel)
+    channel = _CHANNEL_ALIASES.get(channel, channel)
+    return channel if channel in CHANNELS else "rest"
 
 
 def now_in(tracker: Tracker) -> datetime:

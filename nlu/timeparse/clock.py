@@ -15,6 +15,8 @@ from nlu.timeparse.rules import (
     ParserBase,
 )
 
+_CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
+
 
 class ClockRules(ParserBase):
     """Times of day, am/pm, zones and time ranges ("half past 3", "9:30-11 CST")."""
@@ -60,6 +62,9 @@ class ClockRules(ParserBase):
         if t is None:
             return out
         w = t.text
+        nxt_glued = self.w(i + 1) if self.g(i + 1) else ""
+        if t.is_digit and nxt_glued[:1].isalpha() and nxt_glued not in _CLOCK_SUFFIXES:
+            return out  # "221B", "4x4", "3rd": not a clock time
         if t.is_digit and len(w) <= 2:
             h = int(w)
             padded = len(w) == 2 and w[0] == "0"
@@ -84,12 +89,14 @@ class ClockRules(ParserBase):
                 if mm.isdigit() and len(mm) == 2 and self.g(i + 2) and int(mm) < 60:
                     out.append((i + 3, Tod(h % 24, int(mm), 0, "minute"), True))
                 elif not (self.g(i + 2) and self.w(i + 2)[:1].isalnum()):
-                    out.append((i + 2, Tod(h % 24, 0, 0, "hour", latent=h < 13), True))
+                    out.append((i + 2, Tod(h % 24, 0, 0, "minute", latent=h < 13), True))
             # "3 15" (needs "at" to count)
             nxt = self.w(i + 1)
             if (nxt.isdigit() and len(nxt) == 2 and not self.g(i + 1) and int(nxt) < 60
                     and 1 <= h <= 12):  # fmt: skip
-                out.append((i + 2, Tod(h, int(nxt), 0, "minute", True, latent=True), True))
+                out.append(
+                    (i + 2, Tod(h, int(nxt), 0, "minute", True, latent=True, marker=True), True)
+                )
             if h <= 24:
                 out.append((i + 1, Tod(h % 24, 0, 0, "hour", amb, latent=True), False))
         elif t.is_digit and len(w) in (3, 4):
@@ -97,7 +104,7 @@ class ClockRules(ParserBase):
             h, m = divmod(v, 100)
             if h <= 23 and m < 60:
                 amb = 1 <= h <= 12 and w[0] != "0"
-                out.append((i + 1, Tod(h, m, 0, "minute", amb, latent=True), True))
+                out.append((i + 1, Tod(h, m, 0, "minute", amb, latent=True, marker=True), True))
         elif w in ("noon", "midday"):
             out.append((i + 1, Tod(12), False))
         elif w == "mid" and self.w(i + 1) == "day":
@@ -117,13 +124,13 @@ class ClockRules(ParserBase):
                     if self.w(k) in ("oh", "o") and self.w(k + 1) in ONES:
                         mv = ONES[self.w(k + 1)]
                         if 1 <= mv <= 9:
-                            out.append((k + 2, Tod(h, mv, 0, "minute", True, latent=True),
-                                        True))  # fmt: skip
+                            tod = Tod(h, mv, 0, "minute", True, latent=True, marker=True)
+                            out.append((k + 2, tod, True))
                     elif self.w(k) in TENS or (self.w(k) in ONES and ONES[self.w(k)] >= 10):
                         for k2, mv in word_number(self.toks, k):
                             if 10 <= mv < 60:
-                                out.append((k2, Tod(h, mv, 0, "minute", True, latent=True),
-                                            True))  # fmt: skip
+                                tod = Tod(h, mv, 0, "minute", True, latent=True, marker=True)
+                                out.append((k2, tod, True))
                 out.append((j, Tod(h % 24, 0, 0, "hour", amb, latent=True), False))
         return out
 

@@ -16,6 +16,7 @@ from nlu.timeparse.calendar import (
 from nlu.timeparse.clock import ClockRules
 from nlu.timeparse.lexicon import (
     AMBIGUOUS_MONTHS,
+    FIXED_HOLIDAYS,
     MONTHS,
     WEEKDAY_PLURALS,
     WEEKDAYS,
@@ -373,6 +374,15 @@ class DayRules(ClockRules):
                 out.append((j + 2, DateSpec(fixed=today + timedelta(days=n))))
         return out
 
+    def _holiday(self, i: int) -> list[tuple[int, DateSpec]]:
+        """Fixed-date holidays people book around ("christmas eve", "new year's day")."""
+        out: list[tuple[int, DateSpec]] = []
+        for words, (month, day) in FIXED_HOLIDAYS:
+            j = self.words(i, *words)
+            if j is not None:
+                out.append((j, DateSpec(month=month, day=day)))
+        return out
+
     def date(self, i: int) -> list[tuple[int, DateSpec, bool]]:
         """All day readings at i as (end, spec, latent)."""
         return self.memo("date", i, self._date)
@@ -393,6 +403,8 @@ class DayRules(ClockRules):
         for j, s in self._period(i):
             out.append((j, s, False))
         for j, s in self._nth_weekday_rel(i):
+            out.append((j, s, False))
+        for j, s in self._holiday(i):
             out.append((j, s, False))
         return out
 

@@ -77,8 +77,8 @@ def unit_word(tokens: list[Token], i: int, after_number: bool = True) -> list[tu
         j = i + 1
         return [(j, u)]
     if after_number and w in SHORT_UNITS and (_glued(tokens, i) or w in _SPACED_SHORT):
-        if i + 1 < len(tokens) and tokens[i + 1].glued and tokens[i + 1].text[0].isalnum():
-            return []  # "2mb", "4a5": part of a longer word
+        if i + 1 < len(tokens) and tokens[i + 1].glued and tokens[i + 1].text[0].isalpha():
+            return []  # "2mb": part of a longer word
         return [(i + 1, SHORT_UNITS[w])]
     if after_number and w in ("'", "\u2032") and _glued(tokens, i):
         return [(i + 1, "minute")]
@@ -143,7 +143,9 @@ def _fraction(tokens: list[Token], i: int) -> list[tuple[int, float]]:
         j = i + 1
     head = _w(tokens, j)
     if head == "half" and count == 1.0:
-        out.append((j + 1, 0.5))
+        # "half-hour": the hyphen is part of the fraction
+        glued_dash = _w(tokens, j + 1) == "-" and _glued(tokens, j + 1)
+        out.append((j + 2 if glued_dash else j + 1, 0.5))
     elif head in ("quarter", "quarters"):
         out.append((j + 1, count / 4))
     return out

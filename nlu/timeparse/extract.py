@@ -19,6 +19,7 @@ from nlu.timeparse.zones import get_zone
 logger = logging.getLogger(__name__)
 
 POLICIES = ("next", "business_hours")
+DURATION_CUES = frozenset({"for", "lasting", "lasts", "last", "takes", "take", "about"})
 DEFAULT_DEADLINE_MS = 50.0
 
 
@@ -50,7 +51,7 @@ def _scan(parser: Parser, want_time: bool, want_duration: bool, deadline: float,
     while i < n:
         if time.perf_counter() > deadline:
             raise DeadlineExceededError
-        if inner[i]:
+        if inner[i] or not parser.can_start(i):
             i += 1
             continue
         best: tuple[int, int, str, Any] | None = None
@@ -64,8 +65,11 @@ def _scan(parser: Parser, want_time: bool, want_duration: bool, deadline: float,
                 if res is not None:
                     best, best_parts = (i, j, "time", res), ph.parts
         if want_duration:
-            for j, dur in parser._dur(i):
-                if inner[j] or (best is not None and j <= best[1]):
+            # after "for"/"lasting", an equally long duration reading wins ("for 1h30")
+            dur_context = parser.w(i - 1) in DURATION_CUES
+            for j, dur in parser.duration(i):
+                if inner[j] or (best is not None and (j < best[1] or (
+                        j == best[1] and not (dur_context and best[2] == "time")))):  # fmt: skip
                     continue
                 best = (i, j, "duration", dur)
         if best is None:

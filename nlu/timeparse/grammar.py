@@ -28,8 +28,10 @@ class Parser(RelativeRules):
 
     def _components(self, i: int) -> list[Comp]:
         out: list[Comp] = []
+        if i >= self.n or not self.can_start(i):
+            return out
         for j, tod in self.tod(i):
-            if tod.latent and tod.grain != "hour":
+            if tod.latent and tod.marker:
                 continue  # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"
             out.append((j, "tod", tod, tod.latent))
         for j, r in self.rng(i):

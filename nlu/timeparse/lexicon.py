@@ -76,6 +76,18 @@ TZ_ABBREVIATIONS: dict[str, int] = {
 # Locales whose numeric dates are month-first; every other English locale reads day-first.
 MONTH_FIRST_LOCALES = frozenset({"en", "en_us", "en-us", "en_ph", "en-ph", "en_ca", "en-ca"})
 
+# Holidays on a fixed calendar date (movable feasts need their own computation).
+FIXED_HOLIDAYS: tuple[tuple[tuple[str, ...], tuple[int, int]], ...] = (
+    (("christmas", "eve"), (12, 24)), (("xmas", "eve"), (12, 24)),
+    (("christmas", "day"), (12, 25)), (("xmas", "day"), (12, 25)), (("christmas",), (12, 25)),
+    (("xmas",), (12, 25)), (("boxing", "day"), (12, 26)),
+    (("new", "year's", "eve"), (12, 31)), (("new", "years", "eve"), (12, 31)),
+    (("nye",), (12, 31)), (("new", "year's", "day"), (1, 1)), (("new", "years", "day"), (1, 1)),
+    (("valentine's", "day"), (2, 14)), (("valentines", "day"), (2, 14)),
+    (("valentine", "day"), (2, 14)), (("halloween",), (10, 31)),
+    (("st", "patrick's", "day"), (3, 17)), (("saint", "patrick's", "day"), (3, 17)),
+)  # fmt: skip
+
 PREFIX_WORDS = frozenset({"at", "@", "on", "around", "about", "approximately", "approx",
                           "circa", "by", "for"})  # fmt: skip
 APPROX_WORDS = frozenset({"around", "about", "approximately", "approx", "circa", "roughly"})

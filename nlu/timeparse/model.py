@@ -18,6 +18,7 @@ class Tod:
     latent: bool = False  # a bare number: only a time when something else says so
     tz: int | None = None  # explicit zone offset in minutes ("9am BST")
     fixed_day_offset: int = 0  # 1 for "midnight" said as the end of today
+    marker: bool = False  # "3 30", "1030", "three twenty": a time only with "at", am/pm, "ish"
 
     def with_meridiem(self, meridiem: str) -> Tod:
         """Apply am/pm to an hour said on a 12-hour clock."""
@@ -76,9 +77,9 @@ class Range:
 
 @dataclass(frozen=True)
 class Span:
-    """A fully resolved interval: ``end`` is exclusive; ``None`` when open."""
+    """A fully resolved interval: ``end`` is exclusive; either side is ``None`` when open."""
 
-    start: datetime
+    start: datetime | None
     end: datetime | None
     grain: str
     meridiem_assumed: bool = False

@@ -23,12 +23,14 @@ def iso(ctx: Ctx, wall: datetime) -> str:
 def time_entity(ctx: Ctx, text: str, start: int, end: int, res: Value | Span) -> dict[str, Any]:
     """Entity for a time value or interval."""
     info: dict[str, Any]
+    value: str | None
     if isinstance(res, Value):
         value = iso(ctx, res.dt)
         info = {"type": "value", "grain": res.grain, "value": value,
                 "meridiem_assumed": res.meridiem_assumed}  # fmt: skip
     else:
-        value = iso(ctx, res.start)
+        # an open interval ("before noon") has no start: its value is None, not a guess
+        value = iso(ctx, res.start) if res.start is not None else None
         to = iso(ctx, res.end) if res.end is not None else None
         last = iso(ctx, add_grain(res.end, res.grain, -1)) if res.end is not None else None
         info = {"type": "interval", "grain": res.grain, "from": value, "to": to, "end": last,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ from nlu.timeparse.calendar import (
 )
 from nlu.timeparse.dayparts import PartOfDayRules
 from nlu.timeparse.days import _nth_weekday
-from nlu.timeparse.duration import Dur, duration, quantity, unit_word
+from nlu.timeparse.duration import Dur, quantity, unit_word
+from nlu.timeparse.duration import duration as parse_duration
 from nlu.timeparse.lexicon import (
     APPROX_WORDS,
 )
@@ -31,8 +33,9 @@ class RelativeRules(PartOfDayRules):
     """Instants relative to now and ready-made intervals."""
 
     # ------------------------------------------------------------------ relative
-    def _dur(self, i: int) -> list[tuple[int, Dur]]:
-        return self.memo("dur", i, lambda k: duration(self.toks, k))
+    def duration(self, i: int) -> list[tuple[int, Dur]]:
+        """Durations starting at i (memoised)."""
+        return self.memo("dur", i, lambda k: parse_duration(self.toks, k))
 
     def _shifted(self, base: Any, dur: Dur, sign: int) -> Any:
         dt = base
@@ -56,7 +59,7 @@ class RelativeRules(PartOfDayRules):
             k = i + 1
             if self.w(k) in APPROX_WORDS | {"just", "only", "another"}:
                 k += 1
-            for j, dur in self._dur(k):
+            for j, dur in self.duration(k):
                 out.append((j, self._in(dur)))
             if w == "in":
                 nb = self.w(k)
@@ -67,7 +70,7 @@ class RelativeRules(PartOfDayRules):
                     and not self.inner[k + 1]
                 ):
                     out.append((k + 1, self._in(Dur(((float(nb), "minute"),)))))
-        for j, dur in self._dur(i):
+        for j, dur in self.duration(i):
             if self.words(j, "from", "now") or self.w(j) in ("hence", "later"):
                 end = j + 2 if self.w(j) == "from" else j + 1
                 out.append((end, self._in(dur)))
@@ -86,9 +89,7 @@ class RelativeRules(PartOfDayRules):
         ctx = self.ctx
         w = self.w(j)
         weeks_or_days = dur.unit in ("week", "day")
-        if w in ("from", "after", "before"):
-            start = j + 1
-        elif w == "on" and weeks_or_days:
+        if w in ("from", "after", "before") or (w == "on" and weeks_or_days):
             start = j + 1
         elif w in ("today", "tomorrow") and weeks_or_days:
             start = j
@@ -146,12 +147,13 @@ class RelativeRules(PartOfDayRules):
         # weekends
         for j, span in self._weekend(i):
             out.append((j, span))
+        out.extend(self._open_interval(i))
         # by <time> / by the end of <period>
         if w == "by":
             for j, end in self._deadline(i + 1):
                 out.append((j, Span(ref, end, "second")))
         if w == "within":
-            for j, dur in self._dur(i + 1):
+            for j, dur in self.duration(i + 1):
                 inst = self._in(dur)
                 end = (
                     truncate(inst.dt, "day")
@@ -159,6 +161,28 @@ class RelativeRules(PartOfDayRules):
                     else inst.dt
                 )
                 out.append((j, Span(ref, end, "second")))
+        return out
+
+    def _open_interval(self, i: int) -> list[tuple[int, Span]]:
+        """ "after 5pm", "since monday" (no end); "before noon", "until 3" (no start)."""
+        out: list[tuple[int, Span]] = []
+        w = self.w(i)
+        after = w in ("after", "since") or any(
+            self.words(i, *p) for p in (("later", "than"), ("no", "earlier", "than"))
+        )
+        before = w in ("before", "until", "till", "til", "untill") or any(
+            self.words(i, *p) for p in (("earlier", "than"), ("no", "later", "than"))
+        )
+        if not (after or before):
+            return out
+        k = i + 1
+        while self.w(k) in ("than", "later", "earlier", "no"):
+            k += 1
+        for j, ph in self.phrase(k):
+            res = resolve_phrase(self.ctx, ph)
+            if isinstance(res, Value):
+                span = Span(res.dt, None, res.grain) if after else Span(None, res.dt, res.grain)
+                out.append((j, replace(span, meridiem_assumed=res.meridiem_assumed)))
         return out
 
     def _iso_interval(self, i: int) -> list[tuple[int, Span]]:
@@ -203,7 +227,7 @@ class RelativeRules(PartOfDayRules):
             res = resolve_phrase(self.ctx, ph)
             if isinstance(res, Value):
                 out.append((j, res.dt))
-            elif isinstance(res, Span):
+            elif isinstance(res, Span) and res.start is not None:
                 out.append((j, res.start))
         return out
 

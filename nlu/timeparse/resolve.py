@@ -64,16 +64,25 @@ def _matching_days(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
             if d is not None:
                 yield d
             return
-        horizon = 3 if wd is not None else 9
-        for y in range(today.year, today.year + horizon):
+        # with a weekday, only the next two occurrences of the date count ("Fri, Jul 18"
+        # may be next year's), then the one just gone ("Sunday, Feb 10" said on Feb 12)
+        seen = 0
+        for y in range(today.year, today.year + 9):
             d = valid_date(y, spec.month, spec.day)
-            if d is not None and d >= first and (wd is None or d.weekday() == wd):
+            if d is None or d < first:
+                continue
+            seen += 1
+            if wd is None or d.weekday() == wd:
                 yield d
-        if wd is not None:  # "Sunday, Feb 10" said on Feb 12 means the one just gone
-            for y in range(today.year, today.year - 3, -1):
+            if wd is not None and seen >= 2:
+                break
+        if wd is not None:
+            for y in range(today.year, today.year - 5, -1):
                 d = valid_date(y, spec.month, spec.day)
-                if d is not None and d < first and d.weekday() == wd:
-                    yield d
+                if d is not None and d < first:
+                    if d.weekday() == wd:
+                        yield d
+                    break
         return
     if spec.day is not None:
         y, m = today.year, today.month

@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nlu.timeparse.calendar import (
-    Ctx,
+from nlu.timeparse.calendar import Ctx
+from nlu.timeparse.lexicon import (
+    APPROX_WORDS,
+    FIXED_HOLIDAYS,
+    MONTHS,
+    PARTS_OF_DAY,
+    QUANTITY_WORDS,
+    TZ_ABBREVIATIONS,
+    UNITS,
+    WEEKDAY_PLURALS,
+    WEEKDAYS,
 )
 from nlu.timeparse.model import Phrase
+from nlu.timeparse.numbers import ONES, ORDINAL_WORDS, TENS
 from nlu.timeparse.tokens import Token, tokenize
 
 T = TypeVar("T")
@@ -23,6 +33,36 @@ TOMORROW_WORDS = frozenset({"tomorrow", "tomorrows", "tmrw", "tmr", "tomorow", "
 NOW_WORDS = frozenset({"now", "atm"})
 POD_WORDS = frozenset({"morning", "afternoon", "evening", "night", "lunch", "lunchtime",
                         "mornings", "afternoons", "evenings", "nights"})  # fmt: skip
+
+# Words that can begin some rule; a parse never starts anywhere else (speed on long chats).
+_RULE_STARTS = frozenset({
+    "@", "(", "'", "a", "an", "after", "around", "at", "before", "between", "by", "coming",
+    "current", "day", "early", "earlier", "following", "from", "half", "in", "just", "last",
+    "late", "later", "mid", "midday", "midnight", "next", "no", "noon", "on", "overmorrow",
+    "past", "previous", "quarter", "right", "since", "the", "this", "til", "till", "tonight",
+    "tonite", "toniht", "until", "untill", "upcoming", "week", "weekend", "weekends", "wkend",
+    "within", "yesterday", "couple", "few", "pair", "dozen", "several", "eod", "eom", "eoy",
+    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime",
+})  # fmt: skip
+STARTERS = (
+    _RULE_STARTS
+    | TODAY_WORDS
+    | TOMORROW_WORDS
+    | NOW_WORDS
+    | POD_WORDS
+    | APPROX_WORDS
+    | set(MONTHS)
+    | set(WEEKDAYS)
+    | set(WEEKDAY_PLURALS)
+    | set(UNITS)
+    | set(QUANTITY_WORDS)
+    | set(ONES)
+    | set(TENS)
+    | set(ORDINAL_WORDS)
+    | set(TZ_ABBREVIATIONS)
+    | {w for name in PARTS_OF_DAY for w in name.split()}
+    | {words[0] for words, _ in FIXED_HOLIDAYS}
+)
 
 
 class ParserBase:
@@ -53,6 +93,11 @@ class ParserBase:
             if sep_then_digit or digit_after_sep:
                 inner[p] = True
         return inner
+
+    def can_start(self, i: int) -> bool:
+        """Whether any rule may begin at token i (digits, known words, "...ish")."""
+        t = self.toks[i]
+        return t.is_digit or t.text in STARTERS or t.text.endswith("ish")
 
     def w(self, i: int) -> str:
         """Lower-cased token text, or "" past the end."""

@@ -52,3 +52,20 @@ def test_bare_numbers_are_not_times(text):
 
 def test_at_makes_a_bare_number_a_time():
     assert one("at three twenty")["value"] == "2013-02-12T15:20:00.000-02:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at 8.15", "2013-02-12T08:15:00.000-02:00"),
+        ("around 4ish", "2013-02-12T04:00:00.000-02:00"),
+        ("at 5", "2013-02-12T05:00:00.000-02:00"),
+    ],
+)
+def test_marked_times(text, expected):
+    assert value(text) == expected
+
+
+@pytest.mark.parametrize("text", ["the total was 17.30", "221B", "version 3.4", "4x4"])
+def test_numbers_that_are_not_times(text):
+    assert times(text) == []

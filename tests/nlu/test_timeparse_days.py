@@ -46,3 +46,13 @@ def test_periods_have_coarse_grains():
     ent = extract("next week", DUCK_REF, DUCK_TZ)[0]
     assert ent["additional_info"]["grain"] == "week"
     assert ent["value"].startswith("2013-02-18")
+
+
+def test_fixed_date_holidays():
+    assert value("christmas eve at 5pm") == "2013-12-24T17:00:00.000-02:00"
+    assert value("new year's day").startswith("2014-01-01")
+
+
+def test_conflicting_weekday_trusts_the_date():
+    # 18 February 2013 is a Monday, not a Wednesday
+    assert value("Wednesday 18th February").startswith("2013-02-18")

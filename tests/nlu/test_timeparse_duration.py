@@ -47,3 +47,8 @@ def test_not_durations(text):
 def test_normalized_prefers_whole_numbers():
     assert Dur(((1.5, "hour"),)).normalized() == (90, "minute")
     assert Dur(((3, "quarter"),)).normalized() == (3, "quarter")
+
+
+def test_glued_hours_and_minutes_and_hyphenated_half():
+    assert round(longest("1h30")[1].seconds) == 5400
+    assert round(longest("half-hour")[1].seconds) == 1800

@@ -121,3 +121,24 @@ def test_reference_in_another_zone_is_converted():
     ref = datetime(2026, 11, 30, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
     (ent,) = extract("today", ref, "Europe/London")
     assert ent["value"] == "2026-12-01T00:00:00.000+00:00"
+
+
+def test_for_prefers_a_duration_reading():
+    (ent,) = extract("for 1h30", BOOK_REF, "Europe/London")
+    assert ent["entity"] == "duration" and ent["value"] == 5400
+    (clock,) = extract("3h18", DUCK_REF, DUCK_TZ)
+    assert clock["entity"] == "time"
+
+
+def test_long_chat_message_is_fast_and_right():
+    text = (
+        "Hi, could I book my son in next Tuesday afternoon around 3, or Wednesday morning "
+        "between 9 and 11? It takes about 45 minutes. We live at 221B Baker Street, flat 3."
+    )
+    ents = extract(text, BOOK_REF, "Europe/London", bare_hour_policy="business_hours",
+                   deadline_ms=50)  # fmt: skip
+    assert [e["text"] for e in ents] == [
+        "next Tuesday afternoon around 3",
+        "Wednesday morning between 9 and 11",
+        "45 minutes",
+    ]

@@ -37,3 +37,16 @@ def test_next_n_hours_and_deadlines():
 
 def test_in_seven_days_at_five():
     assert value("in 7 days at 5pm") == "2013-02-19T17:00:00.000-02:00"
+
+
+def test_open_intervals():
+    after = one("after 3pm on friday")["additional_info"]
+    assert after["from"] == "2013-02-15T15:00:00.000-02:00" and after["to"] is None
+    before = one("before noon tomorrow")
+    assert before["value"] is None
+    assert before["additional_info"]["to"] == "2013-02-13T12:00:00.000-02:00"
+
+
+def test_british_week_expressions():
+    assert value("a week on Monday") == "2013-02-25T00:00:00.000-02:00"
+    assert value("a week today") == "2013-02-19T00:00:00.000-02:00"

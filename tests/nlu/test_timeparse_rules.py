@@ -18,3 +18,8 @@ def test_helpers():
     assert p.words(0, "half", "past") == 2
     assert p.words(0, "half", "to") is None
     assert not p.g(1)
+
+
+def test_rules_only_start_on_known_words():
+    p = Parser("banana 3 tomorrow afternoonish", CTX)
+    assert [p.can_start(i) for i in range(p.n)] == [False, True, True, True]

@@ -1,0 +1,15 @@
+"""Instagram messaging channel: `connectors.instagram.InstagramInput` in credentials.yml."""
+
+from connectors.instagram.api import send_instagram_message
+from connectors.instagram.channel import (
+    InstagramInput,
+    InstagramOutput,
+    process_instagram_message,
+)
+
+__all__ = [
+    "InstagramInput",
+    "InstagramOutput",
+    "process_instagram_message",
+    "send_instagram_message",
+]

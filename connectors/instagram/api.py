@@ -1,0 +1,53 @@
+"""Instagram messaging API calls (Instagram API with Instagram Login, graph.instagram.com):
+send a bot message (chunked, quick replies, retried, recorded), mark seen and typing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from connectors.instagram.format import instagram_parts, sender_action
+from connectors.outbound import SendContext, SendOutcome, deliver
+from connectors.retry import ApiResult, call_api
+
+DEFAULT_API_URL = "https://graph.instagram.com/v23.0"
+
+
+async def instagram_request(ctx: SendContext, body: dict[str, Any]) -> ApiResult:
+    """POST <api>/<IG_ID>/messages with the account's token, retried per the policy."""
+    return await call_api(
+        ctx.client,
+        "POST",
+        f"{ctx.api_url}/{ctx.account.account_id}/messages",
+        json_body=body,
+        headers={"Authorization": f"Bearer {ctx.account.access_token or ''}"},
+        policy=ctx.policy,
+    )
+
+
+def instagram_message_id(ctx: SendContext, result: ApiResult) -> str | None:
+    """{"recipient_id": ..., "message_id": "..."} -> the mid."""
+    body = result.body
+    if isinstance(body, dict) and body.get("message_id"):
+        return str(body["message_id"])
+    return None
+
+
+async def send_instagram_message(
+    ctx: SendContext,
+    *,
+    text: str | None = None,
+    buttons: list[dict[str, Any]] | None = None,
+    image: str | None = None,
+    custom: dict[str, Any] | None = None,
+) -> list[SendOutcome]:
+    """Send one bot message to `ctx.recipient` and record every request's outcome."""
+    parts = instagram_parts(ctx.recipient, text=text, buttons=buttons, image=image, custom=custom)
+    return await deliver(ctx, parts, instagram_request, instagram_message_id)
+
+
+async def mark_seen_and_typing(ctx: SendContext) -> None:
+    """Best effort, one attempt each."""
+    once = replace(ctx, policy=replace(ctx.policy, attempts=1))
+    await instagram_request(once, sender_action(ctx.recipient, "mark_seen"))
+    await instagram_request(once, sender_action(ctx.recipient, "typing_on"))

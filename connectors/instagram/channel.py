@@ -1,0 +1,97 @@
+"""Instagram messaging as a Rasa channel: GET/POST /instagram_webhook, routed by entry.id."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.accounts import Account
+from connectors.inbound import InboundMessage, ParsedBatch
+from connectors.instagram.api import DEFAULT_API_URL, mark_seen_and_typing, send_instagram_message
+from connectors.instagram.parse import parse_instagram
+from connectors.meta import authenticate_meta
+from connectors.outbound import PlatformOutput, SendContext, SendOutcome
+from connectors.store import Job
+from connectors.webhook import (
+    OnNewMessage,
+    WebhookInput,
+    hand_to_rasa,
+    recent_enough,
+    resolve_text,
+)
+
+REPLY_WINDOW = timedelta(hours=24)
+
+
+class InstagramOutput(PlatformOutput):
+    """Sends Rasa's responses as Instagram messages (text, quick replies, images)."""
+
+    channel_name = "instagram"
+
+    async def send(
+        self,
+        *,
+        text: str | None = None,
+        buttons: list[dict[str, Any]] | None = None,
+        image: str | None = None,
+        custom: dict[str, Any] | None = None,
+    ) -> list[SendOutcome]:
+        """send_instagram_message for this conversation."""
+        return await send_instagram_message(
+            self.ctx, text=text, buttons=buttons, image=image, custom=custom
+        )
+
+
+async def process_instagram_message(
+    job: Job, ctx: SendContext, on_new_message: OnNewMessage
+) -> InstagramOutput:
+    """Mark seen + typing, then hand the message to Rasa with an Instagram output channel."""
+    await mark_seen_and_typing(ctx)
+    output = InstagramOutput(ctx)
+    text = await resolve_text(job, ctx.database_url)
+    await hand_to_rasa(job, output, on_new_message, text)
+    return output
+
+
+class InstagramInput(WebhookInput):
+    """Instagram webhook; the default tenant's account comes from credentials.yml."""
+
+    channel = "instagram"
+    default_api_url = DEFAULT_API_URL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InstagramInput:
+        """page_id (the Instagram account id), access_token, app_secret, verify_token, app_id."""
+        creds = credentials or {}
+        account = None
+        if creds.get("page_id"):
+            account = Account(
+                channel=cls.channel,
+                account_id=str(creds["page_id"]),
+                access_token=str(creds.get("access_token") or "") or None,
+                app_secret=str(creds.get("app_secret") or "") or None,
+                verify_token=str(creds.get("verify_token") or "") or None,
+            )
+        return cls(account, api_url=os.environ.get("INSTAGRAM_API_URL") or None)
+
+    def parse(self, body: bytes) -> ParsedBatch:
+        """parse_instagram."""
+        return parse_instagram(body)
+
+    async def authenticate(self, request: Request) -> list[Account] | HTTPResponse:
+        """X-Hub-Signature-256 with the app secret of a known account."""
+        return await authenticate_meta(request, self.directory)
+
+    def skip_reason(self, inbound: InboundMessage) -> str | None:
+        """Messages older than the 24-hour window cannot be answered (and may be replays)."""
+        if recent_enough(inbound, REPLY_WINDOW):
+            return None
+        return "older than the 24-hour reply window; not answered"
+
+    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
+        """process_instagram_message."""
+        await process_instagram_message(job, ctx, on_new_message)

@@ -1,0 +1,181 @@
+"""Platform API calls with retries: a pure backoff rule and one async `call_api` that never raises.
+
+Retried: 429, 5xx, transport errors, and Meta's throttling error codes (Graph sometimes reports
+rate limits as 400 with a code). Honoured: Telegram's `parameters.retry_after` and the
+`Retry-After` header. Anything else (a 400 for a bad request, a 401 for a revoked token) fails at
+once, because repeating it cannot succeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+#: Graph API error codes that mean "slow down" (application/user/business-number throttling).
+META_THROTTLE_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131048, 131056})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry; waits beyond `max_wait` are capped (and logged)."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_wait: float = 60.0
+    timeout: float = 10.0
+    jitter: bool = True
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    """Outcome of an API call after retries: ok, HTTP status (None: no answer), body, error."""
+
+    ok: bool
+    status: int | None
+    body: Any
+    error: str | None
+    attempts: int
+
+
+def _header_retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def retry_after_hint(headers: Mapping[str, str], body: Any) -> float | None:
+    """Seconds the server asked us to wait (Telegram body or Retry-After header), if any."""
+    if isinstance(body, dict):
+        parameters = body.get("parameters")
+        if isinstance(parameters, dict):
+            value = parameters.get("retry_after")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                return float(value)
+    return _header_retry_after(headers)
+
+
+def is_retryable(status: int | None, body: Any) -> bool:
+    """Whether repeating the same request can succeed."""
+    if status is None or status == 429 or status >= 500:
+        return True
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and error.get("code") in META_THROTTLE_CODES:
+            return True
+    return False
+
+
+def retry_delay(
+    policy: RetryPolicy,
+    attempt: int,
+    status: int | None,
+    headers: Mapping[str, str],
+    body: Any,
+    rand: Callable[[], float] = random.random,
+) -> float | None:
+    """Seconds to wait before attempt `attempt + 1`, or None when not to retry."""
+    if attempt >= policy.attempts or not is_retryable(status, body):
+        return None
+    hint = retry_after_hint(headers, body)
+    if hint is not None:
+        return min(hint, policy.max_wait)
+    delay = min(policy.max_delay, policy.base_delay * (2 ** (attempt - 1)))
+    if policy.jitter:
+        delay *= 0.5 + rand() / 2
+    return delay
+
+
+def describe_error(status: int | None, body: Any, fallback: str = "") -> str:
+    """A one-line error for the outbound row and the log."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            code = error.get("code")
+            return f"HTTP {status}: {error.get('message', '')} (code {code})".strip()
+        if "description" in body:
+            return f"HTTP {status}: {body.get('description')}"
+    text = fallback or (json.dumps(body)[:300] if body is not None else "")
+    return f"HTTP {status}: {text}".strip() if status is not None else text
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:1000]
+
+
+async def call_api(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    json_body: Any = None,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> ApiResult:
+    """Call a platform API, retrying per `policy`; failures come back as ApiResult, never raise."""
+    policy = policy or RetryPolicy()
+    attempt = 0
+    while True:
+        attempt += 1
+        status: int | None
+        body: Any
+        response_headers: Mapping[str, str] = {}
+        try:
+            response = await client.request(
+                method, url, json=json_body, headers=dict(headers or {}), timeout=policy.timeout
+            )
+            status, body = response.status_code, _decode(response)
+            response_headers = response.headers
+            error = None if 200 <= status < 300 else describe_error(status, body)
+        except httpx.HTTPError as exc:
+            status, body, error = None, None, f"{type(exc).__name__}: {exc}"
+        if error is None:
+            return ApiResult(True, status, body, None, attempt)
+        delay = retry_delay(policy, attempt, status, response_headers, body)
+        if delay is None:
+            return ApiResult(False, status, body, error, attempt)
+        logger.warning(
+            "%s %s failed (%s), attempt %d of %d; retrying in %.1f s",
+            method,
+            _redact(url),
+            error,
+            attempt,
+            policy.attempts,
+            delay,
+        )
+        await sleep(delay)
+
+
+def _redact(url: str) -> str:
+    """The URL without a Telegram bot token (it sits in the path) for logs."""
+    if "/bot" in url:
+        head, _, tail = url.partition("/bot")
+        return head + "/bot<token>/" + tail.partition("/")[2]
+    return url

@@ -1,0 +1,65 @@
+"""Webhook authentication, pure functions: Meta's X-Hub-Signature-256 and verify handshake,
+Telegram's secret-token header. Every comparison is constant-time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+
+SIGNATURE_PREFIX = "sha256="
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+#: Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and - in setWebhook's secret_token.
+TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def hub_signature(body: bytes, app_secret: str) -> str:
+    """The X-Hub-Signature-256 header value Meta sends for `body`."""
+    digest = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return SIGNATURE_PREFIX + digest
+
+
+def verify_hub_signature(body: bytes, header: str | None, app_secret: str) -> bool:
+    """True when `header` is `sha256=<hex HMAC-SHA256 of the raw body>` with this app secret."""
+    if not header or not app_secret:
+        return False
+    header = header.strip()
+    if not header.lower().startswith(SIGNATURE_PREFIX):
+        return False
+    received = header[len(SIGNATURE_PREFIX) :]
+    if not _HEX64.match(received):
+        return False
+    expected = hub_signature(body, app_secret)[len(SIGNATURE_PREFIX) :]
+    return hmac.compare_digest(expected, received.lower())
+
+
+def matching_secrets(body: bytes, header: str | None, app_secrets: Iterable[str]) -> set[str]:
+    """The app secrets (of all known accounts) under which the signature is valid."""
+    return {secret for secret in set(app_secrets) if verify_hub_signature(body, header, secret)}
+
+
+def tokens_equal(received: str | None, expected: str | None) -> bool:
+    """Constant-time equality of two tokens; False when either is missing."""
+    if not received or not expected:
+        return False
+    return hmac.compare_digest(received.encode("utf-8"), expected.encode("utf-8"))
+
+
+def hub_challenge(params: Mapping[str, str], verify_tokens: Iterable[str]) -> str | None:
+    """The challenge to echo for a valid Meta subscription handshake, else None (answer 403)."""
+    if params.get("hub.mode") != "subscribe":
+        return None
+    challenge = params.get("hub.challenge")
+    token = params.get("hub.verify_token")
+    if challenge is None or not token:
+        return None
+    matched = False
+    for expected in verify_tokens:
+        matched |= tokens_equal(token, expected)  # no early exit: timing says nothing
+    return challenge if matched else None
+
+
+def valid_telegram_secret(secret: str | None) -> bool:
+    """Whether `secret` is usable as Telegram's secret_token (so setWebhook will accept it)."""
+    return bool(secret) and TELEGRAM_SECRET.match(secret or "") is not None

@@ -1,0 +1,232 @@
+"""The connectors' database I/O (synchronous; callers run it in a worker thread).
+
+Inbound messages are stored before the webhook answers, with the atomic de-duplicating insert of
+`record_message`, together with everything needed to process them again after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from booking_core.db.models import Message, Tenant
+from booking_core.db.repository import (
+    ensure_default_tenant,
+    get_message_by_platform_id,
+    get_tenant,
+    mark_message,
+    record_message,
+    upsert_contact,
+)
+from booking_core.db.session import session_scope
+from connectors.accounts import Account
+from connectors.inbound import InboundMessage, StatusUpdate
+
+logger = logging.getLogger(__name__)
+
+#: Receipt statuses the messages table knows; anything else a platform reports is ignored.
+RECEIPT_STATUSES = ("sent", "delivered", "read", "failed")
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """What processing needs to know about the tenant (copied out of the session)."""
+
+    id: int
+    slug: str
+    timezone: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """A stored inbound message waiting to be processed."""
+
+    message_id: int
+    tenant: TenantInfo
+    contact_id: int
+    inbound: InboundMessage
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    """A stored, never processed inbound message found at start-up."""
+
+    job: Job
+    account_id: str | None
+    created_at: datetime
+
+
+class UnknownTenantError(LookupError):
+    """A stored account points at a tenant that no longer exists."""
+
+
+def _tenant(session: Session, account: Account) -> Tenant:
+    if account.tenant_id is None:
+        return ensure_default_tenant(session)
+    tenant = get_tenant(session, tenant_id=account.tenant_id)
+    if tenant is None:
+        raise UnknownTenantError(f"tenant {account.tenant_id} of {account!r} does not exist")
+    return tenant
+
+
+def _info(tenant: Tenant) -> TenantInfo:
+    return TenantInfo(tenant.id, tenant.slug, tenant.timezone, tenant.locale)
+
+
+def persist_inbound(
+    database_url: str | None, account: Account, inbound: InboundMessage
+) -> Job | None:
+    """Store the contact and the message; None when this platform message id is already stored."""
+    inbound = replace(inbound, account_id=account.account_id)
+    with session_scope(database_url) as session:
+        tenant = _tenant(session, account)
+        contact = upsert_contact(
+            session,
+            tenant_id=tenant.id,
+            channel=inbound.channel,
+            platform_user_id=inbound.platform_user_id,
+            display_name=inbound.display_name,
+            locale=(inbound.language or None) and inbound.language[:16],
+        )
+        session.flush()
+        message = record_message(
+            session,
+            tenant_id=tenant.id,
+            contact_id=contact.id,
+            channel=inbound.channel,
+            direction="in",
+            text=inbound.text,
+            payload={"inbound": inbound.to_dict()},
+            platform_message_id=inbound.platform_message_id,
+            sent_at=inbound.sent_at,
+        )
+        if message is None:
+            return None
+        session.flush()
+        return Job(message.id, _info(tenant), contact.id, inbound)
+
+
+def mark_done(database_url: str | None, message_id: int, *, error: str | None = None) -> None:
+    """Inbound message handled: "processed", or "failed" with the error (never retried)."""
+    with session_scope(database_url) as session:
+        mark_message(
+            session,
+            message_id=message_id,
+            status="failed" if error else "processed",
+            error=error[:2000] if error else None,
+        )
+
+
+def still_pending(database_url: str | None, message_id: int) -> bool:
+    """Whether the inbound message is still unprocessed (recovery re-checks before it runs)."""
+    with session_scope(database_url) as session:
+        message = session.get(Message, message_id)
+        return message is not None and message.status == "received"
+
+
+def record_outbound(
+    database_url: str | None,
+    *,
+    tenant_id: int,
+    contact_id: int,
+    channel: str,
+    text: str | None,
+    payload: dict[str, Any] | None,
+    platform_message_id: str | None,
+    error: str | None,
+) -> int | None:
+    """Store one message the bot sent (status "sent") or failed to send ("failed" + error)."""
+    with session_scope(database_url) as session:
+        message = record_message(
+            session,
+            tenant_id=tenant_id,
+            contact_id=contact_id,
+            channel=channel,
+            direction="out",
+            text=text,
+            payload=payload,
+            platform_message_id=platform_message_id,
+            status="failed" if error else "sent",
+        )
+        if message is None:
+            return None
+        if error:
+            message.error = error[:2000]
+        session.flush()
+        return int(message.id)
+
+
+def apply_status(database_url: str | None, account: Account, update: StatusUpdate) -> bool:
+    """Move the stored outbound message to the receipt's status; False when unknown."""
+    if update.status not in RECEIPT_STATUSES:
+        return False
+    with session_scope(database_url) as session:
+        tenant = _tenant(session, account)
+        message = get_message_by_platform_id(
+            session,
+            tenant_id=tenant.id,
+            channel=update.channel,
+            platform_message_id=update.platform_message_id,
+        )
+        if message is None or message.direction != "out":
+            return False
+        mark_message(session, message_id=message.id, status=update.status, error=update.error)
+        return True
+
+
+def stored_buttons(
+    database_url: str | None, *, tenant_id: int, channel: str, platform_message_id: str
+) -> list[dict[str, Any]] | None:
+    """The buttons of an outbound message, to resolve a "#<index>" button reference."""
+    with session_scope(database_url) as session:
+        message = get_message_by_platform_id(
+            session, tenant_id=tenant_id, channel=channel, platform_message_id=platform_message_id
+        )
+        if message is None or not isinstance(message.payload, dict):
+            return None
+        buttons = message.payload.get("buttons")
+        return list(buttons) if isinstance(buttons, list) else None
+
+
+def pending_inbound(
+    database_url: str | None, *, channel: str, before: datetime
+) -> list[PendingMessage]:
+    """Inbound messages stored before `before` and never processed, oldest first, with the
+    account id each arrived on (to find the account to answer from)."""
+    jobs: list[PendingMessage] = []
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Message, Tenant)
+            .join(Tenant, Tenant.id == Message.tenant_id)
+            .where(
+                Message.channel == channel,
+                Message.direction == "in",
+                Message.status == "received",
+                Message.created_at < before,
+            )
+            .order_by(Message.id)
+        ).all()
+        for message, tenant in rows:
+            data = (message.payload or {}).get("inbound")
+            if not isinstance(data, dict):
+                mark_message(
+                    session,
+                    message_id=message.id,
+                    status="failed",
+                    error="stored without processing data",
+                )
+                continue
+            try:
+                inbound = InboundMessage.from_dict(data)
+            except (TypeError, ValueError) as exc:
+                mark_message(session, message_id=message.id, status="failed", error=str(exc))
+                continue
+            job = Job(message.id, _info(tenant), message.contact_id, inbound)
+            jobs.append(PendingMessage(job, inbound.account_id, message.created_at))
+    return jobs

@@ -1,0 +1,120 @@
+"""Telegram Bot API as a Rasa channel: GET/POST /telegram_webhook, routed by the secret token."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.accounts import Account
+from connectors.inbound import InboundMessage, ParsedBatch
+from connectors.outbound import PlatformOutput, SendContext, SendOutcome
+from connectors.store import Job
+from connectors.telegram.api import (
+    DEFAULT_API_URL,
+    acknowledge_button,
+    send_telegram_message,
+    send_typing,
+)
+from connectors.telegram.parse import parse_telegram
+from connectors.webhook import OnNewMessage, WebhookInput, hand_to_rasa, resolve_text
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def bot_id(bot_token: str) -> str:
+    """The bot's numeric id, the part of the token before the colon."""
+    return bot_token.split(":", 1)[0]
+
+
+class TelegramOutput(PlatformOutput):
+    """Sends Rasa's responses as Telegram messages (text, inline keyboards, photos)."""
+
+    channel_name = "telegram"
+
+    async def send(
+        self,
+        *,
+        text: str | None = None,
+        buttons: list[dict[str, Any]] | None = None,
+        image: str | None = None,
+        custom: dict[str, Any] | None = None,
+    ) -> list[SendOutcome]:
+        """send_telegram_message for this conversation."""
+        return await send_telegram_message(
+            self.ctx, text=text, buttons=buttons, image=image, custom=custom
+        )
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Inline keyboard; Rasa's `button_type: vertical` puts one button per row."""
+        self.outcomes += await send_telegram_message(
+            self.ctx, text=text, buttons=buttons, vertical=kwargs.get("button_type") == "vertical"
+        )
+
+
+async def process_telegram_message(
+    job: Job, ctx: SendContext, on_new_message: OnNewMessage
+) -> TelegramOutput:
+    """Answer a button press (and remove its keyboard), show typing, hand the message to Rasa."""
+    inbound = job.inbound
+    if inbound.callback_query_id:
+        await acknowledge_button(ctx, inbound.callback_query_id, inbound.reply_to)
+    await send_typing(ctx)
+    output = TelegramOutput(ctx)
+    text = await resolve_text(job, ctx.database_url)
+    await hand_to_rasa(job, output, on_new_message, text)
+    return output
+
+
+class TelegramInput(WebhookInput):
+    """Telegram webhook; authenticated and routed by X-Telegram-Bot-Api-Secret-Token."""
+
+    channel = "telegram"
+    default_api_url = DEFAULT_API_URL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        """bot_token and webhook_secret of the default tenant's bot (optional)."""
+        creds = credentials or {}
+        account = None
+        token = str(creds.get("bot_token") or "")
+        if token:
+            account = Account(
+                channel=cls.channel,
+                account_id=bot_id(token),
+                bot_token=token,
+                webhook_secret=str(creds.get("webhook_secret") or "") or None,
+            )
+        return cls(account, api_url=os.environ.get("TELEGRAM_API_URL") or None)
+
+    async def verify(self, request: Request) -> HTTPResponse:
+        """Echo the `challenge` query parameter (the integration plan's reachability check)."""
+        return response.text(str(request.args.get("challenge") or "ok"))
+
+    def parse(self, body: bytes) -> ParsedBatch:
+        """parse_telegram."""
+        return parse_telegram(body)
+
+    async def authenticate(self, request: Request) -> list[Account] | HTTPResponse:
+        """The bot whose webhook secret the header carries (401 missing, 403 unknown)."""
+        secret = request.headers.get(SECRET_HEADER)
+        if not secret:
+            return response.text("missing secret token", status=401)
+        account = await asyncio.to_thread(self.directory.find_by_secret, secret)
+        if account is None:
+            return response.text("bad secret token", status=403)
+        return [account]
+
+    def route(self, inbound: InboundMessage, accounts: list[Account]) -> Account | None:
+        """One bot per request: the authenticated one."""
+        return accounts[0] if accounts else None
+
+    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
+        """process_telegram_message."""
+        await process_telegram_message(job, ctx, on_new_message)

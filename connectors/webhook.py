@@ -1,0 +1,419 @@
+"""The shared webhook pipeline of the platform input channels.
+
+POST: size limit (413) -> authenticate (401/403, nothing stored) -> parse (400) -> route each
+item to its tenant's account (unknown: logged, skipped, still 200) -> store it with the atomic
+de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts -> 200.
+Processing runs afterwards in per-sender order; a database failure answers 503 so the platform
+delivers again. On start-up, messages stored but never processed are processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import httpx
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from booking_core.db.types import utcnow
+from connectors.accounts import Account, AccountDirectory
+from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
+from connectors.outbound import SendContext
+from connectors.retry import RetryPolicy
+from connectors.signatures import hub_challenge
+from connectors.store import (
+    Job,
+    UnknownTenantError,
+    apply_status,
+    mark_done,
+    pending_inbound,
+    persist_inbound,
+    still_pending,
+    stored_buttons,
+)
+from connectors.text import parse_button_reference
+
+logger = logging.getLogger(__name__)
+
+#: Meta sends at most 3 MB per webhook; anything bigger is not from the platform.
+MAX_BODY_BYTES = 3 * 1024 * 1024
+TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
+EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
+DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
+DEFAULT_RECOVERY_GRACE_SECONDS = 10.0
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def sender_id(job: Job) -> str:
+    """Rasa's conversation id: namespaced so two tenants' (or channels') users never share one."""
+    return f"{job.tenant.slug}:{job.inbound.channel}:{job.inbound.platform_user_id}"
+
+
+def message_metadata(job: Job) -> dict[str, Any]:
+    """What the actions get in `tracker.latest_message["metadata"]`."""
+    inbound = job.inbound
+    return {
+        "tenant": job.tenant.slug,
+        "tenant_id": job.tenant.id,
+        "channel": inbound.channel,
+        "account_id": inbound.account_id,
+        "platform_message_id": inbound.platform_message_id,
+        "platform_user_id": inbound.platform_user_id,
+        "display_name": inbound.display_name,
+        "locale": job.tenant.locale,
+        "language": inbound.language,
+        "timezone": job.tenant.timezone,
+        "kind": inbound.kind,
+        "edited": inbound.kind == "edit",
+        "sent_at": inbound.sent_at.isoformat() if inbound.sent_at else None,
+    }
+
+
+async def resolve_text(job: Job, database_url: str | None) -> str | None:
+    """The text for Rasa; a "#<n>" button reference becomes the payload it stood for."""
+    text = job.inbound.text
+    if job.inbound.kind != "button" or text is None:
+        return text
+    index = parse_button_reference(text)
+    if index is None:
+        return text
+    if not job.inbound.reply_to:
+        return None
+    buttons = await asyncio.to_thread(
+        stored_buttons,
+        database_url,
+        tenant_id=job.tenant.id,
+        channel=job.inbound.channel,
+        platform_message_id=job.inbound.reply_to,
+    )
+    if not buttons or index >= len(buttons):
+        return None
+    payload = buttons[index].get("payload") or buttons[index].get("title")
+    return str(payload) if payload else None
+
+
+async def hand_to_rasa(
+    job: Job, output: OutputChannel, on_new_message: OnNewMessage, text: str | None
+) -> None:
+    """Give the message to Rasa, or answer media and expired buttons directly."""
+    inbound = job.inbound
+    recipient = sender_id(job)
+    if inbound.kind not in TO_RASA:
+        await output.send_text_message(recipient, TEXT_ONLY_REPLY)
+        return
+    if not text:
+        if inbound.kind == "button":
+            await output.send_text_message(recipient, EXPIRED_BUTTON_REPLY)
+        return
+    await on_new_message(
+        UserMessage(
+            text,
+            output,
+            recipient,
+            input_channel=inbound.channel,
+            message_id=inbound.platform_message_id,
+            metadata=message_metadata(job),
+        )
+    )
+
+
+class WebhookInput(InputChannel):
+    """Base of the platform input channels; subclasses supply parsing, auth and processing."""
+
+    channel: ClassVar[str] = ""
+    default_api_url: ClassVar[str] = ""
+    api_url_env: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        account: Account | None,
+        *,
+        api_url: str | None = None,
+        database_url: str | None = None,
+        policy: RetryPolicy | None = None,
+        recovery_grace: float = DEFAULT_RECOVERY_GRACE_SECONDS,
+        directory: AccountDirectory | None = None,
+    ) -> None:
+        self.api_url = (api_url or self.default_api_url).rstrip("/")
+        self.database_url = database_url
+        self.policy = policy or RetryPolicy()
+        self.recovery_grace = recovery_grace
+        self.directory = directory or AccountDirectory(
+            self.channel, account, database_url=database_url
+        )
+        self.queues: Any = None
+        self._client: httpx.AsyncClient | None = None
+        self._on_new_message: OnNewMessage | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._in_flight: set[int] = set()
+
+    # --- Rasa's InputChannel interface -------------------------------------------------------
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel name Rasa stores as the input channel ("whatsapp", ...)."""
+        return cls.channel
+
+    def url_prefix(self) -> str:
+        """Absolute, so Rasa's urljoin('/webhooks/', prefix) serves exactly /<name>_webhook."""
+        return f"/{self.channel}_webhook"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """GET and POST on the prefix, plus start-up recovery and shutdown listeners."""
+        from connectors.dispatch import SenderQueues
+
+        self._on_new_message = on_new_message
+        self.queues = SenderQueues(self._process)
+        bp = Blueprint(f"{self.channel}_webhook", url_prefix=self.url_prefix())
+
+        # Sanic tags handlers with attributes, which bound methods refuse: wrap them.
+        async def verify(request: Request) -> HTTPResponse:
+            return await self.verify(request)
+
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request)
+
+        async def after_start(app: Any, loop: Any) -> None:
+            self.start_recovery()
+
+        async def before_stop(app: Any, loop: Any) -> None:
+            await self.shutdown()
+
+        bp.add_route(verify, "", methods=["GET"], name="verify")
+        bp.add_route(receive, "", methods=["POST"], name="receive")
+        bp.listener("after_server_start")(after_start)
+        bp.listener("before_server_stop")(before_stop)
+        return bp
+
+    # --- per-platform hooks ------------------------------------------------------------------
+
+    def parse(self, body: bytes) -> ParsedBatch:
+        """Turn the raw body into messages and receipts, or raise ParseError."""
+        raise NotImplementedError
+
+    async def authenticate(self, request: Request) -> list[Account] | HTTPResponse:
+        """The accounts the request may speak for, or the 401/403 response."""
+        raise NotImplementedError
+
+    def route(self, inbound: InboundMessage, accounts: list[Account]) -> Account | None:
+        """The account an item belongs to (by its account id), or None."""
+        for account in accounts:
+            if account.account_id == inbound.account_id:
+                return account
+        return None
+
+    def skip_reason(self, inbound: InboundMessage) -> str | None:
+        """Why a stored message must not be answered (e.g. outside a reply window), or None."""
+        return None
+
+    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
+        """Acknowledge on the platform and hand the message to Rasa (process_<platform>_message)."""
+        raise NotImplementedError
+
+    # --- endpoints ---------------------------------------------------------------------------
+
+    async def verify(self, request: Request) -> HTTPResponse:
+        """Meta's subscription handshake: echo hub.challenge for a known verify token, else 403."""
+        params = {key: str(request.args.get(key) or "") for key in request.args}
+        env = self.directory.env_account
+        challenge = hub_challenge(params, [env.verify_token] if env and env.verify_token else [])
+        if challenge is None and params.get("hub.mode") == "subscribe":
+            try:
+                stored = await asyncio.to_thread(self.directory.stored_accounts)
+            except DATABASE_ERRORS:
+                logger.exception("%s verification: database unavailable", self.channel)
+                return response.text("database unavailable", status=503)
+            challenge = hub_challenge(params, [a.verify_token for a in stored if a.verify_token])
+        if challenge is None:
+            logger.warning("%s webhook verification refused", self.channel)
+            return response.text("forbidden", status=403)
+        return response.text(challenge)
+
+    async def receive(self, request: Request) -> HTTPResponse:
+        """The POST pipeline (see the module docstring)."""
+        body = request.body or b""
+        if len(body) > MAX_BODY_BYTES:
+            return response.text("payload too large", status=413)
+        try:
+            auth = await self.authenticate(request)
+        except DATABASE_ERRORS:
+            logger.exception("%s webhook: database unavailable", self.channel)
+            return response.text("database unavailable", status=503)
+        if isinstance(auth, HTTPResponse):
+            return auth
+        try:
+            batch = self.parse(body)
+        except ParseError as exc:
+            return response.text(f"bad request: {exc}", status=400)
+        return await self._accept(batch, auth)
+
+    async def _accept(self, batch: ParsedBatch, accounts: list[Account]) -> HTTPResponse:
+        accepted: list[tuple[Job, Account]] = []
+        try:
+            for inbound in batch.messages:
+                account = self.route(inbound, accounts)
+                if account is None:
+                    logger.warning(
+                        "%s message %s for unknown account %s dropped",
+                        self.channel,
+                        inbound.platform_message_id,
+                        inbound.account_id,
+                    )
+                    continue
+                try:
+                    job = await asyncio.to_thread(
+                        persist_inbound, self.database_url, account, inbound
+                    )
+                except UnknownTenantError as exc:
+                    logger.warning("%s message dropped: %s", self.channel, exc)
+                    continue
+                if job is None:
+                    logger.info(
+                        "%s message %s is a redelivery; not processed again",
+                        self.channel,
+                        inbound.platform_message_id,
+                    )
+                    continue
+                accepted.append((job, account))
+            for update in batch.statuses:
+                account = next((a for a in accounts if a.account_id == update.account_id), None)
+                if account is not None:
+                    await asyncio.to_thread(apply_status, self.database_url, account, update)
+        except DATABASE_ERRORS:
+            logger.exception("%s webhook: database unavailable", self.channel)
+            self._submit_all(accepted)  # stored ones would be skipped as duplicates later
+            return response.text("database unavailable", status=503)
+        self._submit_all(accepted)
+        return response.text("ok")
+
+    # --- background processing ---------------------------------------------------------------
+
+    def _submit_all(self, jobs: list[tuple[Job, Account]]) -> None:
+        for job, account in jobs:
+            self.submit(job, account)
+
+    def submit(self, job: Job, account: Account) -> bool:
+        """Queue a stored message behind its sender's earlier ones, unless already queued here."""
+        if job.message_id in self._in_flight:
+            return False
+        self._in_flight.add(job.message_id)
+        self.queues.submit(sender_id(job), (job, account))
+        return True
+
+    def http_client(self) -> httpx.AsyncClient:
+        """One pooled client per channel (created in the server's event loop)."""
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(timeout=self.policy.timeout)
+        return self._client
+
+    def context_for(self, job: Job, account: Account) -> SendContext:
+        """How to answer the sender of `job`."""
+        return SendContext(
+            client=self.http_client(),
+            account=account,
+            api_url=self.api_url,
+            database_url=self.database_url,
+            tenant_id=job.tenant.id,
+            contact_id=job.contact_id,
+            recipient=job.inbound.chat_id,
+            channel=self.channel,
+            policy=self.policy,
+        )
+
+    async def _process(self, item: tuple[Job, Account]) -> None:
+        job, _ = item
+        try:
+            await self._process_one(item)
+        finally:
+            self._in_flight.discard(job.message_id)
+
+    async def _process_one(self, item: tuple[Job, Account]) -> None:
+        job, account = item
+        error = self.skip_reason(job.inbound)
+        if error is None:
+            assert self._on_new_message is not None
+            try:
+                await self.process(job, self.context_for(job, account), self._on_new_message)
+            except Exception as exc:
+                logger.exception("%s message %s failed", self.channel, job.message_id)
+                error = f"{type(exc).__name__}: {exc}"
+        try:
+            await asyncio.to_thread(mark_done, self.database_url, job.message_id, error=error)
+        except Exception:
+            logger.exception("could not mark %s message %s done", self.channel, job.message_id)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start_recovery(self) -> None:
+        """Process, in the background, what a previous run stored but never processed."""
+        task = asyncio.get_running_loop().create_task(self.recover(utcnow()))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def recover(self, started: datetime) -> int:
+        """Queue messages stored before `started` and never processed; returns how many.
+
+        Messages younger than the grace period may still be in another process's hands, so
+        those are looked at again after it has passed.
+        """
+        try:
+            pending = await asyncio.to_thread(
+                pending_inbound, self.database_url, channel=self.channel, before=started
+            )
+        except Exception:
+            logger.exception("%s recovery: could not read pending messages", self.channel)
+            return 0
+        if not pending:
+            return 0
+        newest = max(p.created_at for p in pending)
+        wait = self.recovery_grace - (utcnow() - newest).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        queued = 0
+        for item in pending:
+            job = item.job
+            try:
+                if not await asyncio.to_thread(still_pending, self.database_url, job.message_id):
+                    continue
+                account = await asyncio.to_thread(self.directory.find, item.account_id or "")
+            except Exception:
+                logger.exception("%s recovery of message %s failed", self.channel, job.message_id)
+                continue
+            if account is None:
+                await asyncio.to_thread(
+                    mark_done,
+                    self.database_url,
+                    job.message_id,
+                    error="account no longer configured",
+                )
+                continue
+            queued += self.submit(job, account)
+        logger.info("%s recovery: %d unprocessed message(s) queued", self.channel, queued)
+        return queued
+
+    async def shutdown(self, timeout: float = 10.0) -> None:
+        """Finish queued work (bounded), then close the HTTP client."""
+        for task in list(self._background):
+            task.cancel()
+        if self.queues is not None:
+            try:
+                await asyncio.wait_for(self.queues.drain(), timeout)
+            except asyncio.TimeoutError:
+                await self.queues.cancel()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def recent_enough(inbound: InboundMessage, window: timedelta) -> bool:
+    """Whether the platform timestamp is within `window` of now (unknown counts as recent)."""
+    return inbound.sent_at is None or utcnow() - inbound.sent_at <= window

@@ -1,0 +1,188 @@
+"""The shared pipeline inside Rasa: channels from credentials.yml via Rasa's own loader and app
+factory, REST unaffected, restart recovery, database outages (503), shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.core import run as rasa_run
+
+from booking_core.db.models import Message
+from connectors.instagram import InstagramInput
+from connectors.store import persist_inbound
+from connectors.telegram import TelegramInput
+from connectors.whatsapp import WhatsAppInput
+from connectors.whatsapp.parse import parse_whatsapp
+from scripts.enabled_credentials import enabled_channels
+from tests.connectors import factories as f
+from tests.connectors.conftest import (
+    TG_SECRET,
+    WA_APP_SECRET,
+    FakeAgent,
+    running,
+    serve,
+    telegram_channel,
+    whatsapp_channel,
+)
+from tests.connectors.helpers import count, messages
+from tests.connectors.standins import text_of
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORM_ENV = {
+    "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_ACCESS_TOKEN": "t",
+    "WHATSAPP_PHONE_NUMBER_ID": "1", "TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "y",
+    "INSTAGRAM_APP_ID": "a", "INSTAGRAM_APP_SECRET": "b", "INSTAGRAM_PAGE_ID": "2",
+    "INSTAGRAM_ACCESS_TOKEN": "c", "INSTAGRAM_VERIFY_TOKEN": "d",
+}
+
+
+def test_credentials_yml_loads_all_three_channels_through_rasa(monkeypatch) -> None:
+    for name, value in PLATFORM_ENV.items():
+        monkeypatch.setenv(name, value)
+    channels = rasa_run.create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    by_name = {c.name(): c for c in channels}
+    assert set(by_name) == {"rest", "whatsapp", "telegram", "instagram"}
+    assert isinstance(by_name["whatsapp"], WhatsAppInput)
+    assert isinstance(by_name["telegram"], TelegramInput)
+    assert isinstance(by_name["instagram"], InstagramInput)
+    wa = by_name["whatsapp"].directory.env_account
+    assert wa is not None and (wa.account_id, wa.app_secret) == ("1", "s")
+    tg = by_name["telegram"].directory.env_account
+    assert tg is not None and (tg.account_id, tg.webhook_secret) == ("1", "y")
+
+
+def test_without_platform_variables_only_rest_is_enabled(monkeypatch) -> None:
+    import yaml
+
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
+    enabled, skipped = enabled_channels(credentials, {})
+    assert list(enabled) == ["rest"] and len(skipped) == 3
+
+
+def test_api_urls_come_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("WHATSAPP_API_URL", "http://127.0.0.1:9/graph/")
+    monkeypatch.delenv("TELEGRAM_API_URL", raising=False)
+    assert WhatsAppInput.from_credentials({}).api_url == "http://127.0.0.1:9/graph"
+    assert TelegramInput.from_credentials(None).api_url == "https://api.telegram.org"
+    monkeypatch.delenv("INSTAGRAM_API_URL", raising=False)
+    assert InstagramInput.from_credentials({}).api_url == "https://graph.instagram.com/v23.0"
+
+
+async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin) -> None:
+    from rasa.core.channels.rest import RestInput
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    channels = [RestInput(), whatsapp_channel(standin), telegram_channel(standin)]
+    app = rasa_run.configure_app(channels, enable_api=True, port=0)
+    agent = FakeAgent()
+    app.ctx.agent = agent
+    paths = {route.path for route in app.router.routes}
+    assert {"whatsapp_webhook", "telegram_webhook", "webhooks/rest/webhook"} <= paths
+    import httpx
+
+    async with serve(app) as url, httpx.AsyncClient() as client:
+        rest = await client.post(url + "/webhooks/rest/webhook",
+                                 json={"sender": "me", "message": "hi"})
+        body = f.body_bytes(f.tg_text(42, "hi"))
+        tg = await client.post(url + "/telegram_webhook", content=body,
+                               headers=f.telegram_headers(TG_SECRET))
+        await channels[2].queues.drain()
+    assert rest.json() == [{"recipient_id": "me", "text": "echo: hi"}]
+    assert tg.status_code == 200
+    assert text_of(standin.sent("/telegram", "sendMessage")[0]) == "echo: hi"
+
+
+async def test_message_stored_but_never_processed_is_processed_at_start_up(
+    sqlite_settings, standin
+) -> None:
+    channel = whatsapp_channel(standin, recovery_grace=0)
+    assert channel.directory.env_account is not None
+    [inbound] = parse_whatsapp(f.body_bytes(f.wa_text("447700900009", "lost in a crash"))).messages
+    job = persist_inbound(None, channel.directory.env_account, inbound)
+    assert job is not None  # acknowledged, then the process died
+
+    async with running(channel) as h:
+        for _ in range(100):
+            if h.agent.messages and not channel.queues.busy:
+                break
+            await asyncio.sleep(0.05)
+        await h.settle()
+    assert [m.text for m in h.agent.messages] == ["lost in a crash"]
+    assert h.agent.messages[0].sender_id == "default:whatsapp:447700900009"
+    statuses = [(m.direction, m.status) for m in messages(sqlite_settings)]
+    assert statuses == [("in", "processed"), ("out", "sent")]
+
+
+async def test_recovery_waits_for_young_messages_and_skips_finished_ones(
+    sqlite_settings, standin
+) -> None:
+    from booking_core.db.types import utcnow
+    from connectors.store import mark_done
+
+    channel = whatsapp_channel(standin, recovery_grace=0.3)
+    account = channel.directory.env_account
+    assert account is not None
+    first, second = (
+        parse_whatsapp(f.body_bytes(f.wa_text("447700900009", text))).messages[0]
+        for text in ("one", "two")
+    )
+    job1 = persist_inbound(None, account, first)
+    job2 = persist_inbound(None, account, second)
+    assert job1 and job2
+    async with running(channel) as h:
+        await asyncio.sleep(0.1)
+        assert h.agent.messages == []  # still in the grace period
+        mark_done(None, job1.message_id)  # "another process" finished it meanwhile
+        again = await channel.recover(utcnow())  # a second pass while the first is queued
+        for _ in range(100):
+            if h.agent.messages and not channel.queues.busy:
+                break
+            await asyncio.sleep(0.05)
+        await h.settle()
+    assert again in (0, 1)  # whichever pass came first queued it, once
+    assert [m.text for m in h.agent.messages] == ["two"]
+
+
+async def test_database_down_answers_503(monkeypatch, standin) -> None:
+    from booking_core.settings import get_settings
+
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
+    get_settings.cache_clear()
+    try:
+        async with running(whatsapp_channel(standin)) as h:
+            body = f.body_bytes(f.wa_text("447700900001", "hi"))
+            wa = await h.post(body, f.meta_headers(body, WA_APP_SECRET))
+            verify = await h.client.get(h.url + "/whatsapp_webhook", params={
+                "hub.mode": "subscribe", "hub.verify_token": "unknown", "hub.challenge": "1"})
+        async with running(telegram_channel(standin)) as h:
+            tg = await h.post(f.tg_text(1, "hi"), f.telegram_headers(TG_SECRET))
+    finally:
+        get_settings.cache_clear()
+    assert (wa.status_code, verify.status_code, tg.status_code) == (503, 503, 503)
+    assert standin.requests == []
+
+
+async def test_failing_agent_marks_message_failed_and_is_not_retried(sqlite_settings, standin):
+    def boom(message):
+        raise RuntimeError("model exploded")
+
+    async with running(whatsapp_channel(standin), FakeAgent(reply=boom)) as h:
+        body = f.body_bytes(f.wa_text("447700900001", "hi"))
+        response = await h.post(body, f.meta_headers(body, WA_APP_SECRET))
+        await h.settle()
+    assert response.status_code == 200
+    [inbound] = messages(sqlite_settings)
+    assert inbound.status == "failed" and "model exploded" in inbound.error
+    assert count(sqlite_settings, Message) == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_webhooks_reject_nothing_but_their_own_paths(sqlite_settings, standin, method):
+    async with running(whatsapp_channel(standin)) as h:
+        response = await h.client.request(method, h.url + "/whatsapp_webhook/extra")
+    assert response.status_code == 404

@@ -26,6 +26,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     json: Any
+    response: Any = None
 
     @property
     def api_method(self) -> str:
@@ -156,11 +157,11 @@ class StandIn:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
+                status, answer, headers = standin.answer(self.command, self.path, body)
                 with standin._lock:
                     standin.requests.append(
-                        Recorded(self.command, self.path, dict(self.headers.items()), body)
+                        Recorded(self.command, self.path, dict(self.headers.items()), body, answer)
                     )
-                status, answer, headers = standin.answer(self.command, self.path, body)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -32,8 +32,9 @@ async def test_get_verification(sqlite_settings, standin) -> None:
     async with running(instagram_channel(standin)) as h:
         params = {"hub.mode": "subscribe", "hub.verify_token": IG_VERIFY, "hub.challenge": "99"}
         ok = await h.client.get(h.url + "/instagram_webhook", params=params)
-        bad = await h.client.get(h.url + "/instagram_webhook",
-                                 params={**params, "hub.verify_token": "x"})
+        bad = await h.client.get(
+            h.url + "/instagram_webhook", params={**params, "hub.verify_token": "x"}
+        )
     assert (ok.status_code, ok.text, bad.status_code) == (200, "99", 403)
 
 
@@ -67,8 +68,10 @@ async def test_unknown_account_is_200_nothing_stored(sqlite_settings, standin) -
     assert response.status_code == 200 and count(sqlite_settings) == 0
 
 
-@pytest.mark.parametrize("payload", [b"{", b'{"object": "instagram"}',
-                                     b'{"object": "instagram", "entry": [{"messaging": []}]}'])
+@pytest.mark.parametrize(
+    "payload",
+    [b"{", b'{"object": "instagram"}', b'{"object": "instagram", "entry": [{"messaging": []}]}'],
+)
 async def test_malformed_is_400(sqlite_settings, standin, payload) -> None:
     async with running(instagram_channel(standin)) as h:
         response = await h.post(*signed(payload))
@@ -77,9 +80,12 @@ async def test_malformed_is_400(sqlite_settings, standin, payload) -> None:
 
 async def test_batch_of_items_echo_ignored_all_others_processed(sqlite_settings, standin) -> None:
     echo = f.ig_echo(USER, "our own reply")["entry"][0]["messaging"][0]
-    items = [f.ig_item(USER, message={"mid": f.ig_mid(), "text": "one"}), echo,
-             f.ig_item("6599999999999999", message={"mid": f.ig_mid(), "text": "other"}),
-             f.ig_item(USER, message={"mid": f.ig_mid(), "text": "two"})]
+    items = [
+        f.ig_item(USER, message={"mid": f.ig_mid(), "text": "one"}),
+        echo,
+        f.ig_item("6599999999999999", message={"mid": f.ig_mid(), "text": "other"}),
+        f.ig_item(USER, message={"mid": f.ig_mid(), "text": "two"}),
+    ]
     async with running(instagram_channel(standin)) as h:
         await h.post(*signed(f.ig_webhook(*items)))
         await h.settle()
@@ -92,9 +98,13 @@ async def test_quick_replies_and_their_payloads(sqlite_settings, standin) -> Non
     def ask(message):
         if message.text != "book":
             return []
-        buttons = [{"title": "Yes", "payload": "/affirm"},
-                   {"title": "Change the time please", "payload":
-                    '/change_booking{"booking_field": "time"}'}]
+        buttons = [
+            {"title": "Yes", "payload": "/affirm"},
+            {
+                "title": "Change the time please",
+                "payload": '/change_booking{"booking_field": "time"}',
+            },
+        ]
         buttons += [{"title": f"Option {i}", "payload": f"/inform{i}"} for i in range(13)]
         return [{"text": "Shall I book it?", "buttons": buttons}]
 
@@ -121,7 +131,9 @@ async def test_media_edit_and_read_receipt(sqlite_settings, standin) -> None:
         await h.post(*signed(f.ig_edit(USER, mid, "at 4pm")))
         await h.settle()
         assert [(m.text, m.metadata["edited"]) for m in h.agent.messages] == [
-            ("at 3pm", False), ("at 4pm", True)]
+            ("at 3pm", False),
+            ("at 4pm", True),
+        ]
         sent = messages(sqlite_settings, "out")[-1]
         await h.post(*signed(f.ig_read(USER, sent.platform_message_id)))
     assert messages(sqlite_settings, "out")[-1].status == "read"

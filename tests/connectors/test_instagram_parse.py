@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 
@@ -19,8 +21,12 @@ def parse(payload: dict):
 
 def test_text_quick_reply_postback() -> None:
     [t] = parse(f.ig_text(USER, "hello", mid="m1")).messages
-    assert (t.kind, t.text, t.platform_message_id, t.account_id) == ("text", "hello", "m1",
-                                                                    f.IG_ACCOUNT_ID)
+    assert (t.kind, t.text, t.platform_message_id, t.account_id) == (
+        "text",
+        "hello",
+        "m1",
+        f.IG_ACCOUNT_ID,
+    )
     assert t.sent_at is not None and t.sent_at.year >= 2024
     [q] = parse(f.ig_quick_reply(USER, "Yes", "/affirm")).messages
     assert (q.kind, q.text) == ("button", "/affirm")
@@ -49,9 +55,14 @@ def test_media_edit_read_and_batches() -> None:
     assert len(batch.messages) == 50 and batch.ignored == 1
 
 
-@pytest.mark.parametrize("payload", [b"{}", b'{"object": "page", "entry": []}',
-                                     b'{"object": "instagram", "entry": [{"id": "1", '
-                                     b'"messaging": [{"sender": {}}]}]}'])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"{}",
+        b'{"object": "page", "entry": []}',
+        b'{"object": "instagram", "entry": [{"id": "1", "messaging": [{"sender": {}}]}]}',
+    ],
+)
 def test_malformed(payload: bytes) -> None:
     with pytest.raises(ParseError):
         parse_instagram(payload)
@@ -59,21 +70,28 @@ def test_malformed(payload: bytes) -> None:
 
 @given(raw_bodies)
 def test_fuzz_raw(body: bytes) -> None:
-    try:
+    with contextlib.suppress(ParseError):
         parse_instagram(body)
-    except ParseError:
-        pass
 
 
-@given(mutations(f.ig_webhook(
-    f.ig_item(USER, message={"mid": "m", "text": "t", "quick_reply": {"payload": "/a"},
-                             "attachments": [{"type": "location",
-                                              "payload": {"coordinates": {"lat": 1}}}]}),
-    f.ig_item(USER, postback={"mid": "p", "title": "T", "payload": "/b"}),
-    f.ig_item(USER, message_edit={"mid": "m", "text": "x", "num_edit": 1}),
-    f.ig_item(USER, read={"mid": "r"}))))
+@given(
+    mutations(
+        f.ig_webhook(
+            f.ig_item(
+                USER,
+                message={
+                    "mid": "m",
+                    "text": "t",
+                    "quick_reply": {"payload": "/a"},
+                    "attachments": [{"type": "location", "payload": {"coordinates": {"lat": 1}}}],
+                },
+            ),
+            f.ig_item(USER, postback={"mid": "p", "title": "T", "payload": "/b"}),
+            f.ig_item(USER, message_edit={"mid": "m", "text": "x", "num_edit": 1}),
+            f.ig_item(USER, read={"mid": "r"}),
+        )
+    )
+)
 def test_fuzz_mutated(body: bytes) -> None:
-    try:
+    with contextlib.suppress(ParseError):
         parse_instagram(body)
-    except ParseError:
-        pass

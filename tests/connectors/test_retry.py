@@ -47,15 +47,18 @@ def test_describe_error() -> None:
     graph = {"error": {"message": "Invalid OAuth access token", "code": 190}}
     assert describe_error(401, graph) == "HTTP 401: Invalid OAuth access token (code 190)"
     assert describe_error(429, {"ok": False, "description": "Too Many Requests"}) == (
-        "HTTP 429: Too Many Requests")
+        "HTTP 429: Too Many Requests"
+    )
 
 
 async def test_call_api_retries_429_then_succeeds(standin) -> None:
-    standin.fail_next("/whatsapp", 429, {"error": {"message": "slow down", "code": 80007}},
-                      {"Retry-After": "0"})
+    standin.fail_next(
+        "/whatsapp", 429, {"error": {"message": "slow down", "code": 80007}}, {"Retry-After": "0"}
+    )
     async with httpx.AsyncClient() as client:
-        result = await call_api(client, "POST", standin.url + "/whatsapp/1/messages",
-                                json_body={"to": "1"}, policy=FAST)
+        result = await call_api(
+            client, "POST", standin.url + "/whatsapp/1/messages", json_body={"to": "1"}, policy=FAST
+        )
     assert result.ok and result.attempts == 2 and result.body["messages"][0]["id"]
 
 
@@ -73,7 +76,8 @@ async def test_call_api_transport_error_is_returned_not_raised() -> None:
         sleeps.append(seconds)
 
     async with httpx.AsyncClient() as client:
-        result = await call_api(client, "GET", f"http://127.0.0.1:{free_port()}/", policy=FAST,
-                                sleep=sleep)
+        result = await call_api(
+            client, "GET", f"http://127.0.0.1:{free_port()}/", policy=FAST, sleep=sleep
+        )
     assert not result.ok and result.status is None and result.attempts == FAST.attempts
     assert len(sleeps) == FAST.attempts - 1 and "ConnectError" in (result.error or "")

@@ -53,15 +53,22 @@ def test_tokens_and_telegram_secret_format() -> None:
     assert not valid_telegram_secret("") and not valid_telegram_secret(None)
 
 
-@given(body=st.binary(max_size=512), header=st.one_of(st.none(), st.text(max_size=80)),
-       secret=st.text(max_size=40))
+@given(
+    body=st.binary(max_size=512),
+    header=st.one_of(st.none(), st.text(max_size=80)),
+    secret=st.text(max_size=40),
+)
 def test_verify_never_raises(body: bytes, header: str | None, secret: str) -> None:
     assert verify_hub_signature(body, header, secret) in (True, False)
 
 
-@given(params=st.dictionaries(st.sampled_from(["hub.mode", "hub.verify_token", "hub.challenge",
-                                               "x"]), st.text(max_size=20)),
-       tokens=st.lists(st.text(max_size=20), max_size=3))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["hub.mode", "hub.verify_token", "hub.challenge", "x"]),
+        st.text(max_size=20),
+    ),
+    tokens=st.lists(st.text(max_size=20), max_size=3),
+)
 def test_challenge_never_raises(params: dict[str, str], tokens: list[str]) -> None:
     result = hub_challenge(params, tokens)
     assert result is None or result == params["hub.challenge"]

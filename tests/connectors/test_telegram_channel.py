@@ -57,8 +57,15 @@ async def test_missing_or_wrong_secret_stores_nothing(sqlite_settings, standin) 
     assert standin.requests == []
 
 
-@pytest.mark.parametrize("payload", [b"nope", b'{"message": {}}', b'{"update_id": "1"}',
-                                     b'{"update_id": 5, "message": {"chat": 3}}'])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"nope",
+        b'{"message": {}}',
+        b'{"update_id": "1"}',
+        b'{"update_id": 5, "message": {"chat": 3}}',
+    ],
+)
 async def test_malformed_is_400(sqlite_settings, standin, payload) -> None:
     async with running(telegram_channel(standin)) as h:
         response = await h.post(payload, HEADERS)
@@ -105,10 +112,14 @@ async def test_start_command_and_edits(sqlite_settings, standin) -> None:
 def confirmation(message) -> list[dict]:
     if message.text != "book it":
         return [{"text": f"got {message.text}"}]
-    buttons = [{"title": "Yes", "payload": "/affirm"},
-               {"title": "Change", "payload": '/change_booking{"booking_field": "time"}'},
-               {"title": "Make it 90 minutes", "payload": '/inform{"duration": 5400, '
-                                                           '"event_title": "Quarterly business review"}'}]
+    buttons = [
+        {"title": "Yes", "payload": "/affirm"},
+        {"title": "Change", "payload": '/change_booking{"booking_field": "time"}'},
+        {
+            "title": "Make it 90 minutes",
+            "payload": '/inform{"duration": 5400, "event_title": "Quarterly business review"}',
+        },
+    ]
     return [{"text": "Shall I book it?", "buttons": buttons}]
 
 
@@ -120,8 +131,10 @@ async def test_keyboard_press_is_answered_keyboard_removed_payload_forwarded(
         await h.settle()
         [sent] = standin.sent("/telegram", "sendMessage")
         keys = buttons_of(sent)
-        assert keys[:2] == [("Yes", "/affirm"),
-                            ("Change", '/change_booking{"booking_field": "time"}')]
+        assert keys[:2] == [
+            ("Yes", "/affirm"),
+            ("Change", '/change_booking{"booking_field": "time"}'),
+        ]
         assert keys[2] == ("Make it 90 minutes", "#2")  # 69 bytes > 64: a reference
         assert all(len(data.encode()) <= 64 for _, data in keys)
         outbound = messages(sqlite_settings, "out")[0]
@@ -131,12 +144,17 @@ async def test_keyboard_press_is_answered_keyboard_removed_payload_forwarded(
         await h.post(f.tg_callback(CHAT, "#2", message_id), HEADERS)
         await h.settle()
     assert [m.text for m in h.agent.messages[1:]] == [
-        "/affirm", '/inform{"duration": 5400, "event_title": "Quarterly business review"}']
+        "/affirm",
+        '/inform{"duration": 5400, "event_title": "Quarterly business review"}',
+    ]
     answers = standin.sent("/telegram", "answerCallbackQuery")
     assert len(answers) == 2 and all(a.json["callback_query_id"] for a in answers)
     removed = standin.sent("/telegram", "editMessageReplyMarkup")
-    assert removed[0].json == {"chat_id": CHAT, "message_id": message_id,
-                               "reply_markup": {"inline_keyboard": []}}
+    assert removed[0].json == {
+        "chat_id": CHAT,
+        "message_id": message_id,
+        "reply_markup": {"inline_keyboard": []},
+    }
 
 
 async def test_unknown_reference_answers_expired(sqlite_settings, standin) -> None:
@@ -158,14 +176,19 @@ async def test_long_text_is_chunked_and_keyboard_rides_on_the_last(sqlite_settin
         await h.settle()
     first, last = standin.sent("/telegram", "sendMessage")
     assert len(first.json["text"]) <= 4096 and "reply_markup" not in first.json
-    assert last.json["reply_markup"]["inline_keyboard"] == [[{"text": "OK",
-                                                              "callback_data": "/affirm"}]]
+    assert last.json["reply_markup"]["inline_keyboard"] == [
+        [{"text": "OK", "callback_data": "/affirm"}]
+    ]
     assert " ".join((first.json["text"] + " " + last.json["text"]).split()) == text
 
 
 async def test_429_retry_after_then_success(sqlite_settings, standin) -> None:
-    too_many = {"ok": False, "error_code": 429,
-                "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}
+    too_many = {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
+        "parameters": {"retry_after": 1},
+    }
     standin.fail_next("sendMessage", 429, too_many)
     async with running(telegram_channel(standin)) as h:
         loop = asyncio.get_running_loop()
@@ -178,12 +201,16 @@ async def test_429_retry_after_then_success(sqlite_settings, standin) -> None:
     assert messages(sqlite_settings, "out")[0].status == "sent"
 
 
-async def test_bot_of_a_second_tenant_is_routed_by_its_secret(sqlite_settings, standin,
-                                                             secret_keys) -> None:
+async def test_bot_of_a_second_tenant_is_routed_by_its_secret(
+    sqlite_settings, standin, secret_keys
+) -> None:
     tenant_id = add_tenant(sqlite_settings, "acme")
     with session_scope(sqlite_settings) as session:
         create_channel_account(
-            session, tenant_id=tenant_id, channel="telegram", account_id="555",
+            session,
+            tenant_id=tenant_id,
+            channel="telegram",
+            account_id="555",
             secrets=ChannelSecrets(bot_token="555:acme-bot-token", webhook_secret="acme_secret"),
             box=SecretBox.from_env(),
         )
@@ -192,7 +219,11 @@ async def test_bot_of_a_second_tenant_is_routed_by_its_secret(sqlite_settings, s
         await h.post(f.tg_text(CHAT, "hi", update_id=1), HEADERS)  # same id, other bot: new
         await h.settle()
     assert sorted(m.sender_id for m in h.agent.messages) == [
-        f"acme:telegram:{CHAT}", f"default:telegram:{CHAT}"]
+        f"acme:telegram:{CHAT}",
+        f"default:telegram:{CHAT}",
+    ]
     paths = {r.path for r in standin.sent("/telegram", "sendMessage")}
-    assert paths == {"/telegram/bot555:acme-bot-token/sendMessage",
-                     f"/telegram/bot{f.BOT_TOKEN}/sendMessage"}
+    assert paths == {
+        "/telegram/bot555:acme-bot-token/sendMessage",
+        f"/telegram/bot{f.BOT_TOKEN}/sendMessage",
+    }

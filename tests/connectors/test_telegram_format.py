@@ -13,8 +13,11 @@ from connectors.telegram.format import (
 
 def test_keyboard_layout_and_callback_data_limit() -> None:
     short = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-    assert inline_keyboard(short) == {"inline_keyboard": [[
-        {"text": "Yes", "callback_data": "/affirm"}, {"text": "No", "callback_data": "/deny"}]]}
+    assert inline_keyboard(short) == {
+        "inline_keyboard": [
+            [{"text": "Yes", "callback_data": "/affirm"}, {"text": "No", "callback_data": "/deny"}]
+        ]
+    }
     assert len(inline_keyboard(short, vertical=True)["inline_keyboard"]) == 2
     many = [{"title": f"Option {i}", "payload": f"/p{i}"} for i in range(5)]
     assert len(inline_keyboard(many)["inline_keyboard"]) == 5
@@ -23,8 +26,9 @@ def test_keyboard_layout_and_callback_data_limit() -> None:
 
 
 def test_parts() -> None:
-    parts = telegram_parts("-100123", text="x" * 5000,
-                           buttons=[{"title": "OK", "payload": "/affirm"}])
+    parts = telegram_parts(
+        "-100123", text="x" * 5000, buttons=[{"title": "OK", "payload": "/affirm"}]
+    )
     assert [m for m, _ in parts] == ["sendMessage", "sendMessage"]
     first, last = (p for _, p in parts)
     assert first.body["chat_id"] == -100123 and "reply_markup" not in first.body
@@ -39,6 +43,9 @@ def test_parts() -> None:
 
 def test_callback_helpers() -> None:
     assert answer_callback("q1") == {"callback_query_id": "q1"}
-    assert remove_keyboard("42", "7") == {"chat_id": 42, "message_id": 7,
-                                          "reply_markup": {"inline_keyboard": []}}
+    assert remove_keyboard("42", "7") == {
+        "chat_id": 42,
+        "message_id": 7,
+        "reply_markup": {"inline_keyboard": []},
+    }
     assert chat_action("@channel") == {"chat_id": "@channel", "action": "typing"}

@@ -44,9 +44,11 @@ def test_limit_must_be_positive() -> None:
         chunk_text("x", 0)
 
 
-@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600),
-       limit=st.integers(min_value=2, max_value=80),
-       utf16=st.booleans())
+@given(
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600),
+    limit=st.integers(min_value=2, max_value=80),
+    utf16=st.booleans(),
+)
 def test_chunks_fit_are_non_empty_and_keep_every_character(text, limit, utf16) -> None:
     measure = utf16_len if utf16 else len
     chunks = chunk_text(text, limit, measure=measure)

@@ -31,10 +31,17 @@ from tests.connectors.standins import text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_ENV = {
-    "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_ACCESS_TOKEN": "t",
-    "WHATSAPP_PHONE_NUMBER_ID": "1", "TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "y",
-    "INSTAGRAM_APP_ID": "a", "INSTAGRAM_APP_SECRET": "b", "INSTAGRAM_PAGE_ID": "2",
-    "INSTAGRAM_ACCESS_TOKEN": "c", "INSTAGRAM_VERIFY_TOKEN": "d",
+    "WHATSAPP_VERIFY_TOKEN": "v",
+    "WHATSAPP_APP_SECRET": "s",
+    "WHATSAPP_ACCESS_TOKEN": "t",
+    "WHATSAPP_PHONE_NUMBER_ID": "1",
+    "TELEGRAM_BOT_TOKEN": "1:x",
+    "TELEGRAM_WEBHOOK_SECRET": "y",
+    "INSTAGRAM_APP_ID": "a",
+    "INSTAGRAM_APP_SECRET": "b",
+    "INSTAGRAM_PAGE_ID": "2",
+    "INSTAGRAM_ACCESS_TOKEN": "c",
+    "INSTAGRAM_VERIFY_TOKEN": "d",
 }
 
 
@@ -84,11 +91,13 @@ async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin
     import httpx
 
     async with serve(app) as url, httpx.AsyncClient() as client:
-        rest = await client.post(url + "/webhooks/rest/webhook",
-                                 json={"sender": "me", "message": "hi"})
+        rest = await client.post(
+            url + "/webhooks/rest/webhook", json={"sender": "me", "message": "hi"}
+        )
         body = f.body_bytes(f.tg_text(42, "hi"))
-        tg = await client.post(url + "/telegram_webhook", content=body,
-                               headers=f.telegram_headers(TG_SECRET))
+        tg = await client.post(
+            url + "/telegram_webhook", content=body, headers=f.telegram_headers(TG_SECRET)
+        )
         await channels[2].queues.drain()
     assert rest.json() == [{"recipient_id": "me", "text": "echo: hi"}]
     assert tg.status_code == 200
@@ -157,8 +166,14 @@ async def test_database_down_answers_503(monkeypatch, standin) -> None:
         async with running(whatsapp_channel(standin)) as h:
             body = f.body_bytes(f.wa_text("447700900001", "hi"))
             wa = await h.post(body, f.meta_headers(body, WA_APP_SECRET))
-            verify = await h.client.get(h.url + "/whatsapp_webhook", params={
-                "hub.mode": "subscribe", "hub.verify_token": "unknown", "hub.challenge": "1"})
+            verify = await h.client.get(
+                h.url + "/whatsapp_webhook",
+                params={
+                    "hub.mode": "subscribe",
+                    "hub.verify_token": "unknown",
+                    "hub.challenge": "1",
+                },
+            )
         async with running(telegram_channel(standin)) as h:
             tg = await h.post(f.tg_text(1, "hi"), f.telegram_headers(TG_SECRET))
     finally:

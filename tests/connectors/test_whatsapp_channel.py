@@ -46,7 +46,9 @@ async def test_served_at_exact_path_and_get_verification(sqlite_settings, standi
             {"hub.mode": "unsubscribe", "hub.verify_token": WA_VERIFY, "hub.challenge": "42"},
             {},
         ):
-            assert (await h.client.get(h.url + "/whatsapp_webhook", params=params)).status_code == 403
+            assert (
+                await h.client.get(h.url + "/whatsapp_webhook", params=params)
+            ).status_code == 403
         assert (await h.client.get(h.url + "/webhooks/whatsapp_webhook")).status_code == 404
 
 
@@ -100,8 +102,12 @@ async def test_bad_or_missing_signature_stores_nothing(sqlite_settings, standin)
 
 @pytest.mark.parametrize(
     "payload",
-    [b"{not json", b"[]", json.dumps({"object": "page", "entry": []}).encode(),
-     json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": "x"}]}).encode()],
+    [
+        b"{not json",
+        b"[]",
+        json.dumps({"object": "page", "entry": []}).encode(),
+        json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": "x"}]}).encode(),
+    ],
 )
 async def test_malformed_or_unknown_shape_is_400(sqlite_settings, standin, payload) -> None:
     async with running(whatsapp_channel(standin)) as h:
@@ -161,8 +167,13 @@ async def test_statuses_update_the_outbound_row(sqlite_settings, standin) -> Non
         await h.post(*signed(f.wa_text(USER, "again")))
         await h.settle()
         second = messages(sqlite_settings, "out")[1]
-        errors = [{"code": 131047, "title": "Re-engagement message",
-                   "error_data": {"details": "More than 24 hours have passed"}}]
+        errors = [
+            {
+                "code": 131047,
+                "title": "Re-engagement message",
+                "error_data": {"details": "More than 24 hours have passed"},
+            }
+        ]
         await h.post(*signed(f.wa_status(second.platform_message_id, "failed", errors=errors)))
     failed = messages(sqlite_settings, "out")[1]
     assert failed.status == "failed" and "131047" in failed.error and "24 hours" in failed.error
@@ -181,9 +192,11 @@ async def test_media_and_location_get_the_text_only_answer(sqlite_settings, stan
 
 
 def confirmation(message) -> list[dict]:
-    buttons = [{"title": "Yes", "payload": "/affirm"},
-               {"title": "Change", "payload": '/change_booking{"booking_field": "time"}'},
-               {"title": "Cancel", "payload": "/deny"}]
+    buttons = [
+        {"title": "Yes", "payload": "/affirm"},
+        {"title": "Change", "payload": '/change_booking{"booking_field": "time"}'},
+        {"title": "Cancel", "payload": "/deny"},
+    ]
     return [{"text": "Dentist, Wed 25 Nov, 15:00-15:45. Shall I book it?", "buttons": buttons}]
 
 
@@ -195,12 +208,15 @@ async def test_three_buttons_are_reply_buttons_and_a_press_returns_the_payload(
         await h.settle()
         [sent] = standin.messages("/whatsapp")
         assert sent.json["interactive"]["type"] == "button"
-        assert buttons_of(sent) == [("Yes", "/affirm"),
-                                    ("Change", '/change_booking{"booking_field": "time"}'),
-                                    ("Cancel", "/deny")]
+        assert buttons_of(sent) == [
+            ("Yes", "/affirm"),
+            ("Change", '/change_booking{"booking_field": "time"}'),
+            ("Cancel", "/deny"),
+        ]
         wamid = messages(sqlite_settings, "out")[0].platform_message_id
-        press = f.wa_button_reply(USER, '/change_booking{"booking_field": "time"}', "Change",
-                                  context_id=wamid)
+        press = f.wa_button_reply(
+            USER, '/change_booking{"booking_field": "time"}', "Change", context_id=wamid
+        )
         await h.post(*signed(press))
         await h.settle()
     assert h.agent.messages[-1].text == '/change_booking{"booking_field": "time"}'
@@ -214,8 +230,10 @@ async def test_more_than_three_buttons_become_a_list_and_long_payloads_a_referen
     def many(message):
         if message.text != "options":
             return []
-        buttons = [{"title": f"Option number {i} with a long title", "payload": f"/inform{i}"}
-                   for i in range(4)]
+        buttons = [
+            {"title": f"Option number {i} with a long title", "payload": f"/inform{i}"}
+            for i in range(4)
+        ]
         buttons.append({"title": "Long", "payload": long_payload})
         return [{"text": "Pick one", "buttons": buttons}]
 
@@ -280,15 +298,30 @@ async def test_batch_with_several_messages_and_senders_is_processed_in_order(
     other = "447700900002"
     value = f.wa_value(
         contacts=[f.wa_contact(USER), f.wa_contact(other, "Bob")],
-        messages=[f.wa_message(USER, text={"body": "one"}),
-                  f.wa_message(other, text={"body": "bob"}),
-                  f.wa_message(USER, text={"body": "two"})],
+        messages=[
+            f.wa_message(USER, text={"body": "one"}),
+            f.wa_message(other, text={"body": "bob"}),
+            f.wa_message(USER, text={"body": "two"}),
+        ],
     )
-    payload = {"object": "whatsapp_business_account",
-               "entry": [{"id": f.WABA_ID, "changes": [{"field": "messages", "value": value}]},
-                         {"id": f.WABA_ID, "changes": [{"field": "messages", "value": f.wa_value(
-                             contacts=[f.wa_contact(USER)],
-                             messages=[f.wa_message(USER, text={"body": "three"})])}]}]}
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {"id": f.WABA_ID, "changes": [{"field": "messages", "value": value}]},
+            {
+                "id": f.WABA_ID,
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": f.wa_value(
+                            contacts=[f.wa_contact(USER)],
+                            messages=[f.wa_message(USER, text={"body": "three"})],
+                        ),
+                    }
+                ],
+            },
+        ],
+    }
     async with running(whatsapp_channel(standin), FakeAgent(delay=0.02)) as h:
         await h.post(*signed(payload))
         await h.settle()
@@ -313,16 +346,31 @@ async def test_second_tenant_routed_by_phone_number_id(sqlite_settings, standin,
     tenant_id = add_tenant(sqlite_settings, "acme", timezone="America/New_York")
     with session_scope(sqlite_settings) as session:
         create_channel_account(
-            session, tenant_id=tenant_id, channel="whatsapp", account_id="2222",
-            secrets=ChannelSecrets(access_token="acme-token", app_secret="acme-secret",
-                                   verify_token="acme-verify"),
+            session,
+            tenant_id=tenant_id,
+            channel="whatsapp",
+            account_id="2222",
+            secrets=ChannelSecrets(
+                access_token="acme-token", app_secret="acme-secret", verify_token="acme-verify"
+            ),
             box=SecretBox.from_env(),
         )
-    payload = f.wa_webhook(f.wa_value(phone_number_id="2222", contacts=[f.wa_contact(USER)],
-                                      messages=[f.wa_message(USER, text={"body": "hi"})]))
+    payload = f.wa_webhook(
+        f.wa_value(
+            phone_number_id="2222",
+            contacts=[f.wa_contact(USER)],
+            messages=[f.wa_message(USER, text={"body": "hi"})],
+        )
+    )
     async with running(whatsapp_channel(standin)) as h:
-        verify = await h.client.get(h.url + "/whatsapp_webhook", params={
-            "hub.mode": "subscribe", "hub.verify_token": "acme-verify", "hub.challenge": "7"})
+        verify = await h.client.get(
+            h.url + "/whatsapp_webhook",
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": "acme-verify",
+                "hub.challenge": "7",
+            },
+        )
         wrong_app = await h.post(*signed(payload))  # signed with the default tenant's secret
         await h.settle()
         assert wrong_app.status_code == 200 and count(sqlite_settings) == 0

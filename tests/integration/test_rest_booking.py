@@ -156,15 +156,31 @@ def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -
 
 
 def test_slot_by_slot_then_stop(assistant: dict[str, Any]) -> None:
-    assert "What would you like to book?" in texts(say(assistant, "bob", "schedule a meeting"))
-    assert "Which day" in texts(say(assistant, "bob", "a team sync"))
+    assert "Which day" in texts(say(assistant, "bob", "schedule a meeting"))
     assert "What time" in texts(say(assistant, "bob", "tomorrow"))
     reply = say(assistant, "bob", "at 10am")
     assert "How long" in texts(reply)
     assert [b["title"] for m in reply for b in m.get("buttons", [])][:1] == ["30 minutes"]
     summary = texts(say(assistant, "bob", "30 minutes"))
-    assert "Team sync" in summary and "10:00-10:30" in summary, summary
+    assert "Meeting" in summary and "10:00-10:30" in summary, summary
     assert "Nothing was booked" in texts(say(assistant, "bob", "stop"))
+
+
+def test_title_is_asked_when_missing_and_bad_answers_get_reasons(
+    assistant: dict[str, Any],
+) -> None:
+    assert "What would you like to book?" in texts(
+        say(assistant, "dave", "I'd like to make a booking")
+    )
+    assert "Which day" in texts(say(assistant, "dave", "a team sync"))
+    assert "in the past" in texts(say(assistant, "dave", "yesterday"))
+    assert "What time" in texts(say(assistant, "dave", "the day after tomorrow"))
+    assert "valid time" in texts(say(assistant, "dave", "at 25:00"))
+    reply = texts(say(assistant, "dave", "at 5"))
+    assert "How long" in reply, reply
+    assert "5 minutes to 12 hours" in texts(say(assistant, "dave", "2 minutes"))
+    summary = texts(say(assistant, "dave", "from 5 to 6pm"))
+    assert "Team sync" in summary and "17:00-18:00" in summary, summary
 
 
 def test_change_at_confirmation(assistant: dict[str, Any]) -> None:

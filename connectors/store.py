@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from booking_core.db.models import Message, Tenant
@@ -24,6 +24,7 @@ from booking_core.db.repository import (
     upsert_contact,
 )
 from booking_core.db.session import session_scope
+from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
 
@@ -112,22 +113,42 @@ def persist_inbound(
         return Job(message.id, _info(tenant), contact.id, inbound)
 
 
+def _claimable(lease: timedelta) -> Any:
+    """Unprocessed and either unclaimed or claimed longer than `lease` ago (claimer died)."""
+    processed_at: Any = Message.processed_at  # the model annotates the Python type
+    return (Message.status == "received") & or_(
+        processed_at.is_(None), processed_at < utcnow() - lease
+    )
+
+
+def claim(database_url: str | None, message_id: int, lease: timedelta) -> bool:
+    """Atomically take an inbound message for processing; False when someone else has it.
+
+    The claim is `processed_at` set while the status is still "received" (one conditional
+    UPDATE, so two processes - or a recovery pass and a webhook - never both process it). A
+    claim older than `lease` counts as abandoned by a dead process and can be taken again.
+    """
+    with session_scope(database_url) as session:
+        result = session.execute(
+            update(Message)
+            .where(Message.id == message_id, _claimable(lease))
+            .values(processed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)
+
+
 def mark_done(database_url: str | None, message_id: int, *, error: str | None = None) -> None:
     """Inbound message handled: "processed", or "failed" with the error (never retried)."""
     with session_scope(database_url) as session:
-        mark_message(
+        message = mark_message(
             session,
             message_id=message_id,
             status="failed" if error else "processed",
             error=error[:2000] if error else None,
         )
-
-
-def still_pending(database_url: str | None, message_id: int) -> bool:
-    """Whether the inbound message is still unprocessed (recovery re-checks before it runs)."""
-    with session_scope(database_url) as session:
-        message = session.get(Message, message_id)
-        return message is not None and message.status == "received"
+        if message is not None:
+            message.processed_at = utcnow()
 
 
 def record_outbound(
@@ -195,10 +216,10 @@ def stored_buttons(
 
 
 def pending_inbound(
-    database_url: str | None, *, channel: str, before: datetime
+    database_url: str | None, *, channel: str, before: datetime, lease: timedelta
 ) -> list[PendingMessage]:
-    """Inbound messages stored before `before` and never processed, oldest first, with the
-    account id each arrived on (to find the account to answer from)."""
+    """Inbound messages stored before `before`, never processed and not claimed (or claimed
+    longer than `lease` ago), oldest first, with the account id each arrived on."""
     jobs: list[PendingMessage] = []
     with session_scope(database_url) as session:
         rows = session.execute(
@@ -207,7 +228,7 @@ def pending_inbound(
             .where(
                 Message.channel == channel,
                 Message.direction == "in",
-                Message.status == "received",
+                _claimable(lease),
                 Message.created_at < before,
             )
             .order_by(Message.id)

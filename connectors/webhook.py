@@ -33,10 +33,10 @@ from connectors.store import (
     Job,
     UnknownTenantError,
     apply_status,
+    claim,
     mark_done,
     pending_inbound,
     persist_inbound,
-    still_pending,
     stored_buttons,
 )
 from connectors.text import parse_button_reference
@@ -48,7 +48,10 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
 EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
 DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
-DEFAULT_RECOVERY_GRACE_SECONDS = 10.0
+#: A claimed message not finished within this time is taken to belong to a dead process.
+DEFAULT_LEASE = timedelta(minutes=2)
+#: How often each process looks for such abandoned messages.
+DEFAULT_SWEEP_SECONDS = 60.0
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -140,13 +143,15 @@ class WebhookInput(InputChannel):
         api_url: str | None = None,
         database_url: str | None = None,
         policy: RetryPolicy | None = None,
-        recovery_grace: float = DEFAULT_RECOVERY_GRACE_SECONDS,
+        lease: timedelta = DEFAULT_LEASE,
+        sweep_interval: float = DEFAULT_SWEEP_SECONDS,
         directory: AccountDirectory | None = None,
     ) -> None:
         self.api_url = (api_url or self.default_api_url).rstrip("/")
         self.database_url = database_url
         self.policy = policy or RetryPolicy()
-        self.recovery_grace = recovery_grace
+        self.lease = lease
+        self.sweep_interval = sweep_interval
         self.directory = directory or AccountDirectory(
             self.channel, account, database_url=database_url
         )
@@ -338,6 +343,16 @@ class WebhookInput(InputChannel):
 
     async def _process_one(self, item: tuple[Job, Account]) -> None:
         job, account = item
+        try:
+            claimed = await asyncio.to_thread(claim, self.database_url, job.message_id, self.lease)
+        except DATABASE_ERRORS:
+            logger.exception(
+                "%s message %s: cannot claim; left for recovery", self.channel, job.message_id
+            )
+            return
+        if not claimed:
+            logger.info("%s message %s is handled elsewhere", self.channel, job.message_id)
+            return
         error = self.skip_reason(job.inbound)
         if error is None:
             assert self._on_new_message is not None
@@ -354,36 +369,40 @@ class WebhookInput(InputChannel):
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start_recovery(self) -> None:
-        """Process, in the background, what a previous run stored but never processed."""
-        task = asyncio.get_running_loop().create_task(self.recover(utcnow()))
+        """Process, in the background, what a previous run stored but never processed, then keep
+        sweeping for messages abandoned by a process that died while handling them."""
+        task = asyncio.get_running_loop().create_task(self._recovery_loop(utcnow()))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def recover(self, started: datetime) -> int:
-        """Queue messages stored before `started` and never processed; returns how many.
+    async def _recovery_loop(self, started: datetime) -> None:
+        await self.recover(started)
+        while self.sweep_interval > 0:
+            await asyncio.sleep(self.sweep_interval)
+            # Younger messages may still be waiting in a live process's per-sender queue.
+            await self.recover(utcnow() - self.lease)
 
-        Messages younger than the grace period may still be in another process's hands, so
-        those are looked at again after it has passed.
+    async def recover(self, before: datetime) -> int:
+        """Queue unclaimed (or abandoned) messages stored before `before`; returns how many.
+
+        Each is claimed atomically when its turn comes, so recovery passes in several processes
+        (or a pass racing a redelivery) still process every message once.
         """
         try:
             pending = await asyncio.to_thread(
-                pending_inbound, self.database_url, channel=self.channel, before=started
+                pending_inbound,
+                self.database_url,
+                channel=self.channel,
+                before=before,
+                lease=self.lease,
             )
         except Exception:
             logger.exception("%s recovery: could not read pending messages", self.channel)
             return 0
-        if not pending:
-            return 0
-        newest = max(p.created_at for p in pending)
-        wait = self.recovery_grace - (utcnow() - newest).total_seconds()
-        if wait > 0:
-            await asyncio.sleep(wait)
         queued = 0
         for item in pending:
             job = item.job
             try:
-                if not await asyncio.to_thread(still_pending, self.database_url, job.message_id):
-                    continue
                 account = await asyncio.to_thread(self.directory.find, item.account_id or "")
             except Exception:
                 logger.exception("%s recovery of message %s failed", self.channel, job.message_id)
@@ -397,7 +416,8 @@ class WebhookInput(InputChannel):
                 )
                 continue
             queued += self.submit(job, account)
-        logger.info("%s recovery: %d unprocessed message(s) queued", self.channel, queued)
+        if queued:
+            logger.info("%s recovery: %d unprocessed message(s) queued", self.channel, queued)
         return queued
 
     async def shutdown(self, timeout: float = 10.0) -> None:

@@ -3,6 +3,7 @@ button press and remove its keyboard, show "typing", register the webhook."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,10 @@ from connectors.telegram.format import (
 )
 
 DEFAULT_API_URL = "https://api.telegram.org"
+
+# httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+if logging.getLogger("httpx").level < logging.WARNING:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 

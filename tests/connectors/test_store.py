@@ -11,11 +11,11 @@ from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
 from connectors.store import (
     apply_status,
+    claim,
     mark_done,
     pending_inbound,
     persist_inbound,
     record_outbound,
-    still_pending,
     stored_buttons,
 )
 from tests.connectors.helpers import contacts, messages
@@ -53,18 +53,49 @@ def test_concurrent_persists_of_one_message_store_it_once(db_settings) -> None:
     assert len(messages(db_settings)) == 1 and len(contacts(db_settings)) == 1
 
 
-def test_persist_round_trips_for_recovery(db_settings) -> None:
+LEASE = timedelta(minutes=2)
+
+
+def test_persist_round_trips_for_recovery_and_claims_are_exclusive(db_settings) -> None:
     job = persist_inbound(None, ACCOUNT, inbound())
     assert job is not None and job.tenant.slug == "default"
     assert job.inbound.account_id == "111"
-    [pending] = pending_inbound(None, channel="whatsapp", before=utcnow() + timedelta(seconds=1))
+    soon = utcnow() + timedelta(seconds=1)
+    [pending] = pending_inbound(None, channel="whatsapp", before=soon, lease=LEASE)
     assert pending.job.inbound == job.inbound and pending.account_id == "111"
-    assert pending_inbound(None, channel="whatsapp", before=utcnow() - timedelta(hours=1)) == []
-    assert pending_inbound(None, channel="telegram", before=utcnow()) == []
-    assert still_pending(None, job.message_id)
+    assert (
+        pending_inbound(None, channel="whatsapp", before=utcnow() - timedelta(hours=1), lease=LEASE)
+        == []
+    )
+    assert pending_inbound(None, channel="telegram", before=soon, lease=LEASE) == []
+
+    assert claim(None, job.message_id, LEASE)
+    assert not claim(None, job.message_id, LEASE)  # another process, or a second pass
+    assert pending_inbound(None, channel="whatsapp", before=soon, lease=LEASE) == []
+    # A claim older than the lease belongs to a dead process: it can be taken again.
+    assert claim(None, job.message_id, timedelta(seconds=-1))
     mark_done(None, job.message_id)
-    assert not still_pending(None, job.message_id)
-    assert messages(db_settings)[0].processed_at is not None
+    assert not claim(None, job.message_id, timedelta(seconds=-1))
+    [row] = messages(db_settings)
+    assert row.status == "processed" and row.processed_at is not None
+
+
+def test_concurrent_claims_one_winner(db_settings) -> None:
+    job = persist_inbound(None, ACCOUNT, inbound())
+    assert job is not None
+    results: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(claim(None, job.message_id, LEASE))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
 
 
 def test_outbound_rows_buttons_and_receipts(db_settings) -> None:

@@ -107,7 +107,7 @@ async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin
 async def test_message_stored_but_never_processed_is_processed_at_start_up(
     sqlite_settings, standin
 ) -> None:
-    channel = whatsapp_channel(standin, recovery_grace=0)
+    channel = whatsapp_channel(standin)
     assert channel.directory.env_account is not None
     [inbound] = parse_whatsapp(f.body_bytes(f.wa_text("447700900009", "lost in a crash"))).messages
     job = persist_inbound(None, channel.directory.env_account, inbound)
@@ -125,34 +125,60 @@ async def test_message_stored_but_never_processed_is_processed_at_start_up(
     assert statuses == [("in", "processed"), ("out", "sent")]
 
 
-async def test_recovery_waits_for_young_messages_and_skips_finished_ones(
+async def test_recovery_skips_claimed_messages_and_takes_abandoned_ones(
     sqlite_settings, standin
 ) -> None:
-    from booking_core.db.types import utcnow
-    from connectors.store import mark_done
+    from datetime import timedelta
 
-    channel = whatsapp_channel(standin, recovery_grace=0.3)
+    from booking_core.db.types import utcnow
+    from connectors.store import claim
+
+    channel = whatsapp_channel(standin, sweep_interval=0)
     account = channel.directory.env_account
     assert account is not None
-    first, second = (
-        parse_whatsapp(f.body_bytes(f.wa_text("447700900009", text))).messages[0]
-        for text in ("one", "two")
-    )
-    job1 = persist_inbound(None, account, first)
-    job2 = persist_inbound(None, account, second)
-    assert job1 and job2
+    jobs = [
+        persist_inbound(
+            None, account, parse_whatsapp(f.body_bytes(f.wa_text("447700900009", text))).messages[0]
+        )
+        for text in ("busy elsewhere", "abandoned", "never started")
+    ]
+    assert all(jobs)
+    # Another live process is handling the first; the one handling the second died.
+    assert claim(None, jobs[0].message_id, channel.lease)
+    assert claim(None, jobs[1].message_id, channel.lease)
     async with running(channel) as h:
-        await asyncio.sleep(0.1)
-        assert h.agent.messages == []  # still in the grace period
-        mark_done(None, job1.message_id)  # "another process" finished it meanwhile
-        again = await channel.recover(utcnow())  # a second pass while the first is queued
         for _ in range(100):
             if h.agent.messages and not channel.queues.busy:
                 break
             await asyncio.sleep(0.05)
         await h.settle()
-    assert again in (0, 1)  # whichever pass came first queued it, once
-    assert [m.text for m in h.agent.messages] == ["two"]
+        assert [m.text for m in h.agent.messages] == ["never started"]
+        channel.lease = timedelta(seconds=-1)  # time passes: both claims expire
+        assert await channel.recover(utcnow()) == 2
+        assert await channel.recover(utcnow()) == 0  # already queued here
+        await h.settle()
+    assert [m.text for m in h.agent.messages] == ["never started", "busy elsewhere", "abandoned"]
+    assert {m.status for m in messages(sqlite_settings, "in")} == {"processed"}
+
+
+async def test_concurrent_recovery_passes_in_two_processes_process_once(
+    sqlite_settings, standin
+) -> None:
+    from booking_core.db.types import utcnow
+
+    first = whatsapp_channel(standin, sweep_interval=0)
+    second = whatsapp_channel(standin, sweep_interval=0)
+    account = first.directory.env_account
+    assert account is not None
+    persist_inbound(
+        None, account, parse_whatsapp(f.body_bytes(f.wa_text("447700900009", "once"))).messages[0]
+    )
+    async with running(first) as a, running(second) as b:
+        await asyncio.gather(first.recover(utcnow()), second.recover(utcnow()))
+        await a.settle()
+        await b.settle()
+    assert len(a.agent.messages) + len(b.agent.messages) == 1
+    assert len(standin.messages("/whatsapp")) == 1
 
 
 async def test_database_down_answers_503(monkeypatch, standin) -> None:

@@ -10,7 +10,11 @@ import eval_time
 def test_category_filter():
     base = {"reftime": "2013-02-12T04:30:00-02:00", "latent": False, "dim": "time"}
     day = {**base, "text": "tomorrow", "expected": {"type": "value", "grain": "day"}}
-    xmas = {**base, "text": "christmas", "expected": {"type": "value", "grain": "day"}}
+    xmas = {
+        **base,
+        "text": "christmas",
+        "expected": {"type": "value", "grain": "day", "holiday": "Christmas"},
+    }
     month = {**base, "text": "march", "expected": {"type": "value", "grain": "month"}}
     assert eval_time.category(day) == "day"
     assert eval_time.category(xmas) is None

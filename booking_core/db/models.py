@@ -238,3 +238,31 @@ class ChannelAccount(Base):
 
     def __repr__(self) -> str:
         return f"<ChannelAccount id={self.id} {self.channel}:{self.account_id}>"
+
+
+class ApiKey(Base):
+    """A tenant's admin-API key; only the SHA-256 of the (high-entropy, random) key is stored.
+
+    `prefix` is the key's first characters, shown in listings so an owner can tell keys apart.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: int = Column(Integer, primary_key=True)
+    tenant_id: int = Column(
+        Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: str = Column(String(100), nullable=False)
+    prefix: str = Column(String(16), nullable=False)
+    key_hash: str = Column(String(64), nullable=False, unique=True)
+    created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at: datetime | None = Column(UTCDateTime)
+
+    tenant = relationship("Tenant")
+
+    def __repr__(self) -> str:
+        return f"<ApiKey id={self.id} tenant_id={self.tenant_id} prefix={self.prefix!r}>"
+
+
+#: The history listing (a tenant's messages, newest first) walks this index.
+Index("ix_messages_tenant_created", Message.tenant_id, Message.created_at)

@@ -3,6 +3,13 @@
 Functions flush but never commit; the caller's `session_scope()` owns the transaction.
 """
 
+from booking_core.db.repository.api_keys import (
+    create_api_key,
+    get_api_key,
+    get_api_key_by_secret,
+    list_api_keys,
+    revoke_api_key,
+)
 from booking_core.db.repository.channel_accounts import (
     ChannelSecrets,
     create_channel_account,
@@ -30,12 +37,39 @@ from booking_core.db.repository.events import (
     get_calendar_event_by_uid,
     list_calendar_events,
 )
+from booking_core.db.repository.history import (
+    booking_conversation,
+    get_tenant_message,
+    list_contacts,
+    list_event_page,
+    list_message_page,
+)
 from booking_core.db.repository.messages import (
     get_message,
     get_message_by_platform_id,
     list_messages,
     mark_message,
     record_message,
+)
+from booking_core.db.repository.privacy import (
+    ErasureCounts,
+    erase_contact,
+    export_contact,
+    rasa_sender_ids,
+)
+from booking_core.db.repository.tenant_admin import (
+    AlreadyExistsError,
+    NotConnectedError,
+    clear_google_connection,
+    create_tenant,
+    delete_tenant_channel_account,
+    get_tenant_by_feed_token,
+    get_tenant_channel_account,
+    google_connection,
+    list_tenants,
+    rotate_feed_token,
+    set_google_connection,
+    update_tenant,
 )
 from booking_core.db.repository.tenants import (
     ensure_default_tenant,
@@ -44,16 +78,28 @@ from booking_core.db.repository.tenants import (
 )
 
 __all__ = [
+    "AlreadyExistsError",
     "ChannelSecrets",
+    "ErasureCounts",
+    "NotConnectedError",
+    "booking_conversation",
     "cancel_calendar_event",
+    "clear_google_connection",
     "confirm_calendar_event",
+    "create_api_key",
     "create_calendar_event",
     "create_channel_account",
+    "create_tenant",
     "decrypt_channel_secrets",
     "delete_channel_account",
+    "delete_tenant_channel_account",
     "ensure_default_tenant",
+    "erase_contact",
+    "export_contact",
     "fail_calendar_event",
     "find_overlapping_events",
+    "get_api_key",
+    "get_api_key_by_secret",
     "get_calendar_event",
     "get_calendar_event_by_idempotency_key",
     "get_calendar_event_by_uid",
@@ -64,13 +110,27 @@ __all__ = [
     "get_message",
     "get_message_by_platform_id",
     "get_tenant",
+    "get_tenant_by_feed_token",
     "get_tenant_by_slug",
+    "get_tenant_channel_account",
+    "get_tenant_message",
+    "google_connection",
+    "list_api_keys",
     "list_calendar_events",
     "list_channel_accounts",
+    "list_contacts",
+    "list_event_page",
+    "list_message_page",
     "list_messages",
+    "list_tenants",
     "mark_message",
+    "rasa_sender_ids",
     "record_message",
+    "revoke_api_key",
     "rotate_channel_account_secrets",
+    "rotate_feed_token",
+    "set_google_connection",
     "update_channel_account_secrets",
+    "update_tenant",
     "upsert_contact",
 ]

@@ -1,0 +1,1 @@
+"""Configuration, security and outbound clients of the admin API."""

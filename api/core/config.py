@@ -1,0 +1,84 @@
+"""Admin-API configuration from the environment, read per request (cheap), so a changed
+environment (tests, a reloaded `.env`) takes effect without a restart.
+
+ADMIN_API_KEY: the admin key (tenant creation, key issuing); unset = admin routes answer 503.
+GOOGLE_OAUTH_CLIENT_ID / GOOGLE_OAUTH_CLIENT_SECRET / GOOGLE_OAUTH_REDIRECT_URI: the OAuth client
+    (a "Web application" client whose redirect URI is this API's
+    /api/v1/calendar/google/callback); GOOGLE_OAUTH_AUTH_URI and GOOGLE_OAUTH_TOKEN_URI default
+    to Google's endpoints.
+OAUTH_STATE_SECRET: HMAC key of the OAuth `state` (default: the first SECRET_KEYS key).
+RASA_URL: the Rasa server (readiness and tracker erasure); RASA_TOKEN: its --auth-token, if any.
+TRACKER_STORE_URL: SQLAlchemy URL of Rasa's SQL tracker store (table `events`), for erasure.
+TELEGRAM_API_URL: the Bot API base URL; TELEGRAM_WEBHOOK_URL: the public
+    https://<host>/telegram_webhook registered for tenants' bots when none is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from booking_core.crypto import ENV_VAR as SECRET_KEYS_VAR
+
+DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
+DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+GOOGLE_CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+
+
+@dataclass(frozen=True, repr=False)
+class ApiConfig:
+    """Settings of the admin API (secrets included, hence no repr)."""
+
+    admin_api_key: str | None = None
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    google_redirect_uri: str | None = None
+    google_auth_uri: str = DEFAULT_GOOGLE_AUTH_URI
+    google_token_uri: str = DEFAULT_GOOGLE_TOKEN_URI
+    oauth_state_secret: str | None = None
+    oauth_state_ttl_seconds: int = 600
+    rasa_url: str | None = None
+    rasa_token: str | None = None
+    tracker_store_url: str | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    telegram_webhook_url: str | None = None
+    #: Timeout of calls to Google, Rasa and Telegram, in seconds.
+    http_timeout: float = 10.0
+
+    def __repr__(self) -> str:
+        return "ApiConfig(<redacted>)"
+
+    @property
+    def google_configured(self) -> bool:
+        """Whether the OAuth client is fully configured."""
+        return bool(self.google_client_id and self.google_client_secret and self.google_redirect_uri)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiConfig:
+        """Read the variables above (empty values count as unset)."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        state_secret = get("OAUTH_STATE_SECRET")
+        if state_secret is None:
+            keys = [k.strip() for k in env.get(SECRET_KEYS_VAR, "").split(",") if k.strip()]
+            state_secret = keys[0] if keys else None
+        return cls(
+            admin_api_key=get("ADMIN_API_KEY"),
+            google_client_id=get("GOOGLE_OAUTH_CLIENT_ID"),
+            google_client_secret=get("GOOGLE_OAUTH_CLIENT_SECRET"),
+            google_redirect_uri=get("GOOGLE_OAUTH_REDIRECT_URI"),
+            google_auth_uri=get("GOOGLE_OAUTH_AUTH_URI") or DEFAULT_GOOGLE_AUTH_URI,
+            google_token_uri=get("GOOGLE_OAUTH_TOKEN_URI") or DEFAULT_GOOGLE_TOKEN_URI,
+            oauth_state_secret=state_secret,
+            rasa_url=(get("RASA_URL") or "").rstrip("/") or None,
+            rasa_token=get("RASA_TOKEN"),
+            tracker_store_url=get("TRACKER_STORE_URL"),
+            telegram_api_url=(get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL).rstrip("/"),
+            telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+        )

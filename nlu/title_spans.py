@@ -35,7 +35,7 @@ BOUNDARY_WORDS = frozenset(
     for in on at to with from of about up into by after before until till around
     and or but if when what which who where how
     event called named title titled
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Words that may sit inside one title between two pieces ("call with the bank").
 LINK_WORDS = frozenset({"with", "the", "and", "&", "of", "s", "'s"})

@@ -33,7 +33,7 @@ def _titles(text: str, *pieces: str, others: list[dict[str, Any]] | None = None)
     [
         ("can i get a crown fitting next week", ["fitting"], ["crown fitting"]),
         ("book me a hot stone massage for saturday", ["massage"], ["hot stone massage"]),
-        ("arrange a call with the bank for thursday", ["call with", "bank"], ["call with the bank"]),
+        ("arrange a call with the bank on monday", ["call with", "bank"], ["call with the bank"]),
         ("schedule a video call with investors", ["call with", "investors"],
          ["video call with investors"]),
         ("book a haircut tomorrow", ["haircut"], ["haircut"]),

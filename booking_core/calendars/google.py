@@ -217,6 +217,16 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
     }
 
 
+def _matches(payload: Mapping[str, Any], event: CalendarEvent) -> bool:
+    """True when a Google event already shows the row's title and times."""
+    try:
+        start = _parse_when(payload.get("start") or {}, event.timezone)
+        end = _parse_when(payload.get("end") or {}, event.timezone)
+    except (KeyError, ValueError):
+        return False
+    return (payload.get("summary"), start, end) == (event.title, event.start, event.end)
+
+
 def insert_body(event: CalendarEvent) -> dict[str, Any]:
     """events.insert body: the row's uid is the client-chosen event id (idempotent retries)."""
     if not event.uid:
@@ -462,10 +472,11 @@ class GoogleCalendarProvider:
             existing = self._execute(
                 client, events.get(calendarId=client.calendar_id, eventId=event.uid)
             )
-            if existing.get("status") != "cancelled":
+            if existing.get("status") != "cancelled" and _matches(existing, event):
                 logger.info("event %s already existed at Google: reusing it", event.uid)
                 return self._result(existing)
-            # Deleted at Google meanwhile (ids of deleted events stay taken): restore it.
+            # An earlier attempt wrote other times (the row changed since) or the event was
+            # deleted at Google (ids of deleted events stay taken): bring it to the row's state.
             payload = self._execute(
                 client,
                 events.patch(

@@ -87,7 +87,9 @@ def get_tenant_by_feed_token(session: Session, *, feed_token: str) -> Tenant | N
 def google_connection(tenant: Tenant) -> dict[str, Any] | None:
     """The stored Google connection of a tenant, or None when not connected."""
     google = (tenant.calendar_settings or {}).get("google")
-    if isinstance(google, dict) and google.get("refresh_token_enc"):
+    if isinstance(google, dict) and (
+        google.get("refresh_token_enc") or google.get("service_account_info_enc")
+    ):
         return google
     return None
 

@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install lock train migrate run shell test lint validate pytest test-nlu \
-        test-stories eval-time clean
+        test-stories eval-time bench-duckling telegram-webhook clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ test: lint validate train pytest test-nlu test-stories ## Everything CI runs
 
 eval-time: install ## Time extractor vs Duckling's corpus (CORPUS=path)
 	$(PY) scripts/eval_time.py $(CORPUS)
+
+bench-duckling: install ## Latency of the Duckling fallback path (Duckling down or hung)
+	$(PY) scripts/bench_duckling_fallback.py
+
+telegram-webhook: install ## Register the Telegram webhook with its secret (URL=https://host)
+	$(PY) -m connectors.telegram set-webhook $(URL)
 
 clean: ## Remove generated files (not .venv)
 	rm -rf models results var .mypy_cache .ruff_cache .pytest_cache

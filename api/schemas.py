@@ -12,6 +12,7 @@ from typing import Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, validator
+from pydantic.fields import ModelField
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -136,14 +137,27 @@ class TenantCreated(BaseModel):
 
 # --- channel accounts --------------------------------------------------------------------------
 
-Secret = Field(..., min_length=1, max_length=1024, regex=TOKEN_PATTERN)
-OptionalSecret = Field(None, min_length=1, max_length=1024, regex=TOKEN_PATTERN)
+Secret = Field(..., min_length=1, max_length=1024, description="write-only")
+OptionalSecret = Field(None, min_length=1, max_length=1024, description="write-only")
+_TOKEN = re.compile(TOKEN_PATTERN)
+_BOT_TOKEN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,150}$")
 HTTPS_URL_PATTERN = r"^https://[^\s/?#]+[^\s]*$"
 
 
 class _AccountIn(BaseModel):
     class Config:
         extra = "forbid"
+
+    @validator("*")
+    def _printable_secret(cls, value: object, field: ModelField) -> object:  # noqa: N805
+        """Secrets are printable ASCII without spaces (the message never repeats the value)."""
+        if isinstance(value, SecretStr):
+            pattern = _BOT_TOKEN if field.name == "bot_token" else _TOKEN
+            if not pattern.match(value.get_secret_value()):
+                if field.name == "bot_token":
+                    raise ValueError("not a bot token from @BotFather (<digits>:<35 characters>)")
+                raise ValueError("must be printable ASCII without spaces")
+        return value
 
 
 class WhatsAppAccountIn(_AccountIn):
@@ -165,8 +179,7 @@ class InstagramAccountIn(_AccountIn):
 class TelegramAccountIn(_AccountIn):
     channel: Literal["telegram"]
     bot_token: SecretStr = Field(
-        ..., max_length=200, regex=r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,150}$",
-        description="the token from @BotFather",
+        ..., min_length=1, max_length=200, description="the token from @BotFather (write-only)"
     )
     set_webhook: bool = Field(
         False, description="register the webhook with a fresh secret token (setWebhook)"
@@ -177,7 +190,7 @@ class TelegramAccountIn(_AccountIn):
     )
 
 
-ChannelAccountCreate = Union[WhatsAppAccountIn, InstagramAccountIn, TelegramAccountIn]
+ChannelAccountCreate = Union[WhatsAppAccountIn, InstagramAccountIn, TelegramAccountIn]  # noqa: UP007
 
 
 class ChannelAccountUpdate(_AccountIn):
@@ -186,9 +199,7 @@ class ChannelAccountUpdate(_AccountIn):
     access_token: SecretStr | None = OptionalSecret
     app_secret: SecretStr | None = OptionalSecret
     verify_token: SecretStr | None = OptionalSecret
-    bot_token: SecretStr | None = Field(
-        None, max_length=200, regex=r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,150}$"
-    )
+    bot_token: SecretStr | None = Field(None, min_length=1, max_length=200)
 
 
 class TelegramWebhookIn(_AccountIn):

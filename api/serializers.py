@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from booking_core.db.models import ApiKey, CalendarEvent, ChannelAccount, Contact, Message, Tenant
-from booking_core.db.repository import google_connection
+from typing import Any
 
 from api import schemas
+from booking_core.db.models import ApiKey, CalendarEvent, ChannelAccount, Contact, Message, Tenant
+from booking_core.db.repository import google_connection
 
 _SECRET_FIELDS = ("access_token", "app_secret", "verify_token", "bot_token", "webhook_secret")
 
@@ -88,7 +89,7 @@ def message_out(message: Message) -> schemas.MessageOut:
     )
 
 
-def event_fields(event: CalendarEvent) -> dict[str, object]:
+def event_fields(event: CalendarEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "uid": event.uid,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -96,9 +97,13 @@ def convert(matches: list[dict[str, Any]], text: str, dims: tuple[str, ...]
 class DucklingClient:
     """POSTs to Duckling's /parse; falls back to the embedded extractor when it fails."""
 
-    def __init__(self, url: str, timeout: float = 3.0) -> None:
+    def __init__(self, url: str, timeout: float = 3.0, retry_after: float = 30.0) -> None:
         self.url = url.rstrip("/") + "/parse"
         self.timeout = timeout
+        # After a timeout, connection error or 5xx, Duckling is skipped for `retry_after`
+        # seconds: a hung server then costs one timeout, not one per message.
+        self.retry_after = retry_after
+        self._skip_until = 0.0
         self._warned = False
         self._lock = threading.Lock()
         self._session = requests.Session()
@@ -118,10 +123,15 @@ class DucklingClient:
               ) -> list[dict[str, Any]]:  # fmt: skip
         """Entities of ``text``; same arguments and result as ``nlu.timeparse.extract``."""
 
-        def fallback(reason: str) -> list[dict[str, Any]]:
+        def fallback(reason: str, *, outage: bool = False) -> list[dict[str, Any]]:
+            if outage:
+                self._skip_until = time.monotonic() + self.retry_after
             self._warn_once(reason)
             return extract(text, reftime, tz, locale, dims, bare_hour_policy=bare_hour_policy,
                            deadline_ms=deadline_ms)  # fmt: skip
+
+        if time.monotonic() < self._skip_until:
+            return fallback("skipped after a recent failure")
 
         zone_name = duckling_tz(tz)
         if zone_name is None:
@@ -137,9 +147,9 @@ class DucklingClient:
         try:
             resp = self._session.post(self.url, data=payload, timeout=self.timeout)
         except requests.exceptions.RequestException as exc:
-            return fallback(type(exc).__name__)
+            return fallback(type(exc).__name__, outage=True)
         if resp.status_code >= 500:
-            return fallback(f"HTTP {resp.status_code}")
+            return fallback(f"HTTP {resp.status_code}", outage=True)
         if resp.status_code != 200:
             logger.error("Duckling refused the request: HTTP %s %s", resp.status_code,
                          resp.text[:200])  # fmt: skip

@@ -53,7 +53,9 @@ class ApiConfig:
     @property
     def google_configured(self) -> bool:
         """Whether the OAuth client is fully configured."""
-        return bool(self.google_client_id and self.google_client_secret and self.google_redirect_uri)
+        return bool(
+            self.google_client_id and self.google_client_secret and self.google_redirect_uri
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiConfig:

@@ -65,7 +65,7 @@ def _decrypt(account: ChannelAccount, box: SecretBox) -> ChannelSecrets:
     except SecretKeyError:
         raise HTTPException(
             status_code=409,
-            detail="stored secrets cannot be decrypted with SECRET_KEYS; register the account again",
+            detail="stored secrets cannot be decrypted with SECRET_KEYS; register it again",
         ) from None
 
 

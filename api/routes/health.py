@@ -1,4 +1,5 @@
-"""Liveness (`/health`: the process answers) and readiness (`/ready`: the database answers)."""
+"""Liveness (`/health`: the process answers) and readiness (`/ready`: the database answers and,
+when RASA_URL is set, the Rasa server has a model loaded)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.deps import DatabaseUrlDep
+from api import schemas
+from api.core.rasa import rasa_model_status
+from api.deps import ConfigDep, DatabaseUrlDep
 from booking_core.db.session import get_engine
 
 router = APIRouter(tags=["health"])
@@ -22,15 +25,26 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=None)
-def ready(database_url: DatabaseUrlDep) -> JSONResponse:
-    """200 when a `SELECT 1` succeeds, 503 otherwise (so orchestrators hold traffic back)."""
+@router.get(
+    "/ready",
+    response_model=None,
+    responses={
+        200: {"model": schemas.ReadyOut},
+        503: {"model": schemas.ReadyOut, "description": "a dependency is not ready"},
+    },
+)
+def ready(database_url: DatabaseUrlDep, config: ConfigDep) -> JSONResponse:
+    """200 when `SELECT 1` succeeds (and Rasa's /status shows a loaded model, when RASA_URL is
+    set), 503 otherwise (so orchestrators hold traffic back)."""
+    body: dict[str, str] = {"status": "ok", "database": "ok"}
     try:
         with get_engine(database_url).connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        logger.warning("readiness check failed: %s", exc)
-        return JSONResponse(
-            status_code=503, content={"status": "unavailable", "database": "unreachable"}
-        )
-    return JSONResponse(content={"status": "ok", "database": "ok"})
+        logger.warning("readiness check failed: %s", type(exc).__name__)
+        body.update(status="unavailable", database="unreachable")
+    if config.rasa_url:
+        body["rasa"] = rasa_model_status(config)
+        if body["rasa"] != "ok":
+            body["status"] = "unavailable"
+    return JSONResponse(status_code=200 if body["status"] == "ok" else 503, content=body)

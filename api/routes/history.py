@@ -9,7 +9,12 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException
 
 from api import schemas
-from api.core.pagination import decode_id_cursor, decode_key_cursor, encode_id_cursor, encode_key_cursor
+from api.core.pagination import (
+    decode_id_cursor,
+    decode_key_cursor,
+    encode_id_cursor,
+    encode_key_cursor,
+)
 from api.core.rasa import TrackerErasureError, erase_trackers
 from api.deps import ConfigDep, CurrentTenant, SessionDep
 from api.routes.params import (

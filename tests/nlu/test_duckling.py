@@ -101,6 +101,27 @@ def test_timeout_falls_back_and_logs_once(server, caplog):
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
 
 
+def test_hung_duckling_costs_one_timeout_then_is_skipped(server):
+    _Handler.mode = "slow"
+    client = DucklingClient(server, timeout=0.2, retry_after=60)
+    client.parse("tomorrow at 3pm", BOOK_REF, "Europe/London")
+    started = time.perf_counter()
+    ents = client.parse("at noon", BOOK_REF, "Europe/London")
+    assert time.perf_counter() - started < 0.1  # the embedded parser, no second timeout
+    assert ents[0]["value"] == "2026-11-30T12:00:00.000+00:00"
+    assert len(_Handler.seen) == 1
+
+
+def test_duckling_is_asked_again_after_the_skip_window(server):
+    _Handler.mode = "error"
+    client = DucklingClient(server, retry_after=0.05)
+    client.parse("for 2 hours", BOOK_REF, "Europe/London")
+    time.sleep(0.1)
+    _Handler.mode = "ok"
+    ents = client.parse(TEXT, BOOK_REF, "Europe/London")
+    assert len(_Handler.seen) == 2 and len(ents) == 3
+
+
 def test_server_error_falls_back(server):
     _Handler.mode = "error"
     ents = DucklingClient(server).parse("for 2 hours", BOOK_REF, "Europe/London")

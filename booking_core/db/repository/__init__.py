@@ -43,6 +43,7 @@ from booking_core.db.repository.history import (
     list_contacts,
     list_event_page,
     list_message_page,
+    list_published_events,
 )
 from booking_core.db.repository.messages import (
     get_message,
@@ -122,6 +123,7 @@ __all__ = [
     "list_event_page",
     "list_message_page",
     "list_messages",
+    "list_published_events",
     "list_tenants",
     "mark_message",
     "rasa_sender_ids",

@@ -188,3 +188,25 @@ def booking_conversation(
         .limit(limit)
     )
     return list(reversed(session.execute(query).scalars().all()))
+
+
+def list_published_events(
+    session: Session,
+    *,
+    tenant_id: int,
+    ending_after: datetime,
+    statuses: tuple[str, ...] = ("confirmed", "cancelled"),
+    limit: int = 5000,
+) -> list[CalendarEvent]:
+    """The tenant's events for its calendar feed: these statuses, ending after `ending_after`."""
+    query = (
+        select(CalendarEvent)
+        .where(
+            CalendarEvent.tenant_id == tenant_id,
+            _EVENT.status.in_(statuses),
+            CalendarEvent.end >= require_aware(ending_after, "ending_after"),
+        )
+        .order_by(CalendarEvent.start, CalendarEvent.id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlu.duckling import DucklingClient  # noqa: E402
-from nlu.timeparse import warm_up  # noqa: E402
+from nlu.duckling import DucklingClient
+from nlu.timeparse import warm_up
 
 PHRASES = [
     "book a haircut tomorrow at 3pm for 45 minutes",

@@ -166,3 +166,21 @@ def db_settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     yield db_url
     get_settings.cache_clear()
+
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (TEST_REDIS_URL); skipped when unreachable, a failure under CI=true."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required when CI=true: {exc}", pytrace=False)
+        pytest.skip(f"Redis not reachable at {url} ({exc}); start it or set TEST_REDIS_URL")
+    return url

@@ -47,26 +47,44 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
     raise TimeoutError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A running action server and Rasa server on a fresh SQLite database."""
+@pytest.fixture(scope="module", params=["embedded", "production"])
+def assistant(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """A running action server and Rasa server.
+
+    embedded: SQLite app database, trackers in memory (the `make run` defaults).
+    production: app database and Rasa's SQLTrackerStore on the local PostgreSQL, RedisLockStore
+    on the local Redis (endpoints.yml's stores selected by environment variables).
+    """
     if not MODEL.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("models/booking.tar.gz is missing: `make train` must run first")
         pytest.skip("no trained model (run `make train`)")
     work = tmp_path_factory.mktemp("e2e")
-    db_url = f"sqlite:///{work / 'booking.db'}"
     env = {
         **os.environ,
-        "DATABASE_URL": db_url,
         "DEFAULT_TIMEZONE": "Europe/London",
         "PYTHONPATH": str(ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
+    env.pop("TRACKER_STORE_URL", None)
+    env.pop("REDIS_URL", None)
+    if request.param == "production":
+        db_url = request.getfixturevalue("postgres_url")
+        env["TRACKER_STORE_URL"] = db_url
+        env["REDIS_URL"] = request.getfixturevalue("redis_url")
+    else:
+        db_url = f"sqlite:///{work / 'booking.db'}"
+    env["DATABASE_URL"] = db_url
     subprocess.run([sys.executable, "-m", "booking_core.db.migrate"], cwd=ROOT, env=env, check=True)
     actions_port, rasa_port = _free_port(), _free_port()
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    endpoints.write_text(
+        (ROOT / "endpoints.yml")
+        .read_text()
+        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{actions_port}/webhook")
+    )
     credentials = work / "credentials.yml"
     credentials.write_text("rest:\n")
     procs: list[subprocess.Popen[bytes]] = []

@@ -120,7 +120,10 @@ class ValidateBookingForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_date_not_understood")
                 return {"event_date": None}
             return {}
-        names_no_day = reading.start is not None and not time_slots.mentions_day(phrase)
+        from_button = _latest(tracker)[1].startswith("/")  # a payload carries a full instant
+        names_no_day = (
+            reading.start is not None and not from_button and not time_slots.mentions_day(phrase)
+        )
         # "at 4pm" names no day: keep the day already chosen; with none chosen yet, take
         # today when the time is still ahead today (the natural reading), else ask.
         if names_no_day and (

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +15,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import time_slots
 from actions.booking_form import FIELD_SLOTS
-from actions.context import tenant_timezone
+from actions.context import channel_name, platform_user_id, tenant_slug, tenant_timezone
+
+logger = logging.getLogger(__name__)
 
 CONFIRM_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
@@ -50,8 +56,33 @@ def booking_summary(tracker: Tracker) -> str | None:
     return f"{title}, {time_slots.describe_window(begin, end, zone_name)}"
 
 
+def slot_button(start: datetime, zone_name: str) -> dict[str, str]:
+    """A button proposing another start; the form reads its `time` entity like a typed one."""
+    local = start.astimezone(time_slots.tz_of(zone_name))
+    payload = json.dumps({"time": local.isoformat(timespec="seconds")})
+    return {
+        "title": f"{local:%a} {local.day} {local:%b} {local:%H:%M}",
+        "payload": f"/inform{payload}",
+    }
+
+
+def clash_message(availability: Any, title: str) -> str:
+    """Why the requested time cannot be booked, in one sentence."""
+    if availability.in_past:
+        return "That time has already passed."
+    if availability.clashes:
+        return f"That time clashes with {', '.join(availability.clashes)}."
+    if availability.outside_hours:
+        return f"That's outside our opening hours for a {title.lower()}."
+    return "That time isn't free."
+
+
 class ActionConfirmBooking(Action):
-    """Show the summary and ask for a yes with the platform's buttons."""
+    """Check the calendar, then show the summary with Yes / Change / Cancel buttons.
+
+    On a clash it says what clashes and offers up to three nearest free slots of the same
+    length as buttons; picking one re-runs the form and comes back here.
+    """
 
     def name(self) -> str:
         """The action name Rasa calls."""
@@ -65,12 +96,48 @@ class ActionConfirmBooking(Action):
         if summary is None:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return [SlotSet("awaiting_confirmation", False)]
+        availability = await self._availability(tracker)
+        if availability is not None and not availability.available:
+            zone_name = tenant_timezone(tracker)
+            text = clash_message(availability, str(tracker.get_slot("event_title")))
+            buttons = [slot_button(slot.start, zone_name) for slot in availability.alternatives]
+            if buttons:
+                text += " These times are free:"
+            else:
+                text += " Please choose another time."
+            dispatcher.utter_message(text=text, buttons=buttons)
+            return [SlotSet("awaiting_confirmation", False)]
         note = tracker.get_slot("booking_note")
         text = f"{summary}. Shall I book it?"
         if note:
             text = f"{summary}. {note} Shall I book it?"
         dispatcher.utter_message(text=text, buttons=CONFIRM_BUTTONS)
         return [SlotSet("awaiting_confirmation", True)]
+
+    async def _availability(self, tracker: Tracker) -> Any:
+        """Free/busy for the requested slot; None when it cannot be checked (then book anyway:
+        the calendar write itself is idempotent and reports conflicts)."""
+        from booking_core.manage import check_availability  # lazy: no I/O set-up at import
+
+        zone_name = tenant_timezone(tracker)
+        begin, end = time_slots.booking_window(
+            tracker.get_slot("event_date"),
+            tracker.get_slot("event_time"),
+            float(tracker.get_slot("event_duration")),
+            time_slots.tz_of(zone_name),
+        )
+        try:
+            return await asyncio.to_thread(
+                check_availability,
+                tenant_slug=tenant_slug(tracker),
+                channel=channel_name(tracker),
+                platform_user_id=platform_user_id(tracker),
+                start=begin,
+                end=end,
+            )
+        except Exception:  # availability is advice; the booking path reports real errors
+            logger.exception("availability check failed for %s", tracker.sender_id)
+            return None
 
 
 class ActionPrepareChange(Action):

@@ -54,3 +54,8 @@ def channel_name(tracker: Tracker) -> str:
 def now_in(tracker: Tracker) -> datetime:
     """The current time in the tenant's zone."""
     return utc_now().astimezone(ZoneInfo(tenant_timezone(tracker)))
+
+
+def platform_user_id(tracker: Tracker) -> str:
+    """The user's id on the platform (connectors pass it; REST/shell use the sender id)."""
+    return str(message_metadata(tracker).get("platform_user_id") or tracker.sender_id)

@@ -13,7 +13,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import time_slots
 from actions.confirmation import reset_booking_events
-from actions.context import channel_name, message_metadata, tenant_slug, tenant_timezone
+from actions.context import (
+    channel_name,
+    message_metadata,
+    platform_user_id,
+    tenant_slug,
+    tenant_timezone,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +35,7 @@ class ActionSubmitBooking(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Book in a worker thread (database and provider I/O never block the event loop)."""
-        from booking_core.booking import book_event  # lazy: no I/O set-up at import
+        from booking_core.booking import CONFIRMED, submit_booking  # lazy: no I/O at import
 
         title = tracker.get_slot("event_title")
         day = tracker.get_slot("event_date")
@@ -44,11 +50,11 @@ class ActionSubmitBooking(Action):
         )
         metadata = message_metadata(tracker)
         try:
-            result = await asyncio.to_thread(
-                book_event,
+            outcome = await asyncio.to_thread(
+                submit_booking,
                 tenant_slug=tenant_slug(tracker),
                 channel=channel_name(tracker),
-                platform_user_id=str(metadata.get("platform_user_id") or tracker.sender_id),
+                platform_user_id=platform_user_id(tracker),
                 display_name=metadata.get("display_name"),
                 title=title,
                 start=begin,
@@ -60,8 +66,18 @@ class ActionSubmitBooking(Action):
             dispatcher.utter_message(response="utter_booking_failed")
             return []
         when = time_slots.describe_window(begin, end, zone_name)
-        text = f"Booked: {title}, {when}."
-        if result.link:
-            text += f" Add it to your calendar: {result.link}"
+        if not outcome.saved:
+            logger.warning("calendar refused booking %s: %s", outcome.booking.uid, outcome.error)
+            dispatcher.utter_message(response="utter_booking_refused")
+            return reset_booking_events()
+        if outcome.outcome == CONFIRMED:
+            text = f"Booked: {title}, {when}."
+            if outcome.booking.link:
+                text += f" Add it to your calendar: {outcome.booking.link}"
+        else:  # deferred or needs_reauth: kept as pending and completed later
+            text = (
+                f"Your booking is saved: {title}, {when}. The calendar isn't answering right "
+                "now, so I'll finish adding it as soon as it is back; nothing else to do."
+            )
         dispatcher.utter_message(text=text)
         return reset_booking_events()

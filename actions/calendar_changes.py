@@ -63,7 +63,7 @@ def choice_buttons(events: list[Any], intent: str, extra: dict[str, Any]) -> lis
     buttons = []
     for event in events[:10]:
         payload = json.dumps({"event_id": str(event.event_id), **extra})
-        title = f"{event.title[:9]} {event.start:%d/%m %H:%M}"
+        title = f"{event.title[:8].rstrip()} {event.start:%d/%m %H:%M}"  # <= 20 chars
         buttons.append({"title": title, "payload": f"/{intent}{payload}"})
     return buttons
 

@@ -36,7 +36,7 @@ def _check_business_hours(value: dict[str, list[str]]) -> dict[str, list[str]]:
         if day not in DAYS:
             raise ValueError(f"day must be one of {', '.join(DAYS)}")
         if len(hours) != 2 or not all(_HHMM.match(h) for h in hours):
-            raise ValueError(f"{day}: expected [\"HH:MM\", \"HH:MM\"]")
+            raise ValueError(f'{day}: expected ["HH:MM", "HH:MM"]')
         if hours[0] >= hours[1]:
             raise ValueError(f"{day}: opening time must be before closing time")
     return value
@@ -185,7 +185,9 @@ class TelegramAccountIn(_AccountIn):
         False, description="register the webhook with a fresh secret token (setWebhook)"
     )
     webhook_url: str | None = Field(
-        None, max_length=2000, regex=HTTPS_URL_PATTERN,
+        None,
+        max_length=2000,
+        regex=HTTPS_URL_PATTERN,
         description="https://<host>/telegram_webhook (default: TELEGRAM_WEBHOOK_URL)",
     )
 
@@ -204,7 +206,9 @@ class ChannelAccountUpdate(_AccountIn):
 
 class TelegramWebhookIn(_AccountIn):
     url: str | None = Field(
-        None, max_length=2000, regex=HTTPS_URL_PATTERN,
+        None,
+        max_length=2000,
+        regex=HTTPS_URL_PATTERN,
         description="https://<host>/telegram_webhook (default: TELEGRAM_WEBHOOK_URL)",
     )
 

@@ -160,8 +160,12 @@ def flag_tenant_reauth(
     """
     from booking_core.calendars.google import settings_fingerprint
 
+    # populate_existing: re-read under the lock, never write back a stale copy of the settings.
     tenant = session.execute(
-        select(Tenant).where(Tenant.id == tenant_id).with_for_update()
+        select(Tenant)
+        .where(Tenant.id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if tenant is None:
         return False

@@ -153,7 +153,7 @@ def _process(
         )
         if claimed.rowcount != 1:
             return
-        event.updated_at = now
+        # (the ORM copy keeps the old stamp on purpose: setting `now` below is then a change)
         session.commit()
 
         try:
@@ -167,7 +167,7 @@ def _process(
                 provider.delete_event(tenant, event)
         except Exception as exc:
             message = describe_error(exc)
-            event.updated_at = utcnow()
+            event.updated_at = now
             if needs_reauth(exc):
                 flag_tenant_reauth(
                     session, tenant_id=tenant.id, provider=tenant.calendar_provider, exc=exc
@@ -193,7 +193,7 @@ def _process(
 
         if kind == "delete":
             event.error = None
-            event.updated_at = utcnow()
+            event.updated_at = now
             report.completed += 1
             return
         assert written is not None
@@ -201,7 +201,7 @@ def _process(
         if event.status == "cancelled":
             # Cancelled while we were creating it: take it away again (retried if this fails).
             event.error = pending_marker("delete", 0, "cancelled during a pending create")
-            event.updated_at = utcnow() - DEFAULT_MIN_AGE
+            event.updated_at = now - DEFAULT_MIN_AGE
             report.deferred += 1
             return
         confirm_calendar_event(

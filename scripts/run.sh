@@ -24,6 +24,9 @@ trap cleanup INT TERM EXIT
 pids+=($!)
 API_PORT="$API_PORT" .venv/bin/python -m api >var/log/api.log 2>&1 &
 pids+=($!)
+# Completes calendar writes that an outage left pending (runs once now, then every 30 s).
+.venv/bin/python -m booking_core.worker --interval 30 >var/log/worker.log 2>&1 &
+pids+=($!)
 
 if [ "$mode" = shell ]; then
   echo "Action server on :$ACTIONS_PORT (log var/log/actions.log). Type your messages; /stop to quit."
@@ -37,7 +40,7 @@ pids+=($!)
 echo "Starting (logs in var/log/) ..."
 for _ in $(seq 1 120); do
   if curl -fs "http://localhost:$RASA_PORT/status" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "${pids[2]}" 2>/dev/null; then echo "Rasa server exited; see var/log/rasa.log" >&2; exit 1; fi
+  if ! kill -0 "${pids[3]}" 2>/dev/null; then echo "Rasa server exited; see var/log/rasa.log" >&2; exit 1; fi
   sleep 1
 done
 cat <<MSG

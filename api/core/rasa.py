@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 import requests
 from sqlalchemy import MetaData, Table, create_engine, delete, inspect
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from api.core.config import ApiConfig
 
@@ -69,8 +70,20 @@ def rasa_model_status(config: ApiConfig) -> str:
     return "no model loaded"
 
 
+def tracker_store_url(url: str) -> URL:
+    """The URL as SQLAlchemy 1.4 takes it (`postgres://` is spelled `postgresql://` there),
+    read the way `booking_core.rasa_stores` configures Rasa's SQLTrackerStore from it."""
+    parsed = make_url(url)
+    driver = parsed.drivername
+    if driver == "postgres" or driver.startswith("postgres+"):
+        parsed = parsed.set(drivername="postgresql" + driver[len("postgres") :])
+    if not parsed.database:
+        parsed = parsed.set(database="rasa.db" if driver.startswith("sqlite") else "rasa")
+    return parsed
+
+
 def _delete_sql_events(url: str, sender_ids: list[str]) -> int:
-    engine = create_engine(url, future=True)
+    engine = create_engine(tracker_store_url(url), future=True)
     try:
         if not inspect(engine).has_table(TRACKER_TABLE):
             return 0
@@ -87,9 +100,7 @@ def _delete_sql_events(url: str, sender_ids: list[str]) -> int:
 def _reset_on_server(config: ApiConfig, sender_id: str) -> None:
     url = f"{config.rasa_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
     try:
-        response = requests.put(
-            url, json=[], params=_params(config), timeout=config.http_timeout
-        )
+        response = requests.put(url, json=[], params=_params(config), timeout=config.http_timeout)
     except requests.RequestException as exc:
         raise TrackerErasureError(f"Rasa server unreachable ({type(exc).__name__})") from None
     if response.status_code >= 300:
@@ -102,7 +113,7 @@ def erase_trackers(config: ApiConfig, sender_ids: list[str]) -> TrackerErasure:
     if config.tracker_store_url:
         try:
             outcome.sql_events_deleted = _delete_sql_events(config.tracker_store_url, sender_ids)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, ArgumentError, ValueError) as exc:
             logger.warning("tracker store erasure failed: %s", type(exc).__name__)
             raise TrackerErasureError("tracker store (TRACKER_STORE_URL) unreachable") from None
         outcome.sql_tracker_store = "deleted"

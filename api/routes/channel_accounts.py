@@ -140,9 +140,11 @@ def update_account(
     given = {k: v.get_secret_value() for k, v in body.dict(exclude_none=True).items()}
     if not given:
         raise HTTPException(status_code=422, detail="give at least one secret to replace")
-    allowed = {"bot_token"} if account.channel == "telegram" else {
-        "access_token", "app_secret", "verify_token"
-    }
+    allowed = (
+        {"bot_token"}
+        if account.channel == "telegram"
+        else {"access_token", "app_secret", "verify_token"}
+    )
     unexpected = sorted(set(given) - allowed)
     if unexpected:
         raise HTTPException(
@@ -161,9 +163,7 @@ def delete_account(
     tenant: CurrentTenant, session: SessionDep, account_id: int = id_path("channel account id")
 ) -> Response:
     """Remove the account (its webhooks then answer 'unknown account')."""
-    if not repo.delete_tenant_channel_account(
-        session, tenant_id=tenant.id, account_pk=account_id
-    ):
+    if not repo.delete_tenant_channel_account(session, tenant_id=tenant.id, account_pk=account_id):
         raise HTTPException(status_code=404, detail="channel account not found")
     return Response(status_code=204)
 

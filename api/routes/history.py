@@ -195,5 +195,3 @@ def erase_contact(
             "notes": tracker.notes,
         },
     )
-
-

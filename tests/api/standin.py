@@ -39,11 +39,21 @@ class StandIn:
     requests: list[Recorded] = field(default_factory=list)
 
     def on(self, method: str, path: str, reply: Handler | Reply) -> None:
+        """Answer `method path` (a trailing * matches any rest of the path)."""
         self.routes[(method, path)] = reply
 
     def answer(self, request: Recorded) -> Reply:
         self.requests.append(request)
         reply = self.routes.get((request.method, request.path))
+        if reply is None:
+            reply = next(
+                (
+                    r
+                    for (m, p), r in self.routes.items()
+                    if m == request.method and p.endswith("*") and request.path.startswith(p[:-1])
+                ),
+                None,
+            )
         if reply is None:
             return 404, {"error": "not found"}
         return reply(request) if callable(reply) else reply

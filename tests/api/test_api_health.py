@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from tests.api.standin import StandIn
 
 
 def test_health(db_url: str) -> None:
@@ -36,3 +38,51 @@ def test_not_ready_when_database_is_unreachable(tmp_path: Path) -> None:
 def test_ready_uses_settings_when_no_url_given(db_settings: str) -> None:
     with TestClient(create_app()) as client:
         assert client.get("/ready").status_code == 200
+
+
+def test_ready_checks_rasa_model(
+    db_url: str, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RASA_URL", standin.url)
+    standin.on(
+        "GET",
+        "/status",
+        (
+            200,
+            {
+                "model_file": "models/booking.tar.gz",
+                "model_id": "abc",
+                "num_active_training_jobs": 0,
+            },
+        ),
+    )
+    with TestClient(create_app(database_url=db_url)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "rasa": "ok"}
+
+
+@pytest.mark.parametrize(
+    "reply,reason",
+    [
+        ((409, {"version": "3.6.21", "status": "failure", "reason": "NoAgent"}), "no model loaded"),
+        ((200, {"model_file": None}), "no model loaded"),
+        ((500, {}), "HTTP 500"),
+    ],
+)
+def test_not_ready_without_rasa_model(
+    db_url: str, standin: StandIn, monkeypatch: pytest.MonkeyPatch, reply: tuple, reason: str
+) -> None:
+    monkeypatch.setenv("RASA_URL", standin.url)
+    standin.on("GET", "/status", reply)
+    with TestClient(create_app(database_url=db_url)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "rasa": reason}
+
+
+def test_not_ready_when_rasa_is_unreachable(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
+    with TestClient(create_app(database_url=db_url)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503 and response.json()["rasa"] == "unreachable"

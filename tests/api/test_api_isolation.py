@@ -52,34 +52,71 @@ CASES = [
     Case("GET", "/api/v1/api-keys", "/api/v1/api-keys", 200, list_of_b="key_id"),
     Case("POST", "/api/v1/api-keys", "/api/v1/api-keys", 201, {"name": "second"}),
     Case("DELETE", "/api/v1/api-keys/{key_id}", "/api/v1/api-keys/{b.key_id}", 404),
-    Case("GET", "/api/v1/channel-accounts", "/api/v1/channel-accounts", 200,
-         list_of_b="account_id"),
-    Case("POST", "/api/v1/channel-accounts", "/api/v1/channel-accounts", 409,
-         {"channel": "telegram", "bot_token": "{b.bot_id}:taken-over-token-0123456789"}),
-    Case("GET", "/api/v1/channel-accounts/{account_id}",
-         "/api/v1/channel-accounts/{b.account_id}", 404),
-    Case("PATCH", "/api/v1/channel-accounts/{account_id}",
-         "/api/v1/channel-accounts/{b.account_id}", 404,
-         {"bot_token": "{b.bot_id}:taken-over-token-0123456789"}),
-    Case("DELETE", "/api/v1/channel-accounts/{account_id}",
-         "/api/v1/channel-accounts/{b.account_id}", 404),
-    Case("POST", "/api/v1/channel-accounts/{account_id}/telegram-webhook",
-         "/api/v1/channel-accounts/{b.account_id}/telegram-webhook", 404,
-         {"url": "https://attacker.example/hook"}),
+    Case(
+        "GET", "/api/v1/channel-accounts", "/api/v1/channel-accounts", 200, list_of_b="account_id"
+    ),
+    Case(
+        "POST",
+        "/api/v1/channel-accounts",
+        "/api/v1/channel-accounts",
+        409,
+        {"channel": "telegram", "bot_token": "{b.bot_id}:taken-over-token-0123456789"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/channel-accounts/{account_id}",
+        "/api/v1/channel-accounts/{b.account_id}",
+        404,
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/channel-accounts/{account_id}",
+        "/api/v1/channel-accounts/{b.account_id}",
+        404,
+        {"bot_token": "{b.bot_id}:taken-over-token-0123456789"},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/channel-accounts/{account_id}",
+        "/api/v1/channel-accounts/{b.account_id}",
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/v1/channel-accounts/{account_id}/telegram-webhook",
+        "/api/v1/channel-accounts/{b.account_id}/telegram-webhook",
+        404,
+        {"url": "https://attacker.example/hook"},
+    ),
     Case("GET", "/api/v1/contacts", "/api/v1/contacts", 200, list_of_b="contact_id"),
     Case("GET", "/api/v1/contacts", "/api/v1/contacts?q=bravo", 200, list_of_b="contact_id"),
     Case("GET", "/api/v1/contacts/{contact_id}", "/api/v1/contacts/{b.contact_id}", 404),
-    Case("GET", "/api/v1/contacts/{contact_id}/messages",
-         "/api/v1/contacts/{b.contact_id}/messages", 404),
-    Case("GET", "/api/v1/contacts/{contact_id}/export",
-         "/api/v1/contacts/{b.contact_id}/export", 404),
+    Case(
+        "GET",
+        "/api/v1/contacts/{contact_id}/messages",
+        "/api/v1/contacts/{b.contact_id}/messages",
+        404,
+    ),
+    Case(
+        "GET", "/api/v1/contacts/{contact_id}/export", "/api/v1/contacts/{b.contact_id}/export", 404
+    ),
     Case("DELETE", "/api/v1/contacts/{contact_id}", "/api/v1/contacts/{b.contact_id}", 404),
     Case("GET", "/api/v1/messages", "/api/v1/messages", 200, list_of_b="message_ids"),
-    Case("GET", "/api/v1/messages", "/api/v1/messages?contact_id={b.contact_id}", 200,
-         list_of_b="message_ids"),
+    Case(
+        "GET",
+        "/api/v1/messages",
+        "/api/v1/messages?contact_id={b.contact_id}",
+        200,
+        list_of_b="message_ids",
+    ),
     Case("GET", "/api/v1/events", "/api/v1/events", 200, list_of_b="event_id"),
-    Case("GET", "/api/v1/events", "/api/v1/events?contact_id={b.contact_id}", 200,
-         list_of_b="event_id"),
+    Case(
+        "GET",
+        "/api/v1/events",
+        "/api/v1/events?contact_id={b.contact_id}",
+        200,
+        list_of_b="event_id",
+    ),
     Case("GET", "/api/v1/events/{event_id:int}", "/api/v1/events/{b.event_id}", 404),
     Case("GET", "/api/v1/calendar", "/api/v1/calendar", 200),
     Case("POST", "/api/v1/calendar/google/connect", "/api/v1/calendar/google/connect", 200),
@@ -107,9 +144,7 @@ def _snapshot(url: str, tenant_id: int) -> dict[str, Any]:
         found = session.execute(
             select(model).where(model.tenant_id == tenant_id).order_by(model.id)
         ).scalars()
-        return [
-            {c.name: getattr(r, c.key) for c in model.__table__.columns} for r in found
-        ]
+        return [{c.name: getattr(r, c.key) for c in model.__table__.columns} for r in found]
 
     with session_scope(url) as session:
         tenant = session.get(Tenant, tenant_id)
@@ -175,9 +210,10 @@ def test_tenant_a_cannot_reach_tenant_b(
         state = response.json()["authorization_url"].split("state=")[1].split("&")[0]
         assert verify_state(state, secret=FERNET_KEY) == tenant_a.id
     # B's own key still works on B's resources.
-    assert client.get(f"/api/v1/contacts/{tenant_b.contact_id}", headers=tenant_b.headers).json()[
-        "id"
-    ] == tenant_b.contact_id
+    assert (
+        client.get(f"/api/v1/contacts/{tenant_b.contact_id}", headers=tenant_b.headers).json()["id"]
+        == tenant_b.contact_id
+    )
 
 
 @pytest.mark.parametrize("method,path", sorted(ADMIN))

@@ -92,7 +92,9 @@ def make_event(**overrides: Any) -> CalendarEvent:
     return CalendarEvent(**values)
 
 
-def provider_with(box: SecretBox, responses: list[tuple[dict, str]]) -> tuple[Any, HttpMockSequence]:
+def provider_with(
+    box: SecretBox, responses: list[tuple[dict, str]]
+) -> tuple[Any, HttpMockSequence]:
     mock = HttpMockSequence(list(responses))
     config = GoogleConfig(client_id="client-id.apps", client_secret="client-secret")
     return GoogleCalendarProvider(config=config, http_factory=lambda: mock, secret_box=box), mock
@@ -113,9 +115,7 @@ def google_event(**overrides: Any) -> dict[str, Any]:
 
 
 def error_body(code: int, reason: str, message: str = "error") -> str:
-    return json.dumps(
-        {"error": {"code": code, "message": message, "errors": [{"reason": reason}]}}
-    )
+    return json.dumps({"error": {"code": code, "message": message, "errors": [{"reason": reason}]}})
 
 
 EXPECTED_BODY = {
@@ -127,9 +127,7 @@ EXPECTED_BODY = {
 
 
 def test_create_refreshes_token_and_inserts_with_client_id(box: SecretBox) -> None:
-    provider, mock = provider_with(
-        box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))]
-    )
+    provider, mock = provider_with(box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))])
     result = provider.create_event(make_tenant(box), make_event())
     assert result.provider_event_id == UID
     assert result.link == f"https://www.google.com/calendar/event?eid={UID}"
@@ -149,19 +147,17 @@ def test_create_refreshes_token_and_inserts_with_client_id(box: SecretBox) -> No
 
 
 def test_send_updates_and_calendar_come_from_tenant_settings(box: SecretBox) -> None:
-    provider, mock = provider_with(
-        box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))]
-    )
+    provider, mock = provider_with(box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))])
     tenant = make_tenant(box, calendar_id="team@group.calendar.google.com", send_updates="all")
     provider.create_event(tenant, make_event())
     uri = mock.request_sequence[1][0]
-    assert uri == f"{API}/calendars/team%40group.calendar.google.com/events?sendUpdates=all&alt=json"
+    assert (
+        uri == f"{API}/calendars/team%40group.calendar.google.com/events?sendUpdates=all&alt=json"
+    )
 
 
 def test_event_times_in_other_zone(box: SecretBox) -> None:
-    provider, mock = provider_with(
-        box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))]
-    )
+    provider, mock = provider_with(box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))])
     event = make_event(
         start=datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc),
         end=datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc),
@@ -169,7 +165,10 @@ def test_event_times_in_other_zone(box: SecretBox) -> None:
     )
     provider.create_event(make_tenant(box), event)
     body = json.loads(mock.request_sequence[1][2])
-    assert body["start"] == {"dateTime": "2026-12-01T09:00:00-05:00", "timeZone": "America/New_York"}
+    assert body["start"] == {
+        "dateTime": "2026-12-01T09:00:00-05:00",
+        "timeZone": "America/New_York",
+    }
     assert body["end"] == {"dateTime": "2026-12-01T10:00:00-05:00", "timeZone": "America/New_York"}
 
 
@@ -234,7 +233,10 @@ def test_retried_insert_409_fetches_existing(box: SecretBox) -> None:
         box,
         [
             TOKEN_OK,
-            ({"status": "409"}, error_body(409, "duplicate", "The requested identifier already exists.")),
+            (
+                {"status": "409"},
+                error_body(409, "duplicate", "The requested identifier already exists."),
+            ),
             ({"status": "200"}, json.dumps(google_event())),
         ],
     )
@@ -258,7 +260,10 @@ def test_409_with_deleted_or_stale_event_restores_it(box: SecretBox) -> None:
     )
     provider.create_event(make_tenant(box), make_event())
     uri, method, body, _ = mock.request_sequence[3]
-    assert (uri, method) == (f"{API}/calendars/primary/events/{UID}?sendUpdates=none&alt=json", "PATCH")
+    assert (uri, method) == (
+        f"{API}/calendars/primary/events/{UID}?sendUpdates=none&alt=json",
+        "PATCH",
+    )
     expected = {k: v for k, v in EXPECTED_BODY.items() if k != "id"} | {"status": "confirmed"}
     assert json.loads(body) == expected
 
@@ -316,7 +321,7 @@ def test_delete_and_already_deleted(box: SecretBox) -> None:
 
 
 def test_get_event(box: SecretBox) -> None:
-    provider, mock = provider_with(
+    provider, _ = provider_with(
         box,
         [
             TOKEN_OK,
@@ -399,7 +404,9 @@ def test_error_mapping(
 def test_revoked_refresh_token_is_a_credentials_error(box: SecretBox) -> None:
     revoked = (
         {"status": "400"},
-        json.dumps({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}),
+        json.dumps(
+            {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+        ),
     )
     provider, mock = provider_with(box, [revoked])
     tenant = make_tenant(box)
@@ -437,7 +444,9 @@ def test_not_connected_tenant(box: SecretBox) -> None:
 
 
 def test_missing_oauth_client_config_is_not_the_tenants_fault(box: SecretBox) -> None:
-    provider = GoogleCalendarProvider(config=GoogleConfig(), http_factory=lambda: None, secret_box=box)
+    provider = GoogleCalendarProvider(
+        config=GoogleConfig(), http_factory=lambda: None, secret_box=box
+    )
     with pytest.raises(ProviderError, match="GOOGLE_OAUTH_CLIENT_ID") as info:
         provider.get_event(make_tenant(box), UID)
     assert not isinstance(info.value, GoogleCredentialsError)
@@ -460,7 +469,9 @@ def test_timeouts_are_retryable(box: SecretBox) -> None:
     assert map_error(RuntimeError("bug")).retryable is False
 
 
-def test_token_endpoint_outage_is_retryable(box: SecretBox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_endpoint_outage_is_retryable(
+    box: SecretBox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import google.auth._exponential_backoff as backoff
 
     monkeypatch.setattr(backoff.time, "sleep", lambda seconds: None)

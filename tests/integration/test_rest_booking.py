@@ -152,8 +152,12 @@ def texts(messages: list[dict[str, Any]]) -> str:
 
 
 def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -> None:
-    tomorrow = (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=1)).date()
-    reply = say(assistant, "alice", "book a dentist appointment tomorrow at 3pm for 45 minutes")
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    # "next wednesday": the Wednesday of next week, always inside default opening hours.
+    wednesday = today + timedelta(days=7 - today.weekday() + 2)
+    reply = say(
+        assistant, "alice", "book a dentist appointment next wednesday at 3pm for 45 minutes"
+    )
     summary = texts(reply)
     assert "Dentist appointment" in summary and "15:00-15:45" in summary, summary
     assert "Shall I book it?" in summary
@@ -170,12 +174,12 @@ def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -
     assert len(rows) == 1
     title, start, status, link = rows[0]
     assert (title, status) == ("Dentist appointment", "confirmed")
-    assert str(tomorrow) in str(start) and link and link.endswith(".ics")
+    assert str(wednesday) in str(start) and link and link.endswith(".ics")
 
 
 def test_slot_by_slot_then_stop(assistant: dict[str, Any]) -> None:
     assert "Which day" in texts(say(assistant, "bob", "schedule a meeting"))
-    assert "What time" in texts(say(assistant, "bob", "tomorrow"))
+    assert "What time" in texts(say(assistant, "bob", "next wednesday"))
     reply = say(assistant, "bob", "at 10am")
     assert "How long" in texts(reply)
     assert [b["title"] for m in reply for b in m.get("buttons", [])][:1] == ["30 minutes"]
@@ -192,16 +196,34 @@ def test_title_is_asked_when_missing_and_bad_answers_get_reasons(
     )
     assert "Which day" in texts(say(assistant, "dave", "a team sync"))
     assert "in the past" in texts(say(assistant, "dave", "yesterday"))
-    assert "What time" in texts(say(assistant, "dave", "the day after tomorrow"))
+    assert "What time" in texts(say(assistant, "dave", "next thursday"))
     assert "valid time" in texts(say(assistant, "dave", "at 25:00"))
-    reply = texts(say(assistant, "dave", "at 5"))
+    reply = texts(say(assistant, "dave", "at 4"))
     assert "How long" in reply, reply
     assert "5 minutes to 12 hours" in texts(say(assistant, "dave", "2 minutes"))
-    summary = texts(say(assistant, "dave", "from 5 to 6pm"))
-    assert "Team sync" in summary and "17:00-18:00" in summary, summary
+    summary = texts(say(assistant, "dave", "from 3 to 4pm"))
+    assert "Team sync" in summary and "15:00-16:00" in summary, summary
 
 
 def test_change_at_confirmation(assistant: dict[str, Any]) -> None:
-    say(assistant, "carol", "book a haircut tomorrow at 3pm for 45 minutes")
-    summary = texts(say(assistant, "carol", "change the time to 4pm"))
-    assert "16:00-16:45" in summary, summary
+    say(assistant, "carol", "book a haircut next wednesday at 11am for 45 minutes")
+    summary = texts(say(assistant, "carol", "change the time to 12pm"))
+    assert "12:00-12:45" in summary, summary
+
+
+def test_clash_offers_free_times_then_reschedule_and_cancel(assistant: dict[str, Any]) -> None:
+    say(assistant, "erin", "book a massage next friday at 10am for 1 hour")
+    assert texts(say(assistant, "erin", "yes")).startswith("Booked: Massage")
+    clash = say(assistant, "frank", "book a facial next friday at 10am for 1 hour")
+    assert "clashes with another appointment" in texts(clash), texts(clash)
+    options = [b for m in clash for b in m.get("buttons", [])]
+    assert 1 <= len(options) <= 3
+    summary = texts(say(assistant, "frank", options[0]["payload"]))
+    assert "Facial" in summary and "Shall I book it?" in summary, summary
+
+    proposal = texts(say(assistant, "erin", "move my massage to next friday at 2pm"))
+    assert proposal.startswith("Move Massage") and "14:00" in proposal, proposal
+    assert texts(say(assistant, "erin", "yes")).startswith("Done: Massage")
+    assert "14:00-15:00" in texts(say(assistant, "erin", "what's on my calendar next friday"))
+    assert texts(say(assistant, "erin", "cancel my massage")).startswith("Cancel Massage")
+    assert texts(say(assistant, "erin", "yes")).startswith("Cancelled: Massage")

@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install lock train migrate run shell test lint validate pytest test-nlu \
+.PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
         test-stories eval-time bench-duckling telegram-webhook clean
 
 help: ## List the targets
@@ -33,6 +33,9 @@ migrate: install ## Create or migrate the database (DATABASE_URL, default var/bo
 
 run: install train migrate ## Start actions, admin API and Rasa (REST + configured channels)
 	@scripts/run.sh server
+
+run-prod: install train ## N Rasa + M action servers on local PostgreSQL and Redis (RASA_PROCESSES, ACTION_PROCESSES)
+	@scripts/run_prod.sh
 
 shell: install train migrate ## Chat in the terminal (rasa shell) with the action server
 	@scripts/run.sh shell

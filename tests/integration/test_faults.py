@@ -1,0 +1,177 @@
+"""Fault tests of the production configuration, on the real PostgreSQL and Redis.
+
+Two Rasa server processes share the app database and the SQL tracker store (PostgreSQL) and
+the lock store (Redis), with one action server; WhatsApp's Graph API is a stand-in on loopback.
+
+- Retry storm: every delivery is POSTed three times at once, spread over both processes: each
+  message is answered exactly once.
+- Database down: with the app database unreachable a process answers 503 (WhatsApp retries),
+  stores nothing, and the same delivery is answered once the database is back.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.connectors import factories as f
+from tests.connectors.standins import StandIn, text_of
+from tests.integration.test_rest_booking import _free_port, _wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "booking.tar.gz"
+RASA = str(Path(sys.executable).with_name("rasa"))
+APP_SECRET = "fault-wa-secret"
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+
+def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _rasa(port: int, endpoints: Path) -> list[str]:
+    credentials = endpoints.with_name("credentials.yml")
+    return [RASA, "run", "--model", str(MODEL), "--port", str(port), "--endpoints",
+            str(endpoints), "--credentials", str(credentials)]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, postgres_url: str, redis_url: str
+) -> Iterator[dict[str, Any]]:
+    """Two Rasa processes + one action server on PostgreSQL and Redis, WhatsApp stand-in."""
+    if not MODEL.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("models/booking.tar.gz is missing: `make train` must run first")
+        pytest.skip("no trained model (run `make train`)")
+    work = tmp_path_factory.mktemp("faults")
+    standin = StandIn().start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_url,
+        "TRACKER_STORE_URL": postgres_url,
+        "REDIS_URL": redis_url,
+        "REDIS_LOCK_KEY_PREFIX": f"faults-{uuid.uuid4().hex[:8]}:",
+        "DEFAULT_TIMEZONE": "Europe/London",
+        "WHATSAPP_VERIFY_TOKEN": "fault-verify",
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_ACCESS_TOKEN": "fault-token",
+        "WHATSAPP_PHONE_NUMBER_ID": f.PHONE_NUMBER_ID,
+        "WHATSAPP_API_URL": f"{standin.url}/whatsapp/v21.0",
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    work_credentials = work / "credentials.yml"
+    subprocess.run([sys.executable, "scripts/enabled_credentials.py", "--out",
+                    str(work_credentials)], cwd=ROOT, env=env, check=True)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "booking_core.db.migrate", postgres_url],
+                   cwd=ROOT, env=env, check=True)  # fmt: skip
+    actions_port = _free_port()
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        (ROOT / "endpoints.yml")
+        .read_text()
+        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{actions_port}/webhook")
+    )
+    ports = [_free_port(), _free_port()]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        procs.append(_start([RASA, "run", "actions", "--port", str(actions_port)], env,
+                            work / "actions.log"))  # fmt: skip
+        for i, port in enumerate(ports):
+            procs.append(_start(_rasa(port, endpoints), env, work / f"rasa-{i}.log"))
+        _wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], work / "actions.log")
+        for i, port in enumerate(ports):
+            _wait_for(f"http://127.0.0.1:{port}/", procs[i + 1], work / f"rasa-{i}.log")
+        yield {
+            "urls": [f"http://127.0.0.1:{p}" for p in ports],
+            "standin": standin,
+            "env": env,
+            "endpoints": endpoints,
+            "work": work,
+        }
+    finally:
+        _stop(procs)
+        standin.stop()
+
+
+def _post(url: str, payload: dict[str, Any]) -> int:
+    body = f.body_bytes(payload)
+    headers = f.meta_headers(body, APP_SECRET)
+    return requests.post(
+        f"{url}/whatsapp_webhook", data=body, headers=headers, timeout=20
+    ).status_code
+
+
+def _replies_to(standin: StandIn, user: str) -> list[str]:
+    return [
+        text_of(r)
+        for r in standin.messages("/whatsapp")
+        if isinstance(r.json, dict) and r.json.get("to") == user
+    ]
+
+
+def test_retry_storm_across_two_processes_answers_each_message_once(
+    cluster: dict[str, Any],
+) -> None:
+    users = [f"44770091{n:04d}" for n in range(12)]
+    deliveries = [f.wa_text(user, "hello") for user in users]
+    rng = random.Random(7)
+    posts = [(rng.choice(cluster["urls"]), d) for d in deliveries for _ in range(3)]
+    rng.shuffle(posts)
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(lambda p: _post(*p), posts))
+    assert codes == [200] * len(posts)
+
+    standin: StandIn = cluster["standin"]
+    standin.wait_for(lambda s: all(_replies_to(s, u) for u in users), timeout=90)
+    time.sleep(3)  # late duplicates would arrive by now
+    for user in users:
+        replies = _replies_to(standin, user)
+        assert len(replies) == 1, (user, replies)
+        assert replies[0].startswith("Hi!")
+
+
+def test_database_down_answers_503_and_the_redelivery_is_answered(
+    cluster: dict[str, Any], tmp_path: Path
+) -> None:
+    """A third process pointed at an unreachable database: 503, nothing stored; the platform's
+    redelivery to a healthy process is then answered once."""
+    env = {**cluster["env"], "DATABASE_URL": "postgresql+psycopg2://postgres@127.0.0.1:1/none"}
+    port = _free_port()
+    proc = _start(_rasa(port, cluster["endpoints"]), env, tmp_path / "rasa-down.log")
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/", proc, tmp_path / "rasa-down.log")
+        user = "447700929999"
+        delivery = f.wa_text(user, "hello")
+        assert _post(f"http://127.0.0.1:{port}", delivery) == 503
+        time.sleep(1)
+        assert _replies_to(cluster["standin"], user) == []
+        assert _post(cluster["urls"][0], delivery) == 200
+        cluster["standin"].wait_for(lambda s: bool(_replies_to(s, user)), timeout=60)
+        time.sleep(2)
+        assert len(_replies_to(cluster["standin"], user)) == 1
+    finally:
+        _stop([proc])

@@ -10,9 +10,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +22,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from sqlalchemy import create_engine, text
+
+from booking_core.crypto import generate_key
+from tests.integration import test_google_standin as gs
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "booking.tar.gz"
@@ -47,7 +52,26 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
     raise TimeoutError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module", params=["embedded", "production"])
+def _connect_default_tenant_to_google(db_url: str, key: str) -> None:
+    """What the admin API's Google connect stores: provider google, encrypted refresh token."""
+    from booking_core.crypto import SecretBox
+    from booking_core.db.models import Tenant
+    from booking_core.db.session import dispose_engines, session_scope
+
+    with session_scope(db_url) as session:
+        tenant = session.query(Tenant).filter_by(slug="default").one()
+        tenant.calendar_provider = "google"
+        tenant.calendar_settings = {
+            "google": {
+                "refresh_token_enc": SecretBox([key]).encrypt(gs.GOOD_REFRESH),
+                "calendar_id": "primary",
+                "connected_at": "2026-01-01T09:00:00+00:00",
+            }
+        }
+    dispose_engines(db_url)
+
+
+@pytest.fixture(scope="module", params=["embedded", "production", "google"])
 def assistant(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
@@ -56,6 +80,8 @@ def assistant(
     embedded: SQLite app database, trackers in memory (the `make run` defaults).
     production: app database and Rasa's SQLTrackerStore on the local PostgreSQL, RedisLockStore
     on the local Redis (endpoints.yml's stores selected by environment variables).
+    google: embedded, with the tenant's calendar in a stand-in Google Calendar API on loopback
+    (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library.
     """
     if not MODEL.exists():
         if os.environ.get("CI", "").lower() == "true":
@@ -77,7 +103,23 @@ def assistant(
     else:
         db_url = f"sqlite:///{work / 'booking.db'}"
     env["DATABASE_URL"] = db_url
+    google: gs.StandInState | None = None
+    google_server: ThreadingHTTPServer | None = None
+    if request.param == "google":
+        google = gs.StandInState()
+        google_server = ThreadingHTTPServer(("127.0.0.1", 0), gs.make_handler(google))
+        threading.Thread(target=google_server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{google_server.server_address[1]}"
+        env.update(
+            SECRET_KEYS=generate_key(),
+            GOOGLE_CALENDAR_API_ENDPOINT=base,
+            GOOGLE_OAUTH_TOKEN_URI=f"{base}/token",
+            GOOGLE_OAUTH_CLIENT_ID=gs.CLIENT_ID,
+            GOOGLE_OAUTH_CLIENT_SECRET=gs.CLIENT_SECRET,
+        )
     subprocess.run([sys.executable, "-m", "booking_core.db.migrate"], cwd=ROOT, env=env, check=True)
+    if google is not None:
+        _connect_default_tenant_to_google(db_url, env["SECRET_KEYS"])
     actions_port, rasa_port = _free_port(), _free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
@@ -125,8 +167,16 @@ def assistant(
             )
         _wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], actions_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/status", procs[1], rasa_log)
-        yield {"url": f"http://127.0.0.1:{rasa_port}", "db_url": db_url}
+        yield {
+            "url": f"http://127.0.0.1:{rasa_port}",
+            "db_url": db_url,
+            "google": google,
+            "env": env,
+        }
     finally:
+        if google_server is not None:
+            google_server.shutdown()
+            google_server.server_close()
         for proc in procs:
             proc.terminate()
         for proc in procs:
@@ -166,7 +216,8 @@ def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -
 
     booked = texts(say(assistant, "alice", "yes"))
     assert booked.startswith("Booked: Dentist appointment"), booked
-    assert ".ics" in booked
+    google = assistant["google"]
+    assert ("google.com/calendar/event" if google else ".ics") in booked
 
     engine = create_engine(assistant["db_url"], future=True)
     with engine.connect() as conn:
@@ -174,7 +225,12 @@ def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -
     assert len(rows) == 1
     title, start, status, link = rows[0]
     assert (title, status) == ("Dentist appointment", "confirmed")
-    assert str(wednesday) in str(start) and link and link.endswith(".ics")
+    assert str(wednesday) in str(start) and link
+    if google:
+        [event] = [e for e in google.active().values() if e["summary"] == "Dentist appointment"]
+        assert event["start"]["timeZone"] == "Europe/London" and link == event["htmlLink"]
+    else:
+        assert link.endswith(".ics")
 
 
 def test_slot_by_slot_then_stop(assistant: dict[str, Any]) -> None:
@@ -227,3 +283,34 @@ def test_clash_offers_free_times_then_reschedule_and_cancel(assistant: dict[str,
     assert "14:00-15:00" in texts(say(assistant, "erin", "what's on my calendar next friday"))
     assert texts(say(assistant, "erin", "cancel my massage")).startswith("Cancel Massage")
     assert texts(say(assistant, "erin", "yes")).startswith("Cancelled: Massage")
+
+
+def test_calendar_outage_is_saved_and_completed_later(
+    assistant: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    google = assistant["google"]
+    if google is None:
+        pytest.skip("the built-in calendar cannot be down; this runs with the Google stand-in")
+    say(assistant, "kim", "book a pedicure next thursday at 9am for 30 minutes")
+    google.fail_next = [503] * 20  # an outage: free/busy and the insert retries all fail
+    reply = texts(say(assistant, "kim", "yes"))
+    assert "saved" in reply and "Pedicure" in reply, reply
+    assert not [e for e in google.active().values() if e["summary"] == "Pedicure"]
+    google.fail_next = []
+
+    from booking_core.worker import complete_pending
+
+    for name in ("SECRET_KEYS", "GOOGLE_CALENDAR_API_ENDPOINT", "GOOGLE_OAUTH_TOKEN_URI",
+                 "GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"):  # fmt: skip
+        monkeypatch.setenv(name, assistant["env"][name])
+    # The worker's next pass, once its backoff after the failed attempts has run out.
+    later = datetime.now(ZoneInfo("UTC")) + timedelta(hours=1)
+    report = complete_pending(database_url=assistant["db_url"], now=later)
+    assert report.completed == 1, report
+    [event] = [e for e in google.active().values() if e["summary"] == "Pedicure"]
+    engine = create_engine(assistant["db_url"], future=True)
+    with engine.connect() as conn:
+        status, link = conn.execute(
+            text("SELECT status, link FROM calendar_events WHERE title = 'Pedicure'")
+        ).one()
+    assert (status, link) == ("confirmed", event["htmlLink"])

@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
-        test-stories eval-time bench-duckling telegram-webhook clean
+        test-stories eval-time bench bench-duckling telegram-webhook clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ test: lint validate train pytest test-nlu test-stories ## Everything CI runs
 
 eval-time: install ## Time extractor vs Duckling's corpus (CORPUS=path)
 	$(PY) scripts/eval_time.py $(CORPUS)
+
+bench: install train ## Webhook ack/e2e latency vs the REST channel, NLU throughput, memory -> docs/BENCHMARKS.md
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 bench-duckling: install ## Latency of the Duckling fallback path (Duckling down or hung)
 	$(PY) scripts/bench_duckling_fallback.py

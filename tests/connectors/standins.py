@@ -27,6 +27,8 @@ class Recorded:
     headers: dict[str, str]
     json: Any
     response: Any = None
+    #: Wall-clock arrival time (time.time()), for latency measurements across processes.
+    at: float = field(default_factory=time.time)
 
     @property
     def api_method(self) -> str:

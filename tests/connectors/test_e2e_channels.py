@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,11 +20,8 @@ from sqlalchemy import create_engine, text
 
 from tests.connectors import factories as f
 from tests.connectors.standins import Recorded, StandIn, buttons_of, text_of
-from tests.integration.test_rest_booking import _free_port, _wait_for
+from tests.integration import servers
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "booking.tar.gz"
-RASA = str(Path(sys.executable).with_name("rasa"))
 pytestmark = pytest.mark.slow
 
 WA_SECRET, TG_SECRET, IG_SECRET = "e2e-wa-secret", "e2e_tg_secret", "e2e-ig-secret"
@@ -59,10 +55,7 @@ def standin() -> Iterator[StandIn]:
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory, standin: StandIn) -> Iterator[dict]:
     """Action server and Rasa server with the three channels, on a fresh SQLite database."""
-    if not MODEL.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("models/booking.tar.gz is missing: `make train` must run first")
-        pytest.skip("no trained model (run `make train`)")
+    servers.require_model()
     work = tmp_path_factory.mktemp("e2e-channels")
     db_url = f"sqlite:///{work / 'booking.db'}"
     env = {
@@ -73,59 +66,18 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, standin: StandIn) -> Ite
         "WHATSAPP_API_URL": f"{standin.url}/whatsapp/v21.0",
         "TELEGRAM_API_URL": f"{standin.url}/telegram",
         "INSTAGRAM_API_URL": f"{standin.url}/instagram/v23.0",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(servers.ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
-    subprocess.run([sys.executable, "-m", "booking_core.db.migrate"], cwd=ROOT, env=env, check=True)
-    actions_port, rasa_port = _free_port(), _free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    subprocess.run(
+        [sys.executable, "-m", "booking_core.db.migrate"], cwd=servers.ROOT, env=env, check=True
+    )
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        actions_log, rasa_log = work / "actions.log", work / "rasa.log"
-        with actions_log.open("wb") as out:
-            procs.append(
-                subprocess.Popen(
-                    [RASA, "run", "actions", "--port", str(actions_port)],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        with rasa_log.open("wb") as out:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        RASA,
-                        "run",
-                        "--model",
-                        str(MODEL),
-                        "--enable-api",
-                        "--port",
-                        str(rasa_port),
-                        "--endpoints",
-                        str(endpoints),
-                        "--credentials",
-                        str(ROOT / "credentials.yml"),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], actions_log)
-        _wait_for(f"http://127.0.0.1:{rasa_port}/status", procs[1], rasa_log)
-        yield {"url": f"http://127.0.0.1:{rasa_port}", "db_url": db_url, "log": rasa_log}
+        url, procs = servers.start_assistant(env, work, servers.ROOT / "credentials.yml")
+        yield {"url": url, "db_url": db_url, "log": work / "rasa.log"}
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        servers.stop(procs)
 
 
 def post(assistant: dict, path: str, payload: dict, headers: Callable[[bytes], dict]) -> int:

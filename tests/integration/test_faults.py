@@ -27,34 +27,14 @@ import requests
 
 from tests.connectors import factories as f
 from tests.connectors.standins import StandIn, text_of
-from tests.integration.test_rest_booking import _free_port, _wait_for
+from tests.integration import servers
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "booking.tar.gz"
-RASA = str(Path(sys.executable).with_name("rasa"))
 APP_SECRET = "fault-wa-secret"
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
-def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def _rasa(port: int, endpoints: Path) -> list[str]:
-    credentials = endpoints.with_name("credentials.yml")
-    return [RASA, "run", "--model", str(MODEL), "--port", str(port), "--endpoints",
-            str(endpoints), "--credentials", str(credentials)]  # fmt: skip
+    return servers.rasa_cmd(port, endpoints, endpoints.with_name("credentials.yml"))
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +42,7 @@ def cluster(
     tmp_path_factory: pytest.TempPathFactory, postgres_url: str, redis_url: str
 ) -> Iterator[dict[str, Any]]:
     """Two Rasa processes + one action server on PostgreSQL and Redis, WhatsApp stand-in."""
-    if not MODEL.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("models/booking.tar.gz is missing: `make train` must run first")
-        pytest.skip("no trained model (run `make train`)")
+    servers.require_model()
     work = tmp_path_factory.mktemp("faults")
     standin = StandIn().start()
     env = {
@@ -80,31 +57,26 @@ def cluster(
         "WHATSAPP_ACCESS_TOKEN": "fault-token",
         "WHATSAPP_PHONE_NUMBER_ID": f.PHONE_NUMBER_ID,
         "WHATSAPP_API_URL": f"{standin.url}/whatsapp/v21.0",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(servers.ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     work_credentials = work / "credentials.yml"
     subprocess.run([sys.executable, "scripts/enabled_credentials.py", "--out",
-                    str(work_credentials)], cwd=ROOT, env=env, check=True)  # fmt: skip
+                    str(work_credentials)], cwd=servers.ROOT, env=env, check=True)  # fmt: skip
     subprocess.run([sys.executable, "-m", "booking_core.db.migrate", postgres_url],
-                   cwd=ROOT, env=env, check=True)  # fmt: skip
-    actions_port = _free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        (ROOT / "endpoints.yml")
-        .read_text()
-        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{actions_port}/webhook")
-    )
-    ports = [_free_port(), _free_port()]
+                   cwd=servers.ROOT, env=env, check=True)  # fmt: skip
+    actions_port = servers.free_port()
+    endpoints = servers.endpoints_file(work, actions_port)
+    ports = [servers.free_port(), servers.free_port()]
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        procs.append(_start([RASA, "run", "actions", "--port", str(actions_port)], env,
-                            work / "actions.log"))  # fmt: skip
+        actions_log = work / "actions.log"
+        procs.append(servers.start(servers.actions_cmd(actions_port), env, actions_log))
         for i, port in enumerate(ports):
-            procs.append(_start(_rasa(port, endpoints), env, work / f"rasa-{i}.log"))
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], work / "actions.log")
+            procs.append(servers.start(_rasa(port, endpoints), env, work / f"rasa-{i}.log"))
+        servers.wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], work / "actions.log")
         for i, port in enumerate(ports):
-            _wait_for(f"http://127.0.0.1:{port}/", procs[i + 1], work / f"rasa-{i}.log")
+            servers.wait_for(f"http://127.0.0.1:{port}/", procs[i + 1], work / f"rasa-{i}.log")
         yield {
             "urls": [f"http://127.0.0.1:{p}" for p in ports],
             "standin": standin,
@@ -113,7 +85,7 @@ def cluster(
             "work": work,
         }
     finally:
-        _stop(procs)
+        servers.stop(procs)
         standin.stop()
 
 
@@ -160,10 +132,10 @@ def test_database_down_answers_503_and_the_redelivery_is_answered(
     """A third process pointed at an unreachable database: 503, nothing stored; the platform's
     redelivery to a healthy process is then answered once."""
     env = {**cluster["env"], "DATABASE_URL": "postgresql+psycopg2://postgres@127.0.0.1:1/none"}
-    port = _free_port()
-    proc = _start(_rasa(port, cluster["endpoints"]), env, tmp_path / "rasa-down.log")
+    port = servers.free_port()
+    proc = servers.start(_rasa(port, cluster["endpoints"]), env, tmp_path / "rasa-down.log")
     try:
-        _wait_for(f"http://127.0.0.1:{port}/", proc, tmp_path / "rasa-down.log")
+        servers.wait_for(f"http://127.0.0.1:{port}/", proc, tmp_path / "rasa-down.log")
         user = "447700929999"
         delivery = f.wa_text(user, "hello")
         assert _post(f"http://127.0.0.1:{port}", delivery) == 503
@@ -174,4 +146,4 @@ def test_database_down_answers_503_and_the_redelivery_is_answered(
         time.sleep(2)
         assert len(_replies_to(cluster["standin"], user)) == 1
     finally:
-        _stop([proc])
+        servers.stop([proc])

@@ -7,16 +7,13 @@ Starts the real processes (`rasa run actions`, `rasa run`) on free loopback port
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,32 +22,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from booking_core.crypto import generate_key
+from tests.integration import servers
 from tests.integration import test_google_standin as gs
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "booking.tar.gz"
-RASA = str(Path(sys.executable).with_name("rasa"))
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} process exited:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 def _connect_default_tenant_to_google(db_url: str, key: str) -> None:
@@ -84,15 +59,12 @@ def assistant(
     google: embedded, with the tenant's calendar in a stand-in Google Calendar API on loopback
     (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library.
     """
-    if not MODEL.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("models/booking.tar.gz is missing: `make train` must run first")
-        pytest.skip("no trained model (run `make train`)")
+    servers.require_model()
     work = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
         "DEFAULT_TIMEZONE": "Europe/London",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(servers.ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     env.pop("TRACKER_STORE_URL", None)
@@ -118,60 +90,20 @@ def assistant(
             GOOGLE_OAUTH_CLIENT_ID=gs.CLIENT_ID,
             GOOGLE_OAUTH_CLIENT_SECRET=gs.CLIENT_SECRET,
         )
-    subprocess.run([sys.executable, "-m", "booking_core.db.migrate"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "booking_core.db.migrate"], cwd=servers.ROOT, env=env, check=True
+    )
     if google is not None:
         _connect_default_tenant_to_google(db_url, env["SECRET_KEYS"])
-    actions_port, rasa_port = _free_port(), _free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        (ROOT / "endpoints.yml")
-        .read_text()
-        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{actions_port}/webhook")
-    )
     credentials = work / "credentials.yml"
     credentials.write_text("rest:\n")
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        actions_log = work / "actions.log"
-        with actions_log.open("wb") as out:
-            procs.append(
-                subprocess.Popen(
-                    [RASA, "run", "actions", "--port", str(actions_port)],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        rasa_log = work / "rasa.log"
-        with rasa_log.open("wb") as out:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        RASA,
-                        "run",
-                        "--model",
-                        str(MODEL),
-                        "--enable-api",
-                        "--port",
-                        str(rasa_port),
-                        "--endpoints",
-                        str(endpoints),
-                        "--credentials",
-                        str(credentials),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], actions_log)
-        _wait_for(f"http://127.0.0.1:{rasa_port}/status", procs[1], rasa_log)
+        url, procs = servers.start_assistant(env, work, credentials)
         yield {
             # Sender ids are prefixed per run: the PostgreSQL schema is shared with other tests.
             "run": uuid.uuid4().hex[:8],
-            "url": f"http://127.0.0.1:{rasa_port}",
+            "url": url,
             "db_url": db_url,
             "google": google,
             "env": env,
@@ -180,13 +112,7 @@ def assistant(
         if google_server is not None:
             google_server.shutdown()
             google_server.server_close()
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        servers.stop(procs)
 
 
 def say(assistant: dict[str, Any], sender: str, message: str) -> list[dict[str, Any]]:

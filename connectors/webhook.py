@@ -27,7 +27,7 @@ from booking_core.db.types import utcnow
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.outbound import SendContext
-from connectors.retry import RetryPolicy
+from connectors.retry import RetryPolicy, request_timeout
 from connectors.signatures import hub_challenge
 from connectors.store import (
     Job,
@@ -317,7 +317,7 @@ class WebhookInput(InputChannel):
     def http_client(self) -> httpx.AsyncClient:
         """One pooled client per channel (created in the server's event loop)."""
         if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(timeout=self.policy.timeout)
+            self._client = httpx.AsyncClient(timeout=request_timeout(self.policy))
         return self._client
 
     def context_for(self, job: Job, account: Account) -> SendContext:

@@ -81,3 +81,11 @@ async def test_call_api_transport_error_is_returned_not_raised() -> None:
         )
     assert not result.ok and result.status is None and result.attempts == FAST.attempts
     assert len(sleeps) == FAST.attempts - 1 and "ConnectError" in (result.error or "")
+
+
+def test_requests_wait_for_a_pooled_connection_instead_of_failing() -> None:
+    from connectors.retry import RetryPolicy, request_timeout
+
+    timeout = request_timeout(RetryPolicy())
+    assert timeout.pool is None
+    assert timeout.connect == timeout.read == RetryPolicy().timeout

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import time_slots
-from actions.confirmation import clash_message
+from actions.confirmation import clash_message, slot_button
 from actions.context import channel_name, now_in, platform_user_id, tenant_slug, tenant_timezone
 
 logger = logging.getLogger(__name__)
@@ -132,15 +132,12 @@ class ActionFindReschedule(Action):
         change: dict[str, Any] = {"kind": "reschedule", "event_id": event.event_id}
         if not availability.available:
             text = clash_message(availability, event.title)
+            zone_name = tenant_timezone(tracker)
+            extra = {"event_id": str(event.event_id)}
             buttons = [
-                {
-                    "title": f"{slot.start:%a} {slot.start.day} {slot.start:%b} {slot.start:%H:%M}",
-                    "payload": "/reschedule_event"
-                    + json.dumps({"event_id": str(event.event_id),
-                                  "time": slot.start.isoformat(timespec="seconds")}),
-                }
+                slot_button(slot.start, zone_name, intent="reschedule_event", extra=extra)
                 for slot in availability.alternatives
-            ]  # fmt: skip
+            ]
             text += " These times are free:" if buttons else " Please choose another time."
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]

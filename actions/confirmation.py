@@ -56,13 +56,19 @@ def booking_summary(tracker: Tracker) -> str | None:
     return f"{title}, {time_slots.describe_window(begin, end, zone_name)}"
 
 
-def slot_button(start: datetime, zone_name: str) -> dict[str, str]:
-    """A button proposing another start; the form reads its `time` entity like a typed one."""
+def slot_button(
+    start: datetime,
+    zone_name: str,
+    *,
+    intent: str = "inform",
+    extra: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    """A button proposing another start; the payload's `time` entity is read like a typed one."""
     local = start.astimezone(time_slots.tz_of(zone_name))
-    payload = json.dumps({"time": local.isoformat(timespec="seconds")})
+    payload = json.dumps({**(extra or {}), "time": local.isoformat(timespec="seconds")})
     return {
         "title": f"{local:%a} {local.day} {local:%b} {local:%H:%M}",
-        "payload": f"/inform{payload}",
+        "payload": f"/{intent}{payload}",
     }
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from booking_core.db.models import Message, Tenant
 from booking_core.db.repository import (
@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Receipt statuses the messages table knows; anything else a platform reports is ignored.
 RECEIPT_STATUSES = ("sent", "delivered", "read", "failed")
+#: PostgreSQL NOTIFY channel telling consumers in other processes that a message was stored.
+INBOX_NOTIFY_CHANNEL = "booking_inbox"
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,15 @@ class Job:
 
 
 @dataclass(frozen=True)
-class PendingMessage:
-    """A stored, never processed inbound message found at start-up."""
+class ClaimedJob:
+    """A stored message this process has just claimed.
+
+    `previous_claim` is set when the message had been claimed by a process that then died
+    (its lease ran out): the reply may already have gone out, see `replied_since`.
+    """
 
     job: Job
-    account_id: str | None
-    created_at: datetime
+    previous_claim: datetime | None
 
 
 class UnknownTenantError(LookupError):
@@ -110,6 +115,12 @@ def persist_inbound(
         if message is None:
             return None
         session.flush()
+        if session.get_bind().dialect.name == "postgresql":
+            # Delivered at commit: consumers in other processes wake without polling.
+            session.execute(
+                text("SELECT pg_notify(:name, :channel)"),
+                {"name": INBOX_NOTIFY_CHANNEL, "channel": inbound.channel},
+            )
         return Job(message.id, _info(tenant), contact.id, inbound)
 
 
@@ -215,39 +226,87 @@ def stored_buttons(
         return list(buttons) if isinstance(buttons, list) else None
 
 
-def pending_inbound(
-    database_url: str | None, *, channel: str, before: datetime, lease: timedelta
-) -> list[PendingMessage]:
-    """Inbound messages stored before `before`, never processed and not claimed (or claimed
-    longer than `lease` ago), oldest first, with the account id each arrived on."""
-    jobs: list[PendingMessage] = []
+def claim_next(
+    database_url: str | None,
+    *,
+    channel: str,
+    limit: int,
+    lease: timedelta,
+    exclude: frozenset[int] = frozenset(),
+) -> list[ClaimedJob]:
+    """Claim up to `limit` stored messages of `channel`, oldest first, one per contact at most.
+
+    Only the first unhandled message of each contact is eligible, and only when nobody holds it
+    (or its claim is older than `lease`): a conversation's messages are handled one at a time, in
+    order, across every process. Each claim is a compare-and-set on `processed_at`, so two
+    processes never both take a message. Messages that cannot be read back are marked failed.
+    """
+    earlier = aliased(Message)
+    processed_at: Any = Message.processed_at
+    blocked = exists().where(
+        earlier.contact_id == Message.contact_id,
+        earlier.direction == "in",
+        earlier.status == "received",
+        earlier.id < Message.id,
+    )
+    claimed: list[ClaimedJob] = []
     with session_scope(database_url) as session:
-        rows = session.execute(
+        query = (
             select(Message, Tenant)
             .join(Tenant, Tenant.id == Message.tenant_id)
             .where(
-                Message.channel == channel,
                 Message.direction == "in",
+                Message.channel == channel,
                 _claimable(lease),
-                Message.created_at < before,
+                ~blocked,
             )
             .order_by(Message.id)
-        ).all()
-        for message, tenant in rows:
-            data = (message.payload or {}).get("inbound")
-            if not isinstance(data, dict):
-                mark_message(
-                    session,
-                    message_id=message.id,
-                    status="failed",
-                    error="stored without processing data",
+            .limit(limit)
+        )
+        if exclude:
+            query = query.where(Message.id.notin_(sorted(exclude)))
+        for message, tenant in session.execute(query).all():
+            previous = message.processed_at
+            taken = session.execute(
+                update(Message)
+                .where(
+                    Message.id == message.id,
+                    Message.status == "received",
+                    processed_at.is_(None) if previous is None else processed_at == previous,
                 )
+                .values(processed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount != 1:
                 continue
+            data = (message.payload or {}).get("inbound")
             try:
+                if not isinstance(data, dict):
+                    raise ValueError("stored without processing data")
                 inbound = InboundMessage.from_dict(data)
             except (TypeError, ValueError) as exc:
                 mark_message(session, message_id=message.id, status="failed", error=str(exc))
                 continue
             job = Job(message.id, _info(tenant), message.contact_id, inbound)
-            jobs.append(PendingMessage(job, inbound.account_id, message.created_at))
-    return jobs
+            claimed.append(ClaimedJob(job, previous))
+    return claimed
+
+
+def replied_since(database_url: str | None, *, contact_id: int, since: datetime) -> bool:
+    """Whether anything was sent to the contact since `since` (a dead claimer's answer).
+
+    Messages of a contact are handled one at a time, so an outbound row newer than the dead
+    process's claim can only be (part of) the answer to the message it held.
+    """
+    created_at: Any = Message.created_at
+    with session_scope(database_url) as session:
+        count = session.execute(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.contact_id == contact_id,
+                Message.direction == "out",
+                created_at >= since,
+            )
+        ).scalar_one()
+    return bool(count)

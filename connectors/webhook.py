@@ -3,8 +3,11 @@
 POST: size limit (413) -> authenticate (401/403, nothing stored) -> parse (400) -> route each
 item to its tenant's account (unknown: logged, skipped, still 200) -> store it with the atomic
 de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts -> 200.
-Processing runs afterwards in per-sender order; a database failure answers 503 so the platform
-delivers again. On start-up, messages stored but never processed are processed.
+A database failure answers 503 so the platform delivers again.
+
+Acknowledging and handling are separate: the POST only stores. Handling is the inbox's job
+(`connectors.inbox`): in a Rasa process it claims stored messages - whoever stored them, this
+process or the ingest process (`python -m connectors.ingest`) - one at a time per conversation.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import httpx
@@ -23,20 +26,23 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from booking_core.db.session import get_engine
 from booking_core.db.types import utcnow
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
+from connectors.inbox import Inbox, InboxSettings, NotifyListener
 from connectors.outbound import SendContext
 from connectors.retry import RetryPolicy, request_timeout
 from connectors.signatures import hub_challenge
 from connectors.store import (
+    ClaimedJob,
     Job,
     UnknownTenantError,
     apply_status,
-    claim,
+    claim_next,
     mark_done,
-    pending_inbound,
     persist_inbound,
+    replied_since,
     stored_buttons,
 )
 from connectors.text import parse_button_reference
@@ -48,10 +54,6 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
 EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
 DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
-#: A claimed message not finished within this time is taken to belong to a dead process.
-DEFAULT_LEASE = timedelta(minutes=2)
-#: How often each process looks for such abandoned messages.
-DEFAULT_SWEEP_SECONDS = 60.0
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -143,23 +145,29 @@ class WebhookInput(InputChannel):
         api_url: str | None = None,
         database_url: str | None = None,
         policy: RetryPolicy | None = None,
-        lease: timedelta = DEFAULT_LEASE,
-        sweep_interval: float = DEFAULT_SWEEP_SECONDS,
+        inbox: InboxSettings | None = None,
+        consume: bool = True,
         directory: AccountDirectory | None = None,
     ) -> None:
         self.api_url = (api_url or self.default_api_url).rstrip("/")
         self.database_url = database_url
         self.policy = policy or RetryPolicy()
-        self.lease = lease
-        self.sweep_interval = sweep_interval
+        self.settings = inbox or InboxSettings.from_env()
+        self.lease = self.settings.lease
+        #: False in the ingest process: store and acknowledge only, never handle.
+        self.consume = consume and self.settings.poll_seconds > 0
         self.directory = directory or AccountDirectory(
             self.channel, account, database_url=database_url
         )
-        self.queues: Any = None
+        self.inbox = Inbox(
+            self._claim,
+            self._handle,
+            concurrency=self.settings.concurrency,
+            poll_seconds=self.settings.poll_seconds,
+        )
+        self._listener: NotifyListener | None = None
         self._client: httpx.AsyncClient | None = None
         self._on_new_message: OnNewMessage | None = None
-        self._background: set[asyncio.Task[Any]] = set()
-        self._in_flight: set[int] = set()
 
     # --- Rasa's InputChannel interface -------------------------------------------------------
 
@@ -173,11 +181,8 @@ class WebhookInput(InputChannel):
         return f"/{self.channel}_webhook"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """GET and POST on the prefix, plus start-up recovery and shutdown listeners."""
-        from connectors.dispatch import SenderQueues
-
+        """GET and POST on the prefix, plus the inbox's start and stop listeners."""
         self._on_new_message = on_new_message
-        self.queues = SenderQueues(self._process)
         bp = Blueprint(f"{self.channel}_webhook", url_prefix=self.url_prefix())
 
         # Sanic tags handlers with attributes, which bound methods refuse: wrap them.
@@ -188,7 +193,7 @@ class WebhookInput(InputChannel):
             return await self.receive(request)
 
         async def after_start(app: Any, loop: Any) -> None:
-            self.start_recovery()
+            self.start_consuming()
 
         async def before_stop(app: Any, loop: Any) -> None:
             await self.shutdown()
@@ -262,7 +267,6 @@ class WebhookInput(InputChannel):
         return await self._accept(batch, auth)
 
     async def _accept(self, batch: ParsedBatch, accounts: list[Account]) -> HTTPResponse:
-        accepted: list[tuple[Job, Account]] = []
         try:
             for inbound in batch.messages:
                 account = self.route(inbound, accounts)
@@ -288,31 +292,18 @@ class WebhookInput(InputChannel):
                         inbound.platform_message_id,
                     )
                     continue
-                accepted.append((job, account))
+                self.inbox.wake()
             for update in batch.statuses:
                 account = next((a for a in accounts if a.account_id == update.account_id), None)
                 if account is not None:
                     await asyncio.to_thread(apply_status, self.database_url, account, update)
         except DATABASE_ERRORS:
+            # Whatever was stored is handled; the redelivery skips it as a duplicate.
             logger.exception("%s webhook: database unavailable", self.channel)
-            self._submit_all(accepted)  # stored ones would be skipped as duplicates later
             return response.text("database unavailable", status=503)
-        self._submit_all(accepted)
         return response.text("ok")
 
     # --- background processing ---------------------------------------------------------------
-
-    def _submit_all(self, jobs: list[tuple[Job, Account]]) -> None:
-        for job, account in jobs:
-            self.submit(job, account)
-
-    def submit(self, job: Job, account: Account) -> bool:
-        """Queue a stored message behind its sender's earlier ones, unless already queued here."""
-        if job.message_id in self._in_flight:
-            return False
-        self._in_flight.add(job.message_id)
-        self.queues.submit(sender_id(job), (job, account))
-        return True
 
     def http_client(self) -> httpx.AsyncClient:
         """One pooled client per channel (created in the server's event loop)."""
@@ -334,101 +325,79 @@ class WebhookInput(InputChannel):
             policy=self.policy,
         )
 
-    async def _process(self, item: tuple[Job, Account]) -> None:
-        job, _ = item
-        try:
-            await self._process_one(item)
-        finally:
-            self._in_flight.discard(job.message_id)
+    async def _claim(self, limit: int, exclude: frozenset[int]) -> list[ClaimedJob]:
+        return await asyncio.to_thread(
+            claim_next,
+            self.database_url,
+            channel=self.channel,
+            limit=limit,
+            lease=self.lease,
+            exclude=exclude,
+        )
 
-    async def _process_one(self, item: tuple[Job, Account]) -> None:
-        job, account = item
+    async def _handle(self, claimed: ClaimedJob) -> None:
+        """Handle one claimed message and mark it done (failed with the reason if it could not
+        be answered). A message taken over from a dead process is not answered a second time."""
+        job = claimed.job
+        error: str | None = None
         try:
-            claimed = await asyncio.to_thread(claim, self.database_url, job.message_id, self.lease)
-        except DATABASE_ERRORS:
-            logger.exception(
-                "%s message %s: cannot claim; left for recovery", self.channel, job.message_id
-            )
-            return
-        if not claimed:
-            logger.info("%s message %s is handled elsewhere", self.channel, job.message_id)
-            return
-        error = self.skip_reason(job.inbound)
-        if error is None:
-            assert self._on_new_message is not None
-            try:
-                await self.process(job, self.context_for(job, account), self._on_new_message)
-            except Exception as exc:
-                logger.exception("%s message %s failed", self.channel, job.message_id)
-                error = f"{type(exc).__name__}: {exc}"
+            error = await self._handle_claimed(claimed)
+        except Exception as exc:
+            logger.exception("%s message %s failed", self.channel, job.message_id)
+            error = f"{type(exc).__name__}: {exc}"
         try:
             await asyncio.to_thread(mark_done, self.database_url, job.message_id, error=error)
         except Exception:
             logger.exception("could not mark %s message %s done", self.channel, job.message_id)
 
+    async def _handle_claimed(self, claimed: ClaimedJob) -> str | None:
+        job = claimed.job
+        if claimed.previous_claim is not None:
+            answered = await asyncio.to_thread(
+                replied_since,
+                self.database_url,
+                contact_id=job.contact_id,
+                since=claimed.previous_claim,
+            )
+            if answered:
+                logger.warning(
+                    "%s message %s was answered by a process that then died; not again",
+                    self.channel,
+                    job.message_id,
+                )
+                return None
+        account = await asyncio.to_thread(self.directory.find, job.inbound.account_id or "")
+        if account is None:
+            return "account no longer configured"
+        error = self.skip_reason(job.inbound)
+        if error is not None:
+            return error
+        assert self._on_new_message is not None
+        await self.process(job, self.context_for(job, account), self._on_new_message)
+        return None
+
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def start_recovery(self) -> None:
-        """Process, in the background, what a previous run stored but never processed, then keep
-        sweeping for messages abandoned by a process that died while handling them."""
-        task = asyncio.get_running_loop().create_task(self._recovery_loop(utcnow()))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _recovery_loop(self, started: datetime) -> None:
-        await self.recover(started)
-        while self.sweep_interval > 0:
-            await asyncio.sleep(self.sweep_interval)
-            # Younger messages may still be waiting in a live process's per-sender queue.
-            await self.recover(utcnow() - self.lease)
-
-    async def recover(self, before: datetime) -> int:
-        """Queue unclaimed (or abandoned) messages stored before `before`; returns how many.
-
-        Each is claimed atomically when its turn comes, so recovery passes in several processes
-        (or a pass racing a redelivery) still process every message once.
-        """
-        try:
-            pending = await asyncio.to_thread(
-                pending_inbound,
-                self.database_url,
-                channel=self.channel,
-                before=before,
-                lease=self.lease,
+    def start_consuming(self) -> None:
+        """Start the inbox (it first takes what earlier runs stored but never handled) and,
+        on PostgreSQL, listen for messages stored by other processes."""
+        if not self.consume:
+            return
+        self.inbox.start()
+        engine = get_engine(self.database_url)
+        if engine.dialect.name == "postgresql" and self._listener is None:
+            loop = asyncio.get_running_loop()
+            self._listener = NotifyListener(
+                engine, self.channel, lambda: loop.call_soon_threadsafe(self.inbox.wake)
             )
-        except Exception:
-            logger.exception("%s recovery: could not read pending messages", self.channel)
-            return 0
-        queued = 0
-        for item in pending:
-            job = item.job
-            try:
-                account = await asyncio.to_thread(self.directory.find, item.account_id or "")
-            except Exception:
-                logger.exception("%s recovery of message %s failed", self.channel, job.message_id)
-                continue
-            if account is None:
-                await asyncio.to_thread(
-                    mark_done,
-                    self.database_url,
-                    job.message_id,
-                    error="account no longer configured",
-                )
-                continue
-            queued += self.submit(job, account)
-        if queued:
-            logger.info("%s recovery: %d unprocessed message(s) queued", self.channel, queued)
-        return queued
+            self._listener.start()
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Finish queued work (bounded), then close the HTTP client."""
-        for task in list(self._background):
-            task.cancel()
-        if self.queues is not None:
-            try:
-                await asyncio.wait_for(self.queues.drain(), timeout)
-            except asyncio.TimeoutError:
-                await self.queues.cancel()
+        """Stop claiming, finish running messages (bounded), then close the HTTP client."""
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        await self.inbox.stop(timeout)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -12,10 +12,11 @@ from connectors.inbound import InboundMessage, StatusUpdate
 from connectors.store import (
     apply_status,
     claim,
+    claim_next,
     mark_done,
-    pending_inbound,
     persist_inbound,
     record_outbound,
+    replied_since,
     stored_buttons,
 )
 from tests.connectors.helpers import contacts, messages
@@ -23,12 +24,12 @@ from tests.connectors.helpers import contacts, messages
 ACCOUNT = Account("whatsapp", "111")
 
 
-def inbound(pmid: str = "wamid.1", text: str = "hi") -> InboundMessage:
+def inbound(pmid: str = "wamid.1", text: str = "hi", user: str = "447") -> InboundMessage:
     return InboundMessage(
         channel="whatsapp",
         platform_message_id=pmid,
-        platform_user_id="447",
-        chat_id="447",
+        platform_user_id=user,
+        chat_id=user,
         kind="text",
         text=text,
         display_name="Al",
@@ -60,24 +61,65 @@ def test_persist_round_trips_for_recovery_and_claims_are_exclusive(db_settings) 
     job = persist_inbound(None, ACCOUNT, inbound())
     assert job is not None and job.tenant.slug == "default"
     assert job.inbound.account_id == "111"
-    soon = utcnow() + timedelta(seconds=1)
-    [pending] = pending_inbound(None, channel="whatsapp", before=soon, lease=LEASE)
-    assert pending.job.inbound == job.inbound and pending.account_id == "111"
-    assert (
-        pending_inbound(None, channel="whatsapp", before=utcnow() - timedelta(hours=1), lease=LEASE)
-        == []
-    )
-    assert pending_inbound(None, channel="telegram", before=soon, lease=LEASE) == []
-
-    assert claim(None, job.message_id, LEASE)
+    assert claim_next(None, channel="telegram", limit=5, lease=LEASE) == []
+    assert claim_next(None, channel="whatsapp", limit=5, lease=LEASE, exclude=frozenset({job.message_id})) == []  # fmt: skip
+    [claimed] = claim_next(None, channel="whatsapp", limit=5, lease=LEASE)
+    assert claimed.job == job and claimed.previous_claim is None
+    assert claim_next(None, channel="whatsapp", limit=5, lease=LEASE) == []  # taken
     assert not claim(None, job.message_id, LEASE)  # another process, or a second pass
-    assert pending_inbound(None, channel="whatsapp", before=soon, lease=LEASE) == []
     # A claim older than the lease belongs to a dead process: it can be taken again.
-    assert claim(None, job.message_id, timedelta(seconds=-1))
+    [again] = claim_next(None, channel="whatsapp", limit=5, lease=timedelta(seconds=-1))
+    assert again.previous_claim is not None
     mark_done(None, job.message_id)
     assert not claim(None, job.message_id, timedelta(seconds=-1))
+    assert claim_next(None, channel="whatsapp", limit=5, lease=timedelta(seconds=-1)) == []
     [row] = messages(db_settings)
     assert row.status == "processed" and row.processed_at is not None
+
+
+def test_claim_next_takes_one_message_per_contact_in_order(db_settings) -> None:
+    first = persist_inbound(None, ACCOUNT, inbound("wamid.a1", user="447700000001"))
+    second = persist_inbound(None, ACCOUNT, inbound("wamid.a2", user="447700000001"))
+    other = persist_inbound(None, ACCOUNT, inbound("wamid.b1", user="447700000002"))
+    assert first and second and other
+    claimed = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
+    assert [c.job.message_id for c in claimed] == [first.message_id, other.message_id]
+    assert claim_next(None, channel="whatsapp", limit=10, lease=LEASE) == []  # a1 still running
+    mark_done(None, first.message_id)
+    [next_one] = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
+    assert next_one.job.message_id == second.message_id
+
+
+def test_concurrent_claim_next_never_hands_a_message_out_twice(db_settings) -> None:
+    for n in range(20):
+        persist_inbound(None, ACCOUNT, inbound(f"wamid.c{n}", user=f"4477000001{n:02d}"))
+    taken: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(10):
+            taken.extend(
+                c.job.message_id for c in claim_next(None, channel="whatsapp", limit=3, lease=LEASE)
+            )
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == len(set(taken)) == 20
+
+
+def test_replied_since_sees_only_newer_outbound_rows(db_settings) -> None:
+    job = persist_inbound(None, ACCOUNT, inbound())
+    assert job is not None
+    before = utcnow()
+    assert not replied_since(None, contact_id=job.contact_id, since=before)
+    record_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id, channel="whatsapp",
+                    text="hi", payload=None, platform_message_id=None, error=None)  # fmt: skip
+    assert replied_since(None, contact_id=job.contact_id, since=before)
+    assert not replied_since(None, contact_id=job.contact_id, since=utcnow())
 
 
 def test_concurrent_claims_one_winner(db_settings) -> None:

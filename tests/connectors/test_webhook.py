@@ -98,7 +98,7 @@ async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin
         tg = await client.post(
             url + "/telegram_webhook", content=body, headers=f.telegram_headers(TG_SECRET)
         )
-        await channels[2].queues.drain()
+        await channels[2].inbox.drain()
     assert rest.json() == [{"recipient_id": "me", "text": "echo: hi"}]
     assert tg.status_code == 200
     assert text_of(standin.sent("/telegram", "sendMessage")[0]) == "echo: hi"
@@ -115,7 +115,7 @@ async def test_message_stored_but_never_processed_is_processed_at_start_up(
 
     async with running(channel) as h:
         for _ in range(100):
-            if h.agent.messages and not channel.queues.busy:
+            if h.agent.messages and not channel.inbox.busy:
                 break
             await asyncio.sleep(0.05)
         await h.settle()
@@ -125,60 +125,100 @@ async def test_message_stored_but_never_processed_is_processed_at_start_up(
     assert statuses == [("in", "processed"), ("out", "sent")]
 
 
-async def test_recovery_skips_claimed_messages_and_takes_abandoned_ones(
+def _store(account, user: str, text: str):  # type: ignore[no-untyped-def]
+    [inbound] = parse_whatsapp(f.body_bytes(f.wa_text(user, text))).messages
+    job = persist_inbound(None, account, inbound)
+    assert job is not None
+    return job
+
+
+async def test_claimed_messages_are_left_alone_and_abandoned_ones_taken_over(
     sqlite_settings, standin
 ) -> None:
     from datetime import timedelta
 
-    from booking_core.db.types import utcnow
     from connectors.store import claim
 
-    channel = whatsapp_channel(standin, sweep_interval=0)
+    channel = whatsapp_channel(standin)
     account = channel.directory.env_account
-    assert account is not None
     jobs = [
-        persist_inbound(
-            None, account, parse_whatsapp(f.body_bytes(f.wa_text("447700900009", text))).messages[0]
+        _store(account, user, text)
+        for user, text in (
+            ("447700900001", "busy elsewhere"),
+            ("447700900002", "abandoned"),
+            ("447700900002", "after the abandoned one"),
+            ("447700900003", "never started"),
         )
-        for text in ("busy elsewhere", "abandoned", "never started")
     ]
-    assert all(jobs)
     # Another live process is handling the first; the one handling the second died.
     assert claim(None, jobs[0].message_id, channel.lease)
     assert claim(None, jobs[1].message_id, channel.lease)
     async with running(channel) as h:
-        for _ in range(100):
-            if h.agent.messages and not channel.queues.busy:
-                break
-            await asyncio.sleep(0.05)
         await h.settle()
+        # The second sender's later message waits for the abandoned one: order per sender.
         assert [m.text for m in h.agent.messages] == ["never started"]
         channel.lease = timedelta(seconds=-1)  # time passes: both claims expire
-        assert await channel.recover(utcnow()) == 2
-        assert await channel.recover(utcnow()) == 0  # already queued here
+        channel.inbox.wake()
         await h.settle()
-    assert [m.text for m in h.agent.messages] == ["never started", "busy elsewhere", "abandoned"]
+    texts = [m.text for m in h.agent.messages]
+    assert sorted(texts[1:3]) == ["abandoned", "busy elsewhere"]
+    assert texts[3:] == ["after the abandoned one"]
     assert {m.status for m in messages(sqlite_settings, "in")} == {"processed"}
 
 
-async def test_concurrent_recovery_passes_in_two_processes_process_once(
+async def test_taken_over_message_already_answered_is_not_answered_again(
     sqlite_settings, standin
 ) -> None:
-    from booking_core.db.types import utcnow
+    """A process died after replying but before marking the message done: the process that
+    takes the message over sees the reply and does not send a second one."""
+    from datetime import timedelta
 
-    first = whatsapp_channel(standin, sweep_interval=0)
-    second = whatsapp_channel(standin, sweep_interval=0)
+    from connectors.store import claim, record_outbound
+
+    channel = whatsapp_channel(standin)
+    account = channel.directory.env_account
+    job = _store(account, "447700900004", "answered, then crashed")
+    assert claim(None, job.message_id, channel.lease)
+    record_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id, channel="whatsapp",
+                    text="the reply", payload=None, platform_message_id="wamid.sent", error=None)  # fmt: skip
+    channel.lease = timedelta(seconds=-1)
+    async with running(channel) as h:
+        await h.settle()
+    assert h.agent.messages == []
+    assert standin.messages("/whatsapp") == []
+    [inbound] = messages(sqlite_settings, "in")
+    assert inbound.status == "processed"
+
+
+async def test_two_processes_consuming_one_store_handle_each_message_once_in_order(
+    sqlite_settings, standin
+) -> None:
+    first = whatsapp_channel(standin)
+    second = whatsapp_channel(standin)
     account = first.directory.env_account
-    assert account is not None
-    persist_inbound(
-        None, account, parse_whatsapp(f.body_bytes(f.wa_text("447700900009", "once"))).messages[0]
-    )
-    async with running(first) as a, running(second) as b:
-        await asyncio.gather(first.recover(utcnow()), second.recover(utcnow()))
-        await a.settle()
-        await b.settle()
-    assert len(a.agent.messages) + len(b.agent.messages) == 1
-    assert len(standin.messages("/whatsapp")) == 1
+    for n in range(6):
+        _store(account, f"44770090001{n % 3}", f"message {n}")
+    agent = FakeAgent()  # shared: its list is the order in which both processes handled them
+    async with running(first, agent) as a, running(second, agent) as b:
+        await asyncio.gather(a.settle(), b.settle())
+        await asyncio.gather(a.settle(), b.settle())
+    handled = agent.messages
+    assert sorted(m.text for m in handled) == [f"message {n}" for n in range(6)]
+    for user in range(3):
+        mine = [m.text for m in handled if m.sender_id.endswith(f"1{user}")]
+        assert mine == [f"message {user}", f"message {user + 3}"]
+    assert len(standin.messages("/whatsapp")) == 6
+
+
+async def test_ingest_only_channel_stores_and_never_handles(sqlite_settings, standin) -> None:
+    channel = whatsapp_channel(standin, consume=False)
+    async with running(channel) as h:
+        body = f.body_bytes(f.wa_text("447700900005", "stored only"))
+        assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
+        await asyncio.sleep(0.3)
+    assert h.agent.messages == []
+    [inbound] = messages(sqlite_settings, "in")
+    assert inbound.status == "received" and inbound.processed_at is None
 
 
 async def test_database_down_answers_503(monkeypatch, standin) -> None:

@@ -1,0 +1,206 @@
+"""The consumer side of the inbox: stored inbound messages are taken from the database and handled.
+
+Whoever acknowledged a delivery (this process's webhook, or a separate ingest process) only
+stored it. Every Rasa process runs one `Inbox` per channel that claims stored messages (the first
+unhandled one of each conversation, see `claim_next`) and handles them, up to `concurrency` at a
+time. It looks again when woken (a local store, a finished message, a PostgreSQL NOTIFY from
+another process) or every `poll_seconds`, which also picks up messages whose claimer died.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import select
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from connectors.store import INBOX_NOTIFY_CHANNEL, ClaimedJob
+
+logger = logging.getLogger(__name__)
+
+Fetch = Callable[[int, frozenset[int]], Awaitable[list[ClaimedJob]]]
+Handle = Callable[[ClaimedJob], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class InboxSettings:
+    """INBOX_CONCURRENCY: messages handled at once per channel and process (8).
+    INBOX_POLL_SECONDS: how often to look without a wake-up (1.0; 0 disables the consumer).
+    INBOX_LEASE_SECONDS: a claim older than this belongs to a dead process (120)."""
+
+    concurrency: int = 8
+    poll_seconds: float = 1.0
+    lease: timedelta = timedelta(minutes=2)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> InboxSettings:
+        """Read the variables above, falling back to the defaults."""
+        env = os.environ if environ is None else environ
+        return cls(
+            concurrency=max(1, int(env.get("INBOX_CONCURRENCY") or 8)),
+            poll_seconds=float(env.get("INBOX_POLL_SECONDS") or 1.0),
+            lease=timedelta(seconds=float(env.get("INBOX_LEASE_SECONDS") or 120)),
+        )
+
+
+class Inbox:
+    """Claims and handles stored messages of one channel inside one process."""
+
+    def __init__(self, fetch: Fetch, handle: Handle, *, concurrency: int, poll_seconds: float):
+        self._fetch = fetch
+        self._handle = handle
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._loop_task: asyncio.Task[None] | None = None
+        self._filling = False
+
+    def start(self) -> None:
+        """Start the consumer loop in the running event loop (it looks at once)."""
+        if self._loop_task is None:
+            self._wake.set()
+            self._loop_task = asyncio.get_running_loop().create_task(self._run())
+
+    def wake(self) -> None:
+        """Look for work now (safe to call often; from the event loop's thread only)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.fill()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("inbox: could not claim messages; trying again later")
+                await asyncio.sleep(min(self.poll_seconds, 1.0))
+
+    async def fill(self) -> int:
+        """Claim as many messages as there is room for and start handling them."""
+        self._filling = True
+        started = 0
+        try:
+            while (room := self.concurrency - len(self._tasks)) > 0:
+                jobs = await self._fetch(room, frozenset(self._tasks))
+                for claimed in jobs:
+                    self._start(claimed)
+                started += len(jobs)
+                if len(jobs) < room:
+                    break
+        finally:
+            self._filling = False
+        return started
+
+    def _start(self, claimed: ClaimedJob) -> None:
+        message_id = claimed.job.message_id
+        task = asyncio.get_running_loop().create_task(self._handle_one(claimed))
+        self._tasks[message_id] = task
+        task.add_done_callback(lambda _: self._finished(message_id))
+
+    async def _handle_one(self, claimed: ClaimedJob) -> None:
+        try:
+            await self._handle(claimed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("inbox: handling message %s failed", claimed.job.message_id)
+
+    def _finished(self, message_id: int) -> None:
+        self._tasks.pop(message_id, None)
+        self._wake.set()  # room again, and the conversation's next message may be due
+
+    @property
+    def busy(self) -> bool:
+        """Whether messages are being handled or a look is due."""
+        return bool(self._tasks) or self._filling or self._wake.is_set()
+
+    async def drain(self) -> None:
+        """Wait until nothing stored is left to handle here (tests, graceful shutdown)."""
+        while True:
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            elif self._filling or self._wake.is_set():
+                if self._loop_task is None:
+                    self._wake.clear()
+                    await self.fill()
+                else:
+                    await asyncio.sleep(0.005)
+            else:
+                return
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, let running messages finish (bounded), cancel the rest; what is left
+        stays stored and is handled by the next process after the lease."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+            self._loop_task = None
+        running = list(self._tasks.values())
+        if running:
+            _, pending = await asyncio.wait(running, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+class NotifyListener:
+    """Wakes an inbox when another process stores a message (PostgreSQL LISTEN, in a thread).
+
+    Only an optimisation over polling: when the connection fails the thread reconnects, and the
+    inbox still polls every `poll_seconds`.
+    """
+
+    def __init__(self, engine: Any, channel: str, on_notify: Callable[[], None]) -> None:
+        self._engine = engine
+        self._channel = channel
+        self._on_notify = on_notify
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"inbox-listen-{channel}", daemon=True
+        )
+
+    def start(self) -> None:
+        """Start listening in a daemon thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop within about a second."""
+        self._stopping.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._listen()
+            except Exception:
+                logger.warning("inbox listener for %s lost its connection", self._channel)
+                self._stopping.wait(1.0)
+
+    def _listen(self) -> None:
+        pooled = self._engine.raw_connection()
+        pooled.detach()  # this connection only listens; it never goes back to the pool
+        connection = pooled.connection
+        try:
+            connection.set_session(autocommit=True)
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {INBOX_NOTIFY_CHANNEL}")
+            while not self._stopping.is_set():
+                if select.select([connection], [], [], 1.0) == ([], [], []):
+                    continue
+                connection.poll()
+                wanted = any(n.payload == self._channel for n in connection.notifies)
+                connection.notifies.clear()
+                if wanted:
+                    self._on_notify()
+        finally:
+            connection.close()

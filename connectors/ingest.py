@@ -1,0 +1,80 @@
+"""The ingest process: the platform webhooks without Rasa (`python -m connectors.ingest`).
+
+It verifies, stores and acknowledges, nothing else, so its answer never waits behind Rasa's
+CPU-bound message handling (on a 2-core machine, acks inside a busy Rasa process took seconds).
+The Rasa processes' inboxes take the stored messages from the shared database. Same paths and
+same channel configuration (credentials.yml) as Rasa: point the platforms, or the load balancer's
+/whatsapp_webhook, /telegram_webhook and /instagram_webhook routes, here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage, register
+from rasa.core.run import create_http_input_channels
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.webhook import WebhookInput
+
+logger = logging.getLogger(__name__)
+
+
+class IngestOnly:
+    """Stands in for Rasa's agent: the ingest process must never handle a message."""
+
+    async def handle_message(self, message: UserMessage) -> None:
+        raise RuntimeError("the ingest process does not handle messages")
+
+
+def ingest_channels(credentials_file: str) -> list[WebhookInput]:
+    """The platform channels of `credentials_file`, loaded by Rasa's own loader, store-only."""
+    channels = [
+        channel
+        for channel in create_http_input_channels(None, credentials_file)
+        if isinstance(channel, WebhookInput)
+    ]
+    for channel in channels:
+        channel.consume = False
+    return channels
+
+
+def create_app(channels: list[WebhookInput], name: str = "booking_ingest") -> Sanic:
+    """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health."""
+    app = Sanic(name)
+    app.ctx.agent = IngestOnly()
+    register(list(channels), app, route="/webhooks/")
+
+    async def health(request: Request) -> HTTPResponse:
+        return response.json({"status": "ok", "channels": [c.name() for c in channels]})
+
+    app.add_route(health, "/health", methods=["GET"])
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until stopped."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--credentials", default="var/credentials.enabled.yml")
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("INGEST_PORT") or 5006))
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    channels = ingest_channels(args.credentials)
+    if not channels:
+        parser.error(f"{args.credentials} configures no platform channel")
+    app = create_app(channels)
+    logger.info("ingest serving %s on :%d", ", ".join(c.name() for c in channels), args.port)
+    run_options: dict[str, Any] = {"access_log": False, "workers": args.workers}
+    app.run(host=args.host, port=args.port, **run_options)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""The ingest process's app: same paths and checks as inside Rasa, stores and acknowledges only;
+a consuming channel (as in a Rasa process) then handles what it stored."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+from sanic import Sanic
+
+from connectors.ingest import create_app, ingest_channels
+from tests.connectors import factories as f
+from tests.connectors.conftest import WA_APP_SECRET, running, serve, whatsapp_channel
+from tests.connectors.helpers import messages
+from tests.connectors.standins import text_of
+from tests.connectors.test_webhook import PLATFORM_ENV, ROOT
+
+
+def test_ingest_loads_the_platform_channels_store_only(monkeypatch) -> None:
+    for name, value in PLATFORM_ENV.items():
+        monkeypatch.setenv(name, value)
+    channels = ingest_channels(str(ROOT / "credentials.yml"))
+    assert sorted(c.name() for c in channels) == ["instagram", "telegram", "whatsapp"]
+    assert not any(c.consume for c in channels)
+
+
+async def test_ingest_acknowledges_and_a_rasa_process_answers(sqlite_settings, standin) -> None:
+    Sanic.test_mode = True
+    ingest = whatsapp_channel(standin, consume=False)
+    app = create_app([ingest], name=f"ingest_{uuid.uuid4().hex}")
+    body = f.body_bytes(f.wa_text("447700900020", "hello from ingest"))
+    async with serve(app) as url, httpx.AsyncClient() as client:
+        health = await client.get(url + "/health")
+        bad = await client.post(url + "/whatsapp_webhook", content=body,
+                                headers=f.meta_headers(body, "wrong secret"))  # fmt: skip
+        ok = await client.post(url + "/whatsapp_webhook", content=body,
+                               headers=f.meta_headers(body, WA_APP_SECRET))  # fmt: skip
+        again = await client.post(url + "/whatsapp_webhook", content=body,
+                                  headers=f.meta_headers(body, WA_APP_SECRET))  # fmt: skip
+        await asyncio.sleep(0.2)
+    assert health.json() == {"status": "ok", "channels": ["whatsapp"]}
+    assert (bad.status_code, ok.status_code, again.status_code) == (403, 200, 200)
+    assert [m.status for m in messages(sqlite_settings, "in")] == ["received"]
+    assert standin.messages("/whatsapp") == []
+
+    async with running(whatsapp_channel(standin)) as rasa:
+        await rasa.settle()
+    assert [m.text for m in rasa.agent.messages] == ["hello from ingest"]
+    replies = [r for r in standin.messages("/whatsapp") if r.json.get("type") == "text"]
+    assert [text_of(r) for r in replies] == ["echo: hello from ingest"]
+    assert [m.status for m in messages(sqlite_settings, "in")] == ["processed"]

@@ -15,7 +15,7 @@ from rasa.core.channels.channel import OutputChannel
 from connectors.accounts import Account
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult, RetryPolicy
-from connectors.store import record_outbound
+from connectors.store import begin_outbound, finish_outbound
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,22 @@ async def deliver(
     out of context), log it, never raise."""
     outcomes: list[SendOutcome] = []
     for part in parts:
+        payload: dict[str, Any] = {"request": part.body}
+        if part.buttons:
+            payload["buttons"] = part.buttons
+        row_id: int | None = None
+        try:
+            row_id = await asyncio.to_thread(
+                begin_outbound,
+                ctx.database_url,
+                tenant_id=ctx.tenant_id,
+                contact_id=ctx.contact_id,
+                channel=ctx.channel,
+                text=part.text,
+                payload=payload,
+            )
+        except Exception:
+            logger.exception("could not record the outbound %s message", ctx.channel)
         result = await send(ctx, part.body)
         platform_id = message_id_of(ctx, result) if result.ok else None
         error = None if result.ok else (result.error or "send failed")
@@ -67,24 +83,17 @@ async def deliver(
                 result.attempts,
                 error,
             )
-        payload: dict[str, Any] = {"request": part.body}
-        if part.buttons:
-            payload["buttons"] = part.buttons
-        row_id: int | None = None
-        try:
-            row_id = await asyncio.to_thread(
-                record_outbound,
-                ctx.database_url,
-                tenant_id=ctx.tenant_id,
-                contact_id=ctx.contact_id,
-                channel=ctx.channel,
-                text=part.text,
-                payload=payload,
-                platform_message_id=platform_id,
-                error=error,
-            )
-        except Exception:
-            logger.exception("could not record the outbound %s message", ctx.channel)
+        if row_id is not None:
+            try:
+                await asyncio.to_thread(
+                    finish_outbound,
+                    ctx.database_url,
+                    row_id,
+                    platform_message_id=platform_id,
+                    error=error,
+                )
+            except Exception:
+                logger.exception("could not record the outcome of %s message", ctx.channel)
         outcomes.append(SendOutcome(error is None, platform_id, error, row_id))
         if error:
             break

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text, update
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from booking_core.db.models import Message, Tenant
@@ -162,7 +162,7 @@ def mark_done(database_url: str | None, message_id: int, *, error: str | None = 
             message.processed_at = utcnow()
 
 
-def record_outbound(
+def begin_outbound(
     database_url: str | None,
     *,
     tenant_id: int,
@@ -170,10 +170,12 @@ def record_outbound(
     channel: str,
     text: str | None,
     payload: dict[str, Any] | None,
-    platform_message_id: str | None,
-    error: str | None,
-) -> int | None:
-    """Store one message the bot sent (status "sent") or failed to send ("failed" + error)."""
+) -> int:
+    """Write the row of a message about to be sent (status "sending"), before the request.
+
+    Written first so that a process dying between the platform's answer and `finish_outbound`
+    still leaves a trace: the message's new owner then knows a reply went out (or may have).
+    """
     with session_scope(database_url) as session:
         message = record_message(
             session,
@@ -183,15 +185,33 @@ def record_outbound(
             direction="out",
             text=text,
             payload=payload,
-            platform_message_id=platform_message_id,
-            status="failed" if error else "sent",
+            status="sending",
         )
-        if message is None:
-            return None
-        if error:
-            message.error = error[:2000]
+        assert message is not None  # no platform id yet: nothing to collide with
         session.flush()
         return int(message.id)
+
+
+def finish_outbound(
+    database_url: str | None,
+    row_id: int,
+    *,
+    platform_message_id: str | None,
+    error: str | None,
+) -> None:
+    """The send's outcome: "sent" with the platform's id, or "failed" with the error."""
+    with session_scope(database_url) as session:
+        message = session.get(Message, row_id)
+        if message is None:
+            return
+        if platform_message_id:
+            message.platform_message_id = platform_message_id
+        mark_message(
+            session,
+            message_id=row_id,
+            status="failed" if error else "sent",
+            error=error[:2000] if error else None,
+        )
 
 
 def apply_status(database_url: str | None, account: Account, update: StatusUpdate) -> bool:
@@ -292,21 +312,31 @@ def claim_next(
     return claimed
 
 
+#: What a "sending" row left by a dead process says in the history.
+UNKNOWN_SEND_OUTCOME = "outcome unknown: the process stopped while sending"
+
+
 def replied_since(database_url: str | None, *, contact_id: int, since: datetime) -> bool:
-    """Whether anything was sent to the contact since `since` (a dead claimer's answer).
+    """Whether a reply to the contact was sent (or started) since `since`: a dead claimer's.
 
     Messages of a contact are handled one at a time, so an outbound row newer than the dead
-    process's claim can only be (part of) the answer to the message it held.
+    process's claim can only be (part of) the answer to the message it held. Rows it left in
+    "sending" are marked failed with UNKNOWN_SEND_OUTCOME: not repeated, but not hidden.
     """
     created_at: Any = Message.created_at
     with session_scope(database_url) as session:
-        count = session.execute(
-            select(func.count())
-            .select_from(Message)
-            .where(
-                Message.contact_id == contact_id,
-                Message.direction == "out",
-                created_at >= since,
+        rows = (
+            session.execute(
+                select(Message).where(
+                    Message.contact_id == contact_id,
+                    Message.direction == "out",
+                    created_at >= since,
+                )
             )
-        ).scalar_one()
-    return bool(count)
+            .scalars()
+            .all()
+        )
+        for row in rows:
+            if row.status == "sending":
+                mark_message(session, message_id=row.id, status="failed", error=UNKNOWN_SEND_OUTCOME)
+    return bool(rows)

@@ -42,7 +42,8 @@ Base: Any = declarative_base(metadata=metadata)
 #: Channels a contact or message can come from (Rasa's `rasa shell` is stored as "shell").
 CHANNELS = ("rest", "shell", "whatsapp", "telegram", "instagram")
 DIRECTIONS = ("in", "out")
-MESSAGE_STATUSES = ("received", "processed", "sent", "delivered", "read", "failed")
+#: "sending": an outbound row written before the platform request, so a crash mid-send is seen.
+MESSAGE_STATUSES = ("received", "processed", "sending", "sent", "delivered", "read", "failed")
 EVENT_STATUSES = ("pending", "confirmed", "cancelled", "failed")
 #: Statuses that occupy a slot in the calendar.
 ACTIVE_EVENT_STATUSES = ("pending", "confirmed")
@@ -127,6 +128,8 @@ class Message(Base):
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
         CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
         Index("ix_messages_tenant_contact_created", "tenant_id", "contact_id", "created_at"),
+        # The inboxes' look for unhandled inbound messages (connectors.store.claim_next).
+        Index("ix_messages_inbox", "direction", "status", "channel"),
     )
 
     id: int = Column(Integer, primary_key=True)

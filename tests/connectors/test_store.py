@@ -15,7 +15,9 @@ from connectors.store import (
     claim_next,
     mark_done,
     persist_inbound,
-    record_outbound,
+    UNKNOWN_SEND_OUTCOME,
+    begin_outbound,
+    finish_outbound,
     replied_since,
     stored_buttons,
 )
@@ -116,10 +118,19 @@ def test_replied_since_sees_only_newer_outbound_rows(db_settings) -> None:
     assert job is not None
     before = utcnow()
     assert not replied_since(None, contact_id=job.contact_id, since=before)
-    record_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id, channel="whatsapp",
-                    text="hi", payload=None, platform_message_id=None, error=None)  # fmt: skip
+    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
+                         channel="whatsapp", text="hi", payload=None)  # fmt: skip
+    # The process died before the platform answered: seen as a reply, marked as unknown.
     assert replied_since(None, contact_id=job.contact_id, since=before)
     assert not replied_since(None, contact_id=job.contact_id, since=utcnow())
+    [out] = messages(db_settings, "out")
+    assert (out.id, out.status, out.error) == (row, "failed", UNKNOWN_SEND_OUTCOME)
+
+
+def _sent(job, text: str, payload, platform_message_id, error) -> None:  # type: ignore[no-untyped-def]
+    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
+                         channel="whatsapp", text=text, payload=payload)  # fmt: skip
+    finish_outbound(None, row, platform_message_id=platform_message_id, error=error)
 
 
 def test_concurrent_claims_one_winner(db_settings) -> None:
@@ -144,26 +155,8 @@ def test_outbound_rows_buttons_and_receipts(db_settings) -> None:
     job = persist_inbound(None, ACCOUNT, inbound())
     assert job is not None
     buttons = [{"title": "Yes", "payload": "/affirm"}]
-    record_outbound(
-        None,
-        tenant_id=job.tenant.id,
-        contact_id=job.contact_id,
-        channel="whatsapp",
-        text="Shall I?",
-        payload={"buttons": buttons},
-        platform_message_id="wamid.O",
-        error=None,
-    )
-    record_outbound(
-        None,
-        tenant_id=job.tenant.id,
-        contact_id=job.contact_id,
-        channel="whatsapp",
-        text="lost",
-        payload=None,
-        platform_message_id=None,
-        error="HTTP 500: x",
-    )
+    _sent(job, "Shall I?", {"buttons": buttons}, "wamid.O", None)
+    _sent(job, "lost", None, None, "HTTP 500: x")
     assert (
         stored_buttons(
             None, tenant_id=job.tenant.id, channel="whatsapp", platform_message_id="wamid.O"

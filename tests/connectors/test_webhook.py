@@ -173,14 +173,15 @@ async def test_taken_over_message_already_answered_is_not_answered_again(
     takes the message over sees the reply and does not send a second one."""
     from datetime import timedelta
 
-    from connectors.store import claim, record_outbound
+    from connectors.store import begin_outbound, claim, finish_outbound
 
     channel = whatsapp_channel(standin)
     account = channel.directory.env_account
     job = _store(account, "447700900004", "answered, then crashed")
     assert claim(None, job.message_id, channel.lease)
-    record_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id, channel="whatsapp",
-                    text="the reply", payload=None, platform_message_id="wamid.sent", error=None)  # fmt: skip
+    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
+                         channel="whatsapp", text="the reply", payload=None)  # fmt: skip
+    finish_outbound(None, row, platform_message_id="wamid.sent", error=None)
     channel.lease = timedelta(seconds=-1)
     async with running(channel) as h:
         await h.settle()

@@ -10,6 +10,7 @@ another process) or every `poll_seconds`, which also picks up messages whose cla
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import select
@@ -73,10 +74,8 @@ class Inbox:
 
     async def _run(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except asyncio.TimeoutError:
-                pass
             self._wake.clear()
             try:
                 await self.fill()

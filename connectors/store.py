@@ -284,7 +284,8 @@ def claim_next(
             .limit(limit)
         )
         if exclude:
-            query = query.where(Message.id.notin_(sorted(exclude)))
+            message_id: Any = Message.id
+            query = query.where(message_id.notin_(sorted(exclude)))
         for message, tenant in session.execute(query).all():
             previous = message.processed_at
             taken = session.execute(
@@ -338,5 +339,7 @@ def replied_since(database_url: str | None, *, contact_id: int, since: datetime)
         )
         for row in rows:
             if row.status == "sending":
-                mark_message(session, message_id=row.id, status="failed", error=UNKNOWN_SEND_OUTCOME)
+                mark_message(
+                    session, message_id=row.id, status="failed", error=UNKNOWN_SEND_OUTCOME
+                )
     return bool(rows)

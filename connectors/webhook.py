@@ -387,9 +387,11 @@ class WebhookInput(InputChannel):
         engine = get_engine(self.database_url)
         if engine.dialect.name == "postgresql" and self._listener is None:
             loop = asyncio.get_running_loop()
-            self._listener = NotifyListener(
-                engine, self.channel, lambda: loop.call_soon_threadsafe(self.inbox.wake)
-            )
+
+            def wake_from_thread() -> None:
+                loop.call_soon_threadsafe(self.inbox.wake)
+
+            self._listener = NotifyListener(engine, self.channel, wake_from_thread)
             self._listener.start()
 
     async def shutdown(self, timeout: float = 10.0) -> None:

@@ -151,6 +151,7 @@ class Inbox:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        self._wake.clear()
 
 
 class NotifyListener:
@@ -165,6 +166,8 @@ class NotifyListener:
         self._channel = channel
         self._on_notify = on_notify
         self._stopping = threading.Event()
+        #: Set while LISTEN is in effect (tests wait for it).
+        self.ready = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"inbox-listen-{channel}", daemon=True
         )
@@ -193,6 +196,7 @@ class NotifyListener:
             connection.set_session(autocommit=True)
             with connection.cursor() as cursor:
                 cursor.execute(f"LISTEN {INBOX_NOTIFY_CHANNEL}")
+            self.ready.set()
             while not self._stopping.is_set():
                 if select.select([connection], [], [], 1.0) == ([], [], []):
                     continue
@@ -202,4 +206,5 @@ class NotifyListener:
                 if wanted:
                     self._on_notify()
         finally:
+            self.ready.clear()
             connection.close()

@@ -7,6 +7,9 @@ the lock store (Redis), with one action server; WhatsApp's Graph API is a stand-
   message is answered exactly once.
 - Database down: with the app database unreachable a process answers 503 (WhatsApp retries),
   stores nothing, and the same delivery is answered once the database is back.
+- Crash: an ingest process acknowledges a steady load while one Rasa process is killed with
+  SIGKILL and restarted: every acknowledged message is answered exactly once (messages the dead
+  process held are taken over after the inbox lease, 10 s here, without repeating a reply).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -59,6 +63,9 @@ def cluster(
         "WHATSAPP_API_URL": f"{standin.url}/whatsapp/v21.0",
         "PYTHONPATH": str(servers.ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # Short enough for the crash test to take over a dead process's messages quickly.
+        "INBOX_LEASE_SECONDS": "10",
+        "TICKET_LOCK_LIFETIME": "10",
     }
     work_credentials = work / "credentials.yml"
     subprocess.run([sys.executable, "scripts/enabled_credentials.py", "--out",
@@ -83,6 +90,8 @@ def cluster(
             "env": env,
             "endpoints": endpoints,
             "work": work,
+            "procs": procs,
+            "ports": ports,
         }
     finally:
         servers.stop(procs)
@@ -147,3 +156,45 @@ def test_database_down_answers_503_and_the_redelivery_is_answered(
         assert len(_replies_to(cluster["standin"], user)) == 1
     finally:
         servers.stop([proc])
+
+
+def test_kill_9_mid_load_answers_every_acknowledged_message_once(
+    cluster: dict[str, Any], tmp_path: Path
+) -> None:
+    work: Path = cluster["work"]
+    ingest_port = servers.free_port()
+    ingest_cmd = [sys.executable, "-m", "connectors.ingest", "--host", "127.0.0.1",
+                  "--port", str(ingest_port), "--credentials", str(work / "credentials.yml")]  # fmt: skip
+    ingest = servers.start(ingest_cmd, cluster["env"], tmp_path / "ingest.log")
+    procs: list[subprocess.Popen[bytes]] = cluster["procs"]
+    victim_port = cluster["ports"][0]
+    try:
+        ingest_url = f"http://127.0.0.1:{ingest_port}"
+        servers.wait_for(f"{ingest_url}/health", ingest, tmp_path / "ingest.log")
+        users = [f"44770093{n:04d}" for n in range(40)]
+        started = time.monotonic()
+
+        def send(n: int) -> int:
+            time.sleep(max(0.0, started + n / 20 - time.monotonic()))  # 20 deliveries/s
+            return _post(ingest_url, f.wa_text(users[n], "hello"))
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            codes = pool.map(send, range(len(users)))
+            time.sleep(1.0)  # mid-load: the victim holds claimed messages
+            os.kill(procs[1].pid, signal.SIGKILL)
+            procs[1].wait(timeout=10)
+            codes = list(codes)
+        assert codes == [200] * len(users)  # all acknowledged: the ingest process stayed up
+
+        log = tmp_path / "rasa-restarted.log"
+        procs[1] = servers.start(_rasa(victim_port, cluster["endpoints"]), cluster["env"], log)
+        servers.wait_for(f"http://127.0.0.1:{victim_port}/", procs[1], log)
+        standin: StandIn = cluster["standin"]
+        standin.wait_for(lambda s: all(_replies_to(s, u) for u in users), timeout=180)
+        time.sleep(3)  # a second answer would have arrived by now
+        for user in users:
+            replies = _replies_to(standin, user)
+            assert len(replies) == 1, (user, replies)
+            assert replies[0].startswith("Hi!")
+    finally:
+        servers.stop([ingest])

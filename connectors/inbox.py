@@ -1,10 +1,12 @@
-"""The consumer side of the inbox: stored inbound messages are taken from the database and handled.
+"""Work queues in the database, consumed by any number of processes.
 
-Whoever acknowledged a delivery (this process's webhook, or a separate ingest process) only
-stored it. Every Rasa process runs one `Inbox` per channel that claims stored messages (the first
-unhandled one of each conversation, see `claim_next`) and handles them, up to `concurrency` at a
-time. It looks again when woken (a local store, a finished message, a PostgreSQL NOTIFY from
-another process) or every `poll_seconds`, which also picks up messages whose claimer died.
+Whoever acknowledged a delivery (this process's webhook, or the ingest process) only stored it.
+Every Rasa process runs one `Inbox` per channel that claims stored messages (the first unhandled
+one of each conversation, see `claim_next`) and handles them, up to `concurrency` at a time.
+The replies are queued in the same transaction that completes the message, and a second `Inbox`
+(the outbox sender, in the ingest process or in each Rasa process) claims and sends them.
+Each looks again when woken (local work, a finished item, a PostgreSQL NOTIFY from another
+process) or every `poll_seconds`, which also picks up work whose claimer died.
 """
 
 from __future__ import annotations
@@ -18,25 +20,27 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-from connectors.store import INBOX_NOTIFY_CHANNEL, ClaimedJob
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
-Fetch = Callable[[int, frozenset[int]], Awaitable[list[ClaimedJob]]]
-Handle = Callable[[ClaimedJob], Awaitable[None]]
+T = TypeVar("T")
+Fetch = Callable[[int, frozenset[int]], Awaitable[list[T]]]
+Handle = Callable[[T], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class InboxSettings:
     """INBOX_CONCURRENCY: messages handled at once per channel and process (8).
     INBOX_POLL_SECONDS: how often to look without a wake-up (1.0; 0 disables the consumer).
-    INBOX_LEASE_SECONDS: a claim older than this belongs to a dead process (120)."""
+    INBOX_LEASE_SECONDS: a claim older than this belongs to a dead process (120).
+    OUTBOX_SENDER: "rasa" (default: every Rasa process also sends replies) or "ingest" (only
+    the ingest process sends, so a Rasa process dying can never interrupt a send)."""
 
     concurrency: int = 8
     poll_seconds: float = 1.0
     lease: timedelta = timedelta(minutes=2)
+    sender: str = "rasa"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> InboxSettings:
@@ -46,15 +50,25 @@ class InboxSettings:
             concurrency=max(1, int(env.get("INBOX_CONCURRENCY") or 8)),
             poll_seconds=float(env.get("INBOX_POLL_SECONDS") or 1.0),
             lease=timedelta(seconds=float(env.get("INBOX_LEASE_SECONDS") or 120)),
+            sender="ingest" if env.get("OUTBOX_SENDER") == "ingest" else "rasa",
         )
 
 
-class Inbox:
-    """Claims and handles stored messages of one channel inside one process."""
+class Inbox(Generic[T]):
+    """Claims and handles stored items of one channel inside one process."""
 
-    def __init__(self, fetch: Fetch, handle: Handle, *, concurrency: int, poll_seconds: float):
+    def __init__(
+        self,
+        fetch: Fetch[T],
+        handle: Handle[T],
+        *,
+        ident: Callable[[T], int],
+        concurrency: int,
+        poll_seconds: float,
+    ):
         self._fetch = fetch
         self._handle = handle
+        self._ident = ident
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
@@ -101,19 +115,19 @@ class Inbox:
             self._filling = False
         return started
 
-    def _start(self, claimed: ClaimedJob) -> None:
-        message_id = claimed.job.message_id
+    def _start(self, claimed: T) -> None:
+        message_id = self._ident(claimed)
         task = asyncio.get_running_loop().create_task(self._handle_one(claimed))
         self._tasks[message_id] = task
         task.add_done_callback(lambda _: self._finished(message_id))
 
-    async def _handle_one(self, claimed: ClaimedJob) -> None:
+    async def _handle_one(self, claimed: T) -> None:
         try:
             await self._handle(claimed)
         except asyncio.CancelledError:
             raise
         except Exception:
-            logger.exception("inbox: handling message %s failed", claimed.job.message_id)
+            logger.exception("inbox: handling item %s failed", self._ident(claimed))
 
     def _finished(self, message_id: int) -> None:
         self._tasks.pop(message_id, None)
@@ -155,21 +169,22 @@ class Inbox:
 
 
 class NotifyListener:
-    """Wakes an inbox when another process stores a message (PostgreSQL LISTEN, in a thread).
+    """Wakes an inbox when another process stores work (PostgreSQL LISTEN, in a thread).
 
     Only an optimisation over polling: when the connection fails the thread reconnects, and the
     inbox still polls every `poll_seconds`.
     """
 
-    def __init__(self, engine: Any, channel: str, on_notify: Callable[[], None]) -> None:
+    def __init__(self, engine: Any, name: str, channel: str, on_notify: Callable[[], None]) -> None:
         self._engine = engine
+        self._name = name
         self._channel = channel
         self._on_notify = on_notify
         self._stopping = threading.Event()
         #: Set while LISTEN is in effect (tests wait for it).
         self.ready = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, name=f"inbox-listen-{channel}", daemon=True
+            target=self._run, name=f"listen-{name}-{channel}", daemon=True
         )
 
     def start(self) -> None:
@@ -185,7 +200,7 @@ class NotifyListener:
             try:
                 self._listen()
             except Exception:
-                logger.warning("inbox listener for %s lost its connection", self._channel)
+                logger.warning("%s listener for %s lost its connection", self._name, self._channel)
                 self._stopping.wait(1.0)
 
     def _listen(self) -> None:
@@ -195,7 +210,7 @@ class NotifyListener:
         try:
             connection.set_session(autocommit=True)
             with connection.cursor() as cursor:
-                cursor.execute(f"LISTEN {INBOX_NOTIFY_CHANNEL}")
+                cursor.execute(f"LISTEN {self._name}")
             self.ready.set()
             while not self._stopping.is_set():
                 if select.select([connection], [], [], 1.0) == ([], [], []):

@@ -1,8 +1,10 @@
 """The ingest process: the platform webhooks without Rasa (`python -m connectors.ingest`).
 
-It verifies, stores and acknowledges, nothing else, so its answer never waits behind Rasa's
-CPU-bound message handling (on a 2-core machine, acks inside a busy Rasa process took seconds).
-The Rasa processes' inboxes take the stored messages from the shared database. Same paths and
+It verifies, stores and acknowledges, and sends the replies the Rasa processes queued, so its
+answers never wait behind Rasa's CPU-bound message handling (on a 2-core machine, acks inside a
+busy Rasa process took seconds) and a Rasa process dying never interrupts a send. The Rasa
+processes' inboxes take the stored messages from the shared database; run them with
+OUTBOX_SENDER=ingest so that only this process sends. Same paths and
 same channel configuration (credentials.yml) as Rasa: point the platforms, or the load balancer's
 /whatsapp_webhook, /telegram_webhook and /instagram_webhook routes, here.
 """
@@ -33,7 +35,8 @@ class IngestOnly:
 
 
 def ingest_channels(credentials_file: str) -> list[WebhookInput]:
-    """The platform channels of `credentials_file`, loaded by Rasa's own loader, store-only."""
+    """The platform channels of `credentials_file`, loaded by Rasa's own loader: they store
+    and acknowledge, never handle, and send the queued replies."""
     channels = [
         channel
         for channel in create_http_input_channels(None, credentials_file)
@@ -41,6 +44,7 @@ def ingest_channels(credentials_file: str) -> list[WebhookInput]:
     ]
     for channel in channels:
         channel.consume = False
+        channel.send_replies = True
     return channels
 
 

@@ -101,7 +101,10 @@ async def deliver(
 
 
 class PlatformOutput(OutputChannel):
-    """Rasa output channel bound to one conversation; subclasses implement `send`.
+    """Rasa output channel bound to one conversation: collects what Rasa says as platform
+    requests. Nothing is sent from here: the requests are queued when the message is completed
+    (`complete_inbound`) and the outbox sender sends them, so a crash while Rasa works never
+    leaves a half-known send behind.
 
     Rasa passes its own sender id as `recipient_id`; the platform recipient comes from the
     context instead, since the sender id is namespaced by tenant and channel.
@@ -111,40 +114,42 @@ class PlatformOutput(OutputChannel):
 
     def __init__(self, ctx: SendContext) -> None:
         self.ctx = ctx
-        self.outcomes: list[SendOutcome] = []
+        self.queued: list[Outgoing] = []
 
     @classmethod
     def name(cls) -> str:
         """The platform's name."""
         return cls.channel_name
 
-    async def send(
+    def format(
         self,
         *,
         text: str | None = None,
         buttons: list[dict[str, Any]] | None = None,
         image: str | None = None,
         custom: dict[str, Any] | None = None,
-    ) -> list[SendOutcome]:
-        """Send one bot message (the platform's send_<platform>_message)."""
+        vertical: bool = False,
+    ) -> list[Outgoing]:
+        """The platform requests of one bot message (the platform's <platform>_parts)."""
         raise NotImplementedError
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Text, chunked at the platform's limit."""
-        self.outcomes += await self.send(text=text)
+        self.queued += self.format(text=text)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        """Text with the platform's native buttons."""
-        self.outcomes += await self.send(text=text, buttons=buttons)
+        """Text with the platform's native buttons (`button_type: vertical`: one per row)."""
+        vertical = kwargs.get("button_type") == "vertical"
+        self.queued += self.format(text=text, buttons=buttons, vertical=vertical)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """An image by URL."""
-        self.outcomes += await self.send(image=image)
+        self.queued += self.format(image=image)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         """A platform-native message body from a `custom` response."""
-        self.outcomes += await self.send(custom=json_message)
+        self.queued += self.format(custom=json_message)

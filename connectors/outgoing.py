@@ -14,3 +14,5 @@ class Outgoing:
     body: dict[str, Any]
     text: str | None
     buttons: list[dict[str, Any]] = field(default_factory=list)
+    #: The API method where the platform has several (Telegram: sendMessage, sendPhoto, ...).
+    method: str = ""

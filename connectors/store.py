@@ -27,13 +27,17 @@ from booking_core.db.session import session_scope
 from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
+from connectors.outgoing import Outgoing
 
 logger = logging.getLogger(__name__)
 
 #: Receipt statuses the messages table knows; anything else a platform reports is ignored.
 RECEIPT_STATUSES = ("sent", "delivered", "read", "failed")
-#: PostgreSQL NOTIFY channel telling consumers in other processes that a message was stored.
+#: PostgreSQL NOTIFY channels telling other processes that a message was stored / queued.
 INBOX_NOTIFY_CHANNEL = "booking_inbox"
+OUTBOX_NOTIFY_CHANNEL = "booking_outbox"
+#: What a row a dead sender left in "sending" says in the history (it is not sent again).
+UNKNOWN_SEND_OUTCOME = "outcome unknown: the process stopped while sending"
 
 
 @dataclass(frozen=True)
@@ -58,14 +62,29 @@ class Job:
 
 @dataclass(frozen=True)
 class ClaimedJob:
-    """A stored message this process has just claimed.
+    """A stored message this process has just claimed (at `claimed_at`).
 
-    `previous_claim` is set when the message had been claimed by a process that then died
-    (its lease ran out): the reply may already have gone out, see `replied_since`.
+    `previous_claim` is set when the message had been claimed by a process that then died (its
+    lease ran out). Nothing it said went out: replies are queued in the same transaction that
+    completes the message (`complete_inbound`), so the message is simply handled again.
     """
 
     job: Job
     previous_claim: datetime | None
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
+class QueuedReply:
+    """An outbound row the sender has just claimed; `payload` holds the platform request."""
+
+    row_id: int
+    tenant_id: int
+    contact_id: int
+    channel: str
+    payload: dict[str, Any]
+    #: Set when a sender died while sending it: the outcome is unknown.
+    abandoned: bool
 
 
 class UnknownTenantError(LookupError):
@@ -115,13 +134,15 @@ def persist_inbound(
         if message is None:
             return None
         session.flush()
-        if session.get_bind().dialect.name == "postgresql":
-            # Delivered at commit: consumers in other processes wake without polling.
-            session.execute(
-                text("SELECT pg_notify(:name, :channel)"),
-                {"name": INBOX_NOTIFY_CHANNEL, "channel": inbound.channel},
-            )
+        _notify(session, INBOX_NOTIFY_CHANNEL, inbound.channel)
         return Job(message.id, _info(tenant), contact.id, inbound)
+
+
+def _notify(session: Session, name: str, channel: str) -> None:
+    """PostgreSQL only, delivered at commit: other processes wake without polling."""
+    if session.get_bind().dialect.name == "postgresql":
+        notify = text("SELECT pg_notify(:name, :channel)")
+        session.execute(notify, {"name": name, "channel": channel})
 
 
 def _claimable(lease: timedelta) -> Any:
@@ -288,6 +309,7 @@ def claim_next(
             query = query.where(message_id.notin_(sorted(exclude)))
         for message, tenant in session.execute(query).all():
             previous = message.processed_at
+            now = utcnow()
             taken = session.execute(
                 update(Message)
                 .where(
@@ -295,7 +317,7 @@ def claim_next(
                     Message.status == "received",
                     processed_at.is_(None) if previous is None else processed_at == previous,
                 )
-                .values(processed_at=utcnow())
+                .values(processed_at=now)
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:
@@ -309,7 +331,7 @@ def claim_next(
                 mark_message(session, message_id=message.id, status="failed", error=str(exc))
                 continue
             job = Job(message.id, _info(tenant), message.contact_id, inbound)
-            claimed.append(ClaimedJob(job, previous))
+            claimed.append(ClaimedJob(job, previous, now))
     return claimed
 
 
@@ -317,29 +339,141 @@ def claim_next(
 UNKNOWN_SEND_OUTCOME = "outcome unknown: the process stopped while sending"
 
 
-def replied_since(database_url: str | None, *, contact_id: int, since: datetime) -> bool:
-    """Whether a reply to the contact was sent (or started) since `since`: a dead claimer's.
+def complete_inbound(
+    database_url: str | None,
+    claimed: ClaimedJob,
+    *,
+    error: str | None,
+    replies: list[Outgoing],
+    account_id: str | None,
+    recipient: str,
+) -> bool:
+    """Queue the message's replies and mark it done, in one transaction; False (nothing written)
+    when the claim was lost (the lease ran out and another process took the message).
 
-    Messages of a contact are handled one at a time, so an outbound row newer than the dead
-    process's claim can only be (part of) the answer to the message it held. Rows it left in
-    "sending" are marked failed with UNKNOWN_SEND_OUTCOME: not repeated, but not hidden.
+    Being one transaction is what makes a crash harmless: either the replies are queued and the
+    message is done, or neither, and the message is handled again.
     """
-    created_at: Any = Message.created_at
+    processed_at: Any = Message.processed_at
+    job = claimed.job
     with session_scope(database_url) as session:
-        rows = (
-            session.execute(
-                select(Message).where(
-                    Message.contact_id == contact_id,
-                    Message.direction == "out",
-                    created_at >= since,
-                )
+        done = session.execute(
+            update(Message)
+            .where(
+                Message.id == job.message_id,
+                Message.status == "received",
+                processed_at == claimed.claimed_at,
             )
-            .scalars()
-            .all()
+            .values(
+                status="failed" if error else "processed",
+                error=error[:2000] if error else None,
+                processed_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
         )
-        for row in rows:
-            if row.status == "sending":
-                mark_message(
-                    session, message_id=row.id, status="failed", error=UNKNOWN_SEND_OUTCOME
+        if done.rowcount != 1:
+            return False
+        for part in replies:
+            payload: dict[str, Any] = {
+                "request": part.body,
+                "account_id": account_id,
+                "recipient": recipient,
+                "in_reply_to": job.message_id,
+            }
+            if part.method:
+                payload["method"] = part.method
+            if part.buttons:
+                payload["buttons"] = part.buttons
+            record_message(
+                session,
+                tenant_id=job.tenant.id,
+                contact_id=job.contact_id,
+                channel=job.inbound.channel,
+                direction="out",
+                text=part.text,
+                payload=payload,
+                status="queued",
+            )
+        if replies:
+            _notify(session, OUTBOX_NOTIFY_CHANNEL, job.inbound.channel)
+    return True
+
+
+def claim_next_outbound(
+    database_url: str | None,
+    *,
+    channel: str,
+    limit: int,
+    lease: timedelta,
+    exclude: frozenset[int] = frozenset(),
+) -> list[QueuedReply]:
+    """Claim up to `limit` queued replies of `channel` to send, the oldest of each contact only
+    (a contact's replies go out one at a time, in order). A row left in "sending" longer than
+    `lease` belonged to a sender that died; it comes back with `abandoned` set."""
+    earlier = aliased(Message)
+    processed_at: Any = Message.processed_at
+    blocked = exists().where(
+        earlier.contact_id == Message.contact_id,
+        earlier.direction == "out",
+        earlier.status.in_(("queued", "sending")),
+        earlier.id < Message.id,
+    )
+    claimable = (Message.status == "queued") | (
+        (Message.status == "sending") & (processed_at < utcnow() - lease)
+    )
+    claimed: list[QueuedReply] = []
+    with session_scope(database_url) as session:
+        query = (
+            select(Message)
+            .where(Message.direction == "out", Message.channel == channel, claimable, ~blocked)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+        if exclude:
+            message_id: Any = Message.id
+            query = query.where(message_id.notin_(sorted(exclude)))
+        for row in session.execute(query).scalars().all():
+            previous_status, previous = row.status, row.processed_at
+            taken = session.execute(
+                update(Message)
+                .where(
+                    Message.id == row.id,
+                    Message.status == previous_status,
+                    processed_at.is_(None) if previous is None else processed_at == previous,
                 )
-    return bool(rows)
+                .values(status="sending", processed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:
+                claimed.append(
+                    QueuedReply(
+                        row.id,
+                        row.tenant_id,
+                        row.contact_id,
+                        row.channel,
+                        dict(row.payload or {}),
+                        abandoned=previous_status == "sending",
+                    )
+                )
+    return claimed
+
+
+def fail_rest_of_reply(database_url: str | None, reply: QueuedReply, error: str) -> int:
+    """After a part failed, the queued parts of the same answer are not sent (they would read
+    out of context): marked failed. Returns how many."""
+    in_reply_to = reply.payload.get("in_reply_to")
+    failed = 0
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Message).where(
+                Message.contact_id == reply.contact_id,
+                Message.direction == "out",
+                Message.status == "queued",
+                Message.id > reply.row_id,
+            )
+        ).scalars()
+        for row in rows:
+            if (row.payload or {}).get("in_reply_to") == in_reply_to:
+                mark_message(session, message_id=row.id, status="failed", error=error[:2000])
+                failed += 1
+    return failed

@@ -5,9 +5,13 @@ item to its tenant's account (unknown: logged, skipped, still 200) -> store it w
 de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts -> 200.
 A database failure answers 503 so the platform delivers again.
 
-Acknowledging and handling are separate: the POST only stores. Handling is the inbox's job
-(`connectors.inbox`): in a Rasa process it claims stored messages - whoever stored them, this
-process or the ingest process (`python -m connectors.ingest`) - one at a time per conversation.
+Acknowledging, handling and sending are separate, each durable in the database:
+- the POST only stores (here, or in the ingest process `python -m connectors.ingest`);
+- the inbox (`connectors.inbox`, in each Rasa process) claims stored messages, one at a time per
+  conversation, hands them to Rasa and, in one transaction, marks them done and queues the
+  replies Rasa produced;
+- the outbox sender (in each Rasa process, or only in the ingest process with
+  OUTBOX_SENDER=ingest) claims queued replies, one at a time per conversation, and sends them.
 """
 
 from __future__ import annotations
@@ -31,18 +35,24 @@ from booking_core.db.types import utcnow
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
-from connectors.outbound import SendContext
-from connectors.retry import RetryPolicy, request_timeout
+from connectors.outbound import PlatformOutput, SendContext
+from connectors.retry import ApiResult, RetryPolicy, request_timeout
 from connectors.signatures import hub_challenge
 from connectors.store import (
+    INBOX_NOTIFY_CHANNEL,
+    OUTBOX_NOTIFY_CHANNEL,
+    UNKNOWN_SEND_OUTCOME,
     ClaimedJob,
     Job,
+    QueuedReply,
     UnknownTenantError,
     apply_status,
     claim_next,
-    mark_done,
+    claim_next_outbound,
+    complete_inbound,
+    fail_rest_of_reply,
+    finish_outbound,
     persist_inbound,
-    replied_since,
     stored_buttons,
 )
 from connectors.text import parse_button_reference
@@ -156,16 +166,26 @@ class WebhookInput(InputChannel):
         self.lease = self.settings.lease
         #: False in the ingest process: store and acknowledge only, never handle.
         self.consume = consume and self.settings.poll_seconds > 0
+        #: Whether this process sends queued replies (see InboxSettings.sender).
+        self.send_replies = self.settings.sender == "rasa" and self.settings.poll_seconds > 0
         self.directory = directory or AccountDirectory(
             self.channel, account, database_url=database_url
         )
-        self.inbox = Inbox(
+        self.inbox: Inbox[ClaimedJob] = Inbox(
             self._claim,
             self._handle,
+            ident=lambda claimed: claimed.job.message_id,
             concurrency=self.settings.concurrency,
             poll_seconds=self.settings.poll_seconds,
         )
-        self._listener: NotifyListener | None = None
+        self.outbox: Inbox[QueuedReply] = Inbox(
+            self._claim_replies,
+            self._send_reply,
+            ident=lambda reply: reply.row_id,
+            concurrency=max(self.settings.concurrency, 16),
+            poll_seconds=self.settings.poll_seconds or 1.0,
+        )
+        self._listeners: list[NotifyListener] = []
         self._client: httpx.AsyncClient | None = None
         self._on_new_message: OnNewMessage | None = None
 
@@ -225,8 +245,19 @@ class WebhookInput(InputChannel):
         """Why a stored message must not be answered (e.g. outside a reply window), or None."""
         return None
 
-    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
-        """Acknowledge on the platform and hand the message to Rasa (process_<platform>_message)."""
+    async def process(
+        self, job: Job, ctx: SendContext, on_new_message: OnNewMessage
+    ) -> PlatformOutput:
+        """Acknowledge on the platform and hand the message to Rasa (process_<platform>_message);
+        returns the output channel holding what Rasa said."""
+        raise NotImplementedError
+
+    async def send_stored(self, ctx: SendContext, payload: dict[str, Any]) -> ApiResult:
+        """Send one queued platform request (its stored payload)."""
+        raise NotImplementedError
+
+    def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
+        """The platform's id of a sent message."""
         raise NotImplementedError
 
     # --- endpoints ---------------------------------------------------------------------------
@@ -311,16 +342,18 @@ class WebhookInput(InputChannel):
             self._client = httpx.AsyncClient(timeout=request_timeout(self.policy))
         return self._client
 
-    def context_for(self, job: Job, account: Account) -> SendContext:
-        """How to answer the sender of `job`."""
+    def context_for(
+        self, account: Account, *, tenant_id: int, contact_id: int, recipient: str
+    ) -> SendContext:
+        """How to talk to one conversation."""
         return SendContext(
             client=self.http_client(),
             account=account,
             api_url=self.api_url,
             database_url=self.database_url,
-            tenant_id=job.tenant.id,
-            contact_id=job.contact_id,
-            recipient=job.inbound.chat_id,
+            tenant_id=tenant_id,
+            contact_id=contact_id,
+            recipient=recipient,
             channel=self.channel,
             policy=self.policy,
         )
@@ -336,73 +369,167 @@ class WebhookInput(InputChannel):
         )
 
     async def _handle(self, claimed: ClaimedJob) -> None:
-        """Handle one claimed message and mark it done (failed with the reason if it could not
-        be answered). A message taken over from a dead process is not answered a second time."""
+        """Handle one claimed message, then mark it done and queue its replies in one
+        transaction (failed with the reason if it could not be answered)."""
         job = claimed.job
+        output: PlatformOutput | None = None
         error: str | None = None
         try:
-            error = await self._handle_claimed(claimed)
+            output, error = await self._handle_claimed(job)
         except Exception as exc:
             logger.exception("%s message %s failed", self.channel, job.message_id)
             error = f"{type(exc).__name__}: {exc}"
+        replies = output.queued if output is not None else []
         try:
-            await asyncio.to_thread(mark_done, self.database_url, job.message_id, error=error)
-        except Exception:
-            logger.exception("could not mark %s message %s done", self.channel, job.message_id)
-
-    async def _handle_claimed(self, claimed: ClaimedJob) -> str | None:
-        job = claimed.job
-        if claimed.previous_claim is not None:
-            answered = await asyncio.to_thread(
-                replied_since,
+            completed = await asyncio.to_thread(
+                complete_inbound,
                 self.database_url,
-                contact_id=job.contact_id,
-                since=claimed.previous_claim,
+                claimed,
+                error=error,
+                replies=replies,
+                account_id=job.inbound.account_id,
+                recipient=job.inbound.chat_id,
             )
-            if answered:
-                logger.warning(
-                    "%s message %s was answered by a process that then died; not again",
-                    self.channel,
-                    job.message_id,
-                )
-                return None
+        except Exception:
+            logger.exception("could not complete %s message %s", self.channel, job.message_id)
+            return
+        if not completed:
+            logger.warning(
+                "%s message %s was taken over by another process; its replies are dropped here",
+                self.channel,
+                job.message_id,
+            )
+        elif replies and self.send_replies:
+            self.outbox.wake()
+
+    async def _handle_claimed(self, job: Job) -> tuple[PlatformOutput | None, str | None]:
         account = await asyncio.to_thread(self.directory.find, job.inbound.account_id or "")
         if account is None:
-            return "account no longer configured"
+            return None, "account no longer configured"
         error = self.skip_reason(job.inbound)
         if error is not None:
-            return error
+            return None, error
         assert self._on_new_message is not None
-        await self.process(job, self.context_for(job, account), self._on_new_message)
-        return None
+        ctx = self.context_for(
+            account,
+            tenant_id=job.tenant.id,
+            contact_id=job.contact_id,
+            recipient=job.inbound.chat_id,
+        )
+        return await self.process(job, ctx, self._on_new_message), None
+
+    # --- the outbox sender -------------------------------------------------------------------
+
+    async def _claim_replies(self, limit: int, exclude: frozenset[int]) -> list[QueuedReply]:
+        return await asyncio.to_thread(
+            claim_next_outbound,
+            self.database_url,
+            channel=self.channel,
+            limit=limit,
+            lease=self.lease,
+            exclude=exclude,
+        )
+
+    async def _send_reply(self, reply: QueuedReply) -> None:
+        """Send one queued reply and record the outcome; after a failure the rest of the same
+        answer is not sent. A row a dead sender left in "sending" is not sent again."""
+        if reply.abandoned:  # probably sent: the rest of the answer follows
+            logger.warning("%s reply %s: %s", self.channel, reply.row_id, UNKNOWN_SEND_OUTCOME)
+            await asyncio.to_thread(
+                finish_outbound,
+                self.database_url,
+                reply.row_id,
+                platform_message_id=None,
+                error=UNKNOWN_SEND_OUTCOME,
+            )
+            return
+        account_id = str(reply.payload.get("account_id") or "")
+        account = await asyncio.to_thread(self.directory.find, account_id)
+        if account is None:
+            await self._finish_reply(reply, None, "account no longer configured")
+            return
+        ctx = self.context_for(
+            account,
+            tenant_id=reply.tenant_id,
+            contact_id=reply.contact_id,
+            recipient=str(reply.payload.get("recipient") or ""),
+        )
+        result = await self.send_stored(ctx, reply.payload)
+        if result.ok:
+            await self._finish_reply(reply, self.message_id_of(ctx, result), None)
+            return
+        error = result.error or "send failed"
+        logger.error(
+            "%s reply to %s failed after %d attempt(s): %s",
+            self.channel,
+            ctx.recipient,
+            result.attempts,
+            error,
+        )
+        await self._finish_reply(reply, None, error)
+
+    async def _finish_reply(
+        self, reply: QueuedReply, platform_message_id: str | None, error: str | None
+    ) -> None:
+        await asyncio.to_thread(
+            finish_outbound,
+            self.database_url,
+            reply.row_id,
+            platform_message_id=platform_message_id,
+            error=error,
+        )
+        if error:
+            await asyncio.to_thread(
+                fail_rest_of_reply,
+                self.database_url,
+                reply,
+                f"not sent: an earlier part of the answer failed ({error})",
+            )
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start_consuming(self) -> None:
-        """Start the inbox (it first takes what earlier runs stored but never handled) and,
-        on PostgreSQL, listen for messages stored by other processes."""
-        if not self.consume:
-            return
-        self.inbox.start()
+        """Start the inbox (it first takes what earlier runs stored but never handled) and the
+        outbox sender, as configured; on PostgreSQL, listen for work from other processes."""
         engine = get_engine(self.database_url)
-        if engine.dialect.name == "postgresql" and self._listener is None:
-            loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        for wanted, inbox, name in (
+            (self.consume, self.inbox, INBOX_NOTIFY_CHANNEL),
+            (self.send_replies, self.outbox, OUTBOX_NOTIFY_CHANNEL),
+        ):
+            if not wanted:
+                continue
+            inbox.start()
+            if engine.dialect.name == "postgresql":
+                listener = NotifyListener(engine, name, self.channel, _waker(loop, inbox))
+                listener.start()
+                self._listeners.append(listener)
 
-            def wake_from_thread() -> None:
-                loop.call_soon_threadsafe(self.inbox.wake)
-
-            self._listener = NotifyListener(engine, self.channel, wake_from_thread)
-            self._listener.start()
+    async def settle(self) -> None:
+        """Wait until nothing stored is left to handle or send here (tests, benchmarks)."""
+        while self.inbox.busy or self.outbox.busy:
+            await self.inbox.drain()
+            await self.outbox.drain()
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop claiming, finish running messages (bounded), then close the HTTP client."""
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener = None
+        """Stop claiming, finish running work (bounded), then close the HTTP client."""
+        for listener in self._listeners:
+            listener.stop()
+        self._listeners.clear()
         await self.inbox.stop(timeout)
+        await self.outbox.stop(timeout)
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+def _waker(loop: asyncio.AbstractEventLoop, inbox: Inbox[Any]) -> Callable[[], None]:
+    """A callback for the listener thread that wakes `inbox` in its event loop."""
+
+    def wake() -> None:
+        loop.call_soon_threadsafe(inbox.wake)
+
+    return wake
 
 
 def recent_enough(inbound: InboundMessage, window: timedelta) -> bool:

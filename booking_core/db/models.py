@@ -42,8 +42,18 @@ Base: Any = declarative_base(metadata=metadata)
 #: Channels a contact or message can come from (Rasa's `rasa shell` is stored as "shell").
 CHANNELS = ("rest", "shell", "whatsapp", "telegram", "instagram")
 DIRECTIONS = ("in", "out")
-#: "sending": an outbound row written before the platform request, so a crash mid-send is seen.
-MESSAGE_STATUSES = ("received", "processed", "sending", "sent", "delivered", "read", "failed")
+#: Outbound rows go "queued" (written with the inbound message's completion) -> "sending"
+#: (claimed by a sender) -> "sent"/"failed" -> "delivered" -> "read".
+MESSAGE_STATUSES = (
+    "received",
+    "processed",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "read",
+    "failed",
+)
 EVENT_STATUSES = ("pending", "confirmed", "cancelled", "failed")
 #: Statuses that occupy a slot in the calendar.
 ACTIVE_EVENT_STATUSES = ("pending", "confirmed")

@@ -11,10 +11,18 @@ from sanic.response import HTTPResponse
 
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
-from connectors.instagram.api import DEFAULT_API_URL, mark_seen_and_typing, send_instagram_message
+from connectors.instagram.api import (
+    DEFAULT_API_URL,
+    instagram_message_id,
+    instagram_request,
+    mark_seen_and_typing,
+)
+from connectors.instagram.format import instagram_parts
 from connectors.instagram.parse import parse_instagram
 from connectors.meta import authenticate_meta
-from connectors.outbound import PlatformOutput, SendContext, SendOutcome
+from connectors.outbound import PlatformOutput, SendContext
+from connectors.outgoing import Outgoing
+from connectors.retry import ApiResult
 from connectors.store import Job
 from connectors.webhook import (
     OnNewMessage,
@@ -28,21 +36,22 @@ REPLY_WINDOW = timedelta(hours=24)
 
 
 class InstagramOutput(PlatformOutput):
-    """Sends Rasa's responses as Instagram messages (text, quick replies, images)."""
+    """Rasa's responses as Instagram messages (text, quick replies, images)."""
 
     channel_name = "instagram"
 
-    async def send(
+    def format(
         self,
         *,
         text: str | None = None,
         buttons: list[dict[str, Any]] | None = None,
         image: str | None = None,
         custom: dict[str, Any] | None = None,
-    ) -> list[SendOutcome]:
-        """send_instagram_message for this conversation."""
-        return await send_instagram_message(
-            self.ctx, text=text, buttons=buttons, image=image, custom=custom
+        vertical: bool = False,
+    ) -> list[Outgoing]:
+        """instagram_parts for this conversation."""
+        return instagram_parts(
+            self.ctx.recipient, text=text, buttons=buttons, image=image, custom=custom
         )
 
 
@@ -92,6 +101,16 @@ class InstagramInput(WebhookInput):
             return None
         return "older than the 24-hour reply window; not answered"
 
-    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
+    async def process(
+        self, job: Job, ctx: SendContext, on_new_message: OnNewMessage
+    ) -> PlatformOutput:
         """process_instagram_message."""
-        await process_instagram_message(job, ctx, on_new_message)
+        return await process_instagram_message(job, ctx, on_new_message)
+
+    async def send_stored(self, ctx: SendContext, payload: dict[str, Any]) -> ApiResult:
+        """One queued /messages request."""
+        return await instagram_request(ctx, payload["request"])
+
+    def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
+        """The mid."""
+        return instagram_message_id(ctx, result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import replace
 from typing import Any
 
 from sanic import response
@@ -12,14 +13,18 @@ from sanic.response import HTTPResponse
 
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
-from connectors.outbound import PlatformOutput, SendContext, SendOutcome
+from connectors.outbound import PlatformOutput, SendContext
+from connectors.outgoing import Outgoing
+from connectors.retry import ApiResult
 from connectors.store import Job
 from connectors.telegram.api import (
     DEFAULT_API_URL,
     acknowledge_button,
-    send_telegram_message,
     send_typing,
+    telegram_call,
+    telegram_message_id,
 )
+from connectors.telegram.format import telegram_parts
 from connectors.telegram.parse import parse_telegram
 from connectors.webhook import OnNewMessage, WebhookInput, hand_to_rasa, resolve_text
 
@@ -32,30 +37,29 @@ def bot_id(bot_token: str) -> str:
 
 
 class TelegramOutput(PlatformOutput):
-    """Sends Rasa's responses as Telegram messages (text, inline keyboards, photos)."""
+    """Rasa's responses as Telegram messages (text, inline keyboards, photos)."""
 
     channel_name = "telegram"
 
-    async def send(
+    def format(
         self,
         *,
         text: str | None = None,
         buttons: list[dict[str, Any]] | None = None,
         image: str | None = None,
         custom: dict[str, Any] | None = None,
-    ) -> list[SendOutcome]:
-        """send_telegram_message for this conversation."""
-        return await send_telegram_message(
-            self.ctx, text=text, buttons=buttons, image=image, custom=custom
+        vertical: bool = False,
+    ) -> list[Outgoing]:
+        """telegram_parts for this conversation, each with its Bot API method."""
+        parts = telegram_parts(
+            self.ctx.recipient,
+            text=text,
+            buttons=buttons,
+            image=image,
+            custom=custom,
+            vertical=vertical,
         )
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        """Inline keyboard; Rasa's `button_type: vertical` puts one button per row."""
-        self.outcomes += await send_telegram_message(
-            self.ctx, text=text, buttons=buttons, vertical=kwargs.get("button_type") == "vertical"
-        )
+        return [replace(part, method=method) for method, part in parts]
 
 
 async def process_telegram_message(
@@ -115,6 +119,16 @@ class TelegramInput(WebhookInput):
         """One bot per request: the authenticated one."""
         return accounts[0] if accounts else None
 
-    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
+    async def process(
+        self, job: Job, ctx: SendContext, on_new_message: OnNewMessage
+    ) -> PlatformOutput:
         """process_telegram_message."""
-        await process_telegram_message(job, ctx, on_new_message)
+        return await process_telegram_message(job, ctx, on_new_message)
+
+    async def send_stored(self, ctx: SendContext, payload: dict[str, Any]) -> ApiResult:
+        """One queued Bot API call (sendMessage, sendPhoto, ...)."""
+        return await telegram_call(ctx, payload.get("method") or "sendMessage", payload["request"])
+
+    def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
+        """ "<chat id>:<message id>"."""
+        return telegram_message_id(ctx, result)

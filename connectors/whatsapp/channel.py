@@ -12,7 +12,9 @@ from sanic.response import HTTPResponse
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
 from connectors.meta import authenticate_meta
-from connectors.outbound import PlatformOutput, SendContext, SendOutcome
+from connectors.outbound import PlatformOutput, SendContext
+from connectors.outgoing import Outgoing
+from connectors.retry import ApiResult
 from connectors.store import Job
 from connectors.webhook import (
     OnNewMessage,
@@ -21,7 +23,13 @@ from connectors.webhook import (
     recent_enough,
     resolve_text,
 )
-from connectors.whatsapp.api import DEFAULT_API_URL, mark_whatsapp_read, send_whatsapp_message
+from connectors.whatsapp.api import (
+    DEFAULT_API_URL,
+    mark_whatsapp_read,
+    whatsapp_message_id,
+    whatsapp_request,
+)
+from connectors.whatsapp.format import whatsapp_parts
 from connectors.whatsapp.parse import parse_whatsapp
 
 #: Free-form replies are only allowed within 24 hours of the user's last message.
@@ -29,21 +37,22 @@ REPLY_WINDOW = timedelta(hours=24)
 
 
 class WhatsAppOutput(PlatformOutput):
-    """Sends Rasa's responses as WhatsApp messages (text, reply buttons, lists, images)."""
+    """Rasa's responses as WhatsApp messages (text, reply buttons, lists, images)."""
 
     channel_name = "whatsapp"
 
-    async def send(
+    def format(
         self,
         *,
         text: str | None = None,
         buttons: list[dict[str, Any]] | None = None,
         image: str | None = None,
         custom: dict[str, Any] | None = None,
-    ) -> list[SendOutcome]:
-        """send_whatsapp_message for this conversation."""
-        return await send_whatsapp_message(
-            self.ctx, text=text, buttons=buttons, image=image, custom=custom
+        vertical: bool = False,
+    ) -> list[Outgoing]:
+        """whatsapp_parts for this conversation."""
+        return whatsapp_parts(
+            self.ctx.recipient, text=text, buttons=buttons, image=image, custom=custom
         )
 
 
@@ -94,9 +103,19 @@ class WhatsAppInput(WebhookInput):
             return None
         return "older than the 24-hour reply window; not answered"
 
-    async def process(self, job: Job, ctx: SendContext, on_new_message: OnNewMessage) -> None:
+    async def process(
+        self, job: Job, ctx: SendContext, on_new_message: OnNewMessage
+    ) -> PlatformOutput:
         """process_whatsapp_message."""
-        await process_whatsapp_message(job, ctx, on_new_message)
+        return await process_whatsapp_message(job, ctx, on_new_message)
+
+    async def send_stored(self, ctx: SendContext, payload: dict[str, Any]) -> ApiResult:
+        """One queued /messages request."""
+        return await whatsapp_request(ctx, payload["request"])
+
+    def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
+        """The wamid."""
+        return whatsapp_message_id(ctx, result)
 
 
 def _opt(value: Any) -> str | None:

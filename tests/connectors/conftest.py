@@ -145,7 +145,7 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait for background processing to finish."""
-        await self.channel.inbox.drain()
+        await self.channel.settle()
 
 
 @asynccontextmanager

@@ -9,17 +9,22 @@ from datetime import timedelta
 import pytest
 
 from booking_core.db.session import get_engine
+from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
-from connectors.store import ClaimedJob, Job, TenantInfo, persist_inbound
+from connectors.store import INBOX_NOTIFY_CHANNEL, ClaimedJob, Job, TenantInfo, persist_inbound
 
 TENANT = TenantInfo(1, "default", "Europe/London", "en_GB")
 
 
 def claimed(n: int) -> ClaimedJob:
     inbound = InboundMessage("whatsapp", f"m{n}", "u", "u", "text", "hi")
-    return ClaimedJob(Job(n, TENANT, n, inbound), None)
+    return ClaimedJob(Job(n, TENANT, n, inbound), None, utcnow())
+
+
+def IDENT(job: ClaimedJob) -> int:  # noqa: N802 - a constant-like key function
+    return job.job.message_id
 
 
 class FakeStore:
@@ -39,8 +44,9 @@ def test_settings_come_from_the_environment() -> None:
     settings = InboxSettings.from_env(
         {"INBOX_CONCURRENCY": "3", "INBOX_POLL_SECONDS": "0.5", "INBOX_LEASE_SECONDS": "9"}
     )
-    assert settings == InboxSettings(3, 0.5, timedelta(seconds=9))
+    assert settings == InboxSettings(3, 0.5, timedelta(seconds=9), "rasa")
     assert InboxSettings.from_env({}) == InboxSettings()
+    assert InboxSettings.from_env({"OUTBOX_SENDER": "ingest"}).sender == "ingest"
 
 
 async def test_never_more_than_concurrency_at_once_and_all_handled() -> None:
@@ -57,7 +63,7 @@ async def test_never_more_than_concurrency_at_once_and_all_handled() -> None:
         running.remove(job.job.message_id)
         done.append(job.job.message_id)
 
-    inbox = Inbox(store.fetch, handle, concurrency=3, poll_seconds=60)
+    inbox = Inbox(store.fetch, handle, ident=IDENT, concurrency=3, poll_seconds=60)
     inbox.start()
     await inbox.drain()
     await inbox.stop()
@@ -81,7 +87,7 @@ async def test_a_failing_handler_or_fetch_does_not_stop_the_inbox() -> None:
         handled.append(job.job.message_id)
         raise ValueError("handler bug")
 
-    inbox = Inbox(flaky_fetch, handle, concurrency=1, poll_seconds=0.05)
+    inbox = Inbox(flaky_fetch, handle, ident=IDENT, concurrency=1, poll_seconds=0.05)
     inbox.start()
     for _ in range(100):
         if len(handled) == 2:
@@ -101,7 +107,7 @@ async def test_stop_waits_for_running_messages_then_cancels() -> None:
         await asyncio.sleep(0.05 if job.job.message_id == 1 else 10)
         finished.append(str(job.job.message_id))
 
-    inbox = Inbox(fetch, handle, concurrency=2, poll_seconds=60)
+    inbox = Inbox(fetch, handle, ident=IDENT, concurrency=2, poll_seconds=60)
     inbox.start()
     await asyncio.sleep(0.02)
     await inbox.stop(timeout=0.3)
@@ -111,7 +117,7 @@ async def test_stop_waits_for_running_messages_then_cancels() -> None:
 @pytest.mark.postgres
 def test_notify_listener_wakes_on_a_message_stored_by_another_process(postgres_url) -> None:
     woken = threading.Event()
-    listener = NotifyListener(get_engine(postgres_url), "telegram", woken.set)
+    listener = NotifyListener(get_engine(postgres_url), INBOX_NOTIFY_CHANNEL, "telegram", woken.set)
     listener.start()
     try:
         account = Account("whatsapp", "111")

@@ -10,7 +10,6 @@ from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
 from connectors.store import (
-    UNKNOWN_SEND_OUTCOME,
     apply_status,
     begin_outbound,
     claim,
@@ -18,7 +17,6 @@ from connectors.store import (
     finish_outbound,
     mark_done,
     persist_inbound,
-    replied_since,
     stored_buttons,
 )
 from tests.connectors.helpers import contacts, messages
@@ -112,20 +110,6 @@ def test_concurrent_claim_next_never_hands_a_message_out_twice(db_settings) -> N
     for thread in threads:
         thread.join()
     assert len(taken) == len(set(taken)) == 20
-
-
-def test_replied_since_sees_only_newer_outbound_rows(db_settings) -> None:
-    job = persist_inbound(None, ACCOUNT, inbound())
-    assert job is not None
-    before = utcnow()
-    assert not replied_since(None, contact_id=job.contact_id, since=before)
-    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
-                         channel="whatsapp", text="hi", payload=None)  # fmt: skip
-    # The process died before the platform answered: seen as a reply, marked as unknown.
-    assert replied_since(None, contact_id=job.contact_id, since=before)
-    assert not replied_since(None, contact_id=job.contact_id, since=utcnow())
-    [out] = messages(db_settings, "out")
-    assert (out.id, out.status, out.error) == (row, "failed", UNKNOWN_SEND_OUTCOME)
 
 
 def _sent(job, text: str, payload, platform_message_id, error) -> None:  # type: ignore[no-untyped-def]

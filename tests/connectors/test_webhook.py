@@ -98,7 +98,7 @@ async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin
         tg = await client.post(
             url + "/telegram_webhook", content=body, headers=f.telegram_headers(TG_SECRET)
         )
-        await channels[2].inbox.drain()
+        await channels[2].settle()
     assert rest.json() == [{"recipient_id": "me", "text": "echo: hi"}]
     assert tg.status_code == 200
     assert text_of(standin.sent("/telegram", "sendMessage")[0]) == "echo: hi"
@@ -115,7 +115,7 @@ async def test_message_stored_but_never_processed_is_processed_at_start_up(
 
     async with running(channel) as h:
         for _ in range(100):
-            if h.agent.messages and not channel.inbox.busy:
+            if h.agent.messages and not (channel.inbox.busy or channel.outbox.busy):
                 break
             await asyncio.sleep(0.05)
         await h.settle()
@@ -166,29 +166,56 @@ async def test_claimed_messages_are_left_alone_and_abandoned_ones_taken_over(
     assert {m.status for m in messages(sqlite_settings, "in")} == {"processed"}
 
 
-async def test_taken_over_message_already_answered_is_not_answered_again(
-    sqlite_settings, standin
-) -> None:
-    """A process died after replying but before marking the message done: the process that
-    takes the message over sees the reply and does not send a second one."""
+async def test_a_slow_process_that_lost_its_claim_queues_nothing(sqlite_settings, standin) -> None:
+    """The lease ran out while Rasa worked and another process took the message over: the slow
+    process's completion is refused, so only one answer is ever queued."""
     from datetime import timedelta
 
-    from connectors.store import begin_outbound, claim, finish_outbound
+    from connectors.outgoing import Outgoing
+    from connectors.store import claim_next, complete_inbound
+
+    job = _store(whatsapp_channel(standin).directory.env_account, "447700900004", "slow")
+    [slow] = claim_next(None, channel="whatsapp", limit=1, lease=timedelta(minutes=2))
+    [fast] = claim_next(None, channel="whatsapp", limit=1, lease=timedelta(seconds=-1))
+    reply = [Outgoing({"to": "447700900004"}, "answer")]
+    kwargs = {"error": None, "replies": reply, "account_id": "1", "recipient": "447700900004"}
+    assert complete_inbound(None, fast, **kwargs)
+    assert not complete_inbound(None, slow, **kwargs)
+    assert [m.status for m in messages(sqlite_settings)] == ["processed", "queued"]
+    assert slow.job.message_id == fast.job.message_id == job.message_id
+
+
+async def test_a_reply_a_dead_sender_left_in_sending_is_not_sent_again(
+    sqlite_settings, standin
+) -> None:
+    from datetime import timedelta
+
+    from connectors.outgoing import Outgoing
+    from connectors.store import (
+        UNKNOWN_SEND_OUTCOME,
+        claim_next,
+        claim_next_outbound,
+        complete_inbound,
+    )
 
     channel = whatsapp_channel(standin)
-    account = channel.directory.env_account
-    job = _store(account, "447700900004", "answered, then crashed")
-    assert claim(None, job.message_id, channel.lease)
-    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
-                         channel="whatsapp", text="the reply", payload=None)  # fmt: skip
-    finish_outbound(None, row, platform_message_id="wamid.sent", error=None)
+    _store(channel.directory.env_account, "447700900006", "hi")
+    [claimed] = claim_next(None, channel="whatsapp", limit=1, lease=channel.lease)
+    user = "447700900006"
+    replies = [Outgoing({"to": user, "n": 1}, "one"), Outgoing({"to": user, "n": 2}, "two")]
+    assert complete_inbound(
+        None, claimed, error=None, replies=replies, account_id=f.PHONE_NUMBER_ID, recipient=user
+    )
+    # A sender claimed the first part and died mid-request.
+    [first] = claim_next_outbound(None, channel="whatsapp", limit=5, lease=channel.lease)
+    assert not first.abandoned
     channel.lease = timedelta(seconds=-1)
     async with running(channel) as h:
         await h.settle()
-    assert h.agent.messages == []
-    assert standin.messages("/whatsapp") == []
-    [inbound] = messages(sqlite_settings, "in")
-    assert inbound.status == "processed"
+    sent = standin.messages("/whatsapp")
+    assert [r.json.get("n") for r in sent] == [2]  # the second part went out, the first not again
+    out = messages(sqlite_settings, "out")
+    assert [(m.status, m.error) for m in out] == [("failed", UNKNOWN_SEND_OUTCOME), ("sent", None)]
 
 
 async def test_two_processes_consuming_one_store_handle_each_message_once_in_order(

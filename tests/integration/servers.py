@@ -85,6 +85,12 @@ def actions_cmd(port: int) -> list[str]:
     return [RASA, "run", "actions", "--port", str(port)]
 
 
+def ingest_cmd(port: int, credentials: Path) -> list[str]:
+    """`python -m connectors.ingest` (webhooks + reply sender, no Rasa) on `port`."""
+    return [sys.executable, "-m", "connectors.ingest", "--host", "127.0.0.1", "--port", str(port),
+            "--credentials", str(credentials)]  # fmt: skip
+
+
 def rasa_cmd(port: int, endpoints: Path, credentials: Path) -> list[str]:
     """`rasa run` with the trained model and the HTTP API on `port`."""
     return [RASA, "run", "--model", str(MODEL), "--enable-api", "--port", str(port),

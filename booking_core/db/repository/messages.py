@@ -14,7 +14,7 @@ from booking_core.db.repository.contacts import check_channel
 from booking_core.db.types import require_aware, utcnow
 
 #: Delivery receipts can arrive out of order; a later receipt never moves a message back.
-_OUTBOUND_PROGRESS = {"sending": 0, "sent": 1, "delivered": 2, "read": 3}
+_OUTBOUND_PROGRESS = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3}
 
 
 def _check_status(status: str) -> None:

@@ -1,12 +1,12 @@
-"""messages: "sending" status for outbound rows written before the send; inbox index
+"""messages: "queued"/"sending" statuses for the outbox; inbox index
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
 
-The connectors now write an outbound row before each platform request and complete it after,
-so a process that dies mid-send leaves a visible "sending" row instead of an unrecorded reply.
-The inbox index serves the consumers' look for unhandled inbound messages.
+Replies are now queued in the transaction that completes the inbound message and sent by a
+sender (connectors.inbox), which marks each "sending" before the request; a sender that dies
+mid-send leaves a visible "sending" row. The index serves both looks for work.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ branch_labels = None
 depends_on = None
 
 OLD = "status IN ('received', 'processed', 'sent', 'delivered', 'read', 'failed')"
-NEW = "status IN ('received', 'processed', 'sending', 'sent', 'delivered', 'read', 'failed')"
+NEW = (
+    "status IN ('received', 'processed', 'queued', 'sending', 'sent', 'delivered', 'read', "
+    "'failed')"
+)
 
 
 def _replace_status_check(sql: str) -> None:
@@ -35,5 +38,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_messages_inbox", table_name="messages")
-    op.execute("UPDATE messages SET status = 'failed' WHERE status = 'sending'")
+    op.execute("UPDATE messages SET status = 'failed' WHERE status IN ('queued', 'sending')")
     _replace_status_check(OLD)

@@ -372,6 +372,12 @@ class WebhookInput(InputChannel):
         """Handle one claimed message, then mark it done and queue its replies in one
         transaction (failed with the reason if it could not be answered)."""
         job = claimed.job
+        if claimed.previous_claim is not None:
+            logger.warning(
+                "%s message %s taken over from a process that stopped while handling it",
+                self.channel,
+                job.message_id,
+            )
         output: PlatformOutput | None = None
         error: str | None = None
         try:

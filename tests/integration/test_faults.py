@@ -170,21 +170,22 @@ def test_database_down_answers_503_and_the_redelivery_is_answered(
 def test_kill_9_mid_load_answers_every_acknowledged_message_once(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
-    """SIGKILL one Rasa process while the ingest process takes 20 deliveries/s; restart it.
-    Messages the dead process held are handled again after the 10 s lease (their replies were
-    never queued: queueing and completing are one transaction); nothing is answered twice."""
+    """SIGKILL one Rasa process while the ingest process takes 60 deliveries/s (more than the
+    two processes handle, so each holds several claimed messages); restart it. Messages the dead
+    process held are handled again after the 10 s lease (their replies were never queued:
+    queueing and completing are one transaction); nothing is answered twice."""
     procs: list[subprocess.Popen[bytes]] = cluster["procs"]
     victim_port = cluster["ports"][0]
-    users = [f"44770093{n:04d}" for n in range(40)]
+    users = [f"44770093{n:04d}" for n in range(60)]
     started = time.monotonic()
 
     def send(n: int) -> int:
-        time.sleep(max(0.0, started + n / 20 - time.monotonic()))
+        time.sleep(max(0.0, started + n / 60 - time.monotonic()))
         return _post(cluster["ingest"], f.wa_text(users[n], "hello"))
 
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
         pending = pool.map(send, range(len(users)))
-        time.sleep(1.0)  # mid-load: the victim holds claimed messages
+        time.sleep(1.5)  # mid-load, with a backlog: the victim holds claimed messages
         os.kill(procs[1].pid, signal.SIGKILL)
         procs[1].wait(timeout=10)
         codes = list(pending)
@@ -204,3 +205,6 @@ def test_kill_9_mid_load_answers_every_acknowledged_message_once(
         replies = _replies_to(standin, user)
         assert len(replies) == 1, (user, replies)
         assert replies[0].startswith("Hi!")
+    logs = [cluster["work"] / "rasa-1.log", log]
+    takeovers = sum(p.read_text(errors="replace").count("taken over from a process") for p in logs)
+    assert takeovers > 0, "the kill hit no message in flight; the test proved nothing"

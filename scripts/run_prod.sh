@@ -10,6 +10,9 @@ M=${ACTION_PROCESSES:-2}
 export DATABASE_URL=${DATABASE_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/booking}
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-$DATABASE_URL}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/1}
+# Only the ingest process sends replies: a Rasa process dying never interrupts a send.
+export OUTBOX_SENDER=ingest
+INGEST_PORT=${INGEST_PORT:-5050}
 mkdir -p var/log var/prod
 pids=()
 cleanup() {
@@ -38,6 +41,9 @@ for i in $(seq 0 $((M - 1))); do
 done
 .venv/bin/python -m api >var/log/api.log 2>&1 &
 pids+=($!)
+.venv/bin/python -m connectors.ingest --port "$INGEST_PORT" --credentials var/credentials.enabled.yml \
+  >var/log/ingest.log 2>&1 &
+pids+=($!)
 .venv/bin/python -m booking_core.worker --interval 30 >var/log/worker.log 2>&1 &
 pids+=($!)
 for i in $(seq 0 $((N - 1))); do
@@ -51,6 +57,7 @@ done
 for i in $(seq 0 $((N - 1))); do
   until curl -fs "http://localhost:$((5005 + i))/status" >/dev/null 2>&1; do sleep 1; done
 done
-echo "Running $N Rasa servers on ports 5005-$((5004 + N)) and $M action servers on 5055-$((5054 + M))"
+echo "Running the ingest process on :$INGEST_PORT (point the platform webhooks here),"
+echo "$N Rasa servers on ports 5005-$((5004 + N)) and $M action servers on 5055-$((5054 + M))"
 echo "against $DATABASE_URL and $REDIS_URL. Put a load balancer in front of the Rasa ports. Ctrl-C stops."
 wait -n "${pids[@]}"

@@ -12,8 +12,10 @@ same channel configuration (credentials.yml) as Rasa: point the platforms, or th
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage, register
@@ -48,7 +50,9 @@ def ingest_channels(credentials_file: str) -> list[WebhookInput]:
     return channels
 
 
-def create_app(channels: list[WebhookInput], name: str = "booking_ingest") -> Sanic:
+def create_app(
+    channels: list[WebhookInput], name: str = "booking_ingest", threads: int = 8
+) -> Sanic:
     """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health."""
     app = Sanic(name)
     app.ctx.agent = IngestOnly()
@@ -58,6 +62,13 @@ def create_app(channels: list[WebhookInput], name: str = "booking_ingest") -> Sa
         return response.json({"status": "ok", "channels": [c.name() for c in channels]})
 
     app.add_route(health, "/health", methods=["GET"])
+
+    async def more_threads(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        # Every delivery is a database transaction in a worker thread, mostly waiting for the
+        # commit; with asyncio's default pool (cores + 4 threads) deliveries queue for a thread.
+        loop.set_default_executor(ThreadPoolExecutor(threads, thread_name_prefix="ingest"))
+
+    app.register_listener(more_threads, "before_server_start")
     return app
 
 
@@ -68,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=int(os.environ.get("INGEST_PORT") or 5050))
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("INGEST_THREADS") or 8),
+                        help="database worker threads")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     channels = ingest_channels(args.credentials)
     if not channels:
         parser.error(f"{args.credentials} configures no platform channel")
-    app = create_app(channels)
+    app = create_app(channels, threads=args.threads)
     logger.info("ingest serving %s on :%d", ", ".join(c.name() for c in channels), args.port)
     run_options: dict[str, Any] = {"access_log": False, "workers": args.workers}
     app.run(host=args.host, port=args.port, **run_options)

@@ -323,7 +323,8 @@ class WebhookInput(InputChannel):
                         inbound.platform_message_id,
                     )
                     continue
-                self.inbox.wake()
+                if self.consume:
+                    self.inbox.wake()
             for update in batch.statuses:
                 account = next((a for a in accounts if a.account_id == update.account_id), None)
                 if account is not None:

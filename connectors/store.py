@@ -7,24 +7,28 @@ Inbound messages are stored before the webhook answers, with the atomic de-dupli
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, text, update
+from sqlalchemy import case, exists, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from booking_core.db.models import Message, Tenant
+from booking_core.db.models import Contact, Message, Tenant
 from booking_core.db.repository import (
     ensure_default_tenant,
     get_message_by_platform_id,
     get_tenant,
     mark_message,
     record_message,
-    upsert_contact,
 )
-from booking_core.db.session import session_scope
-from booking_core.db.types import utcnow
+from booking_core.db.repository.contacts import check_channel
+from booking_core.db.session import resolve_url, session_scope
+from booking_core.db.types import require_aware, utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
 from connectors.outgoing import Outgoing
@@ -104,38 +108,115 @@ def _info(tenant: Tenant) -> TenantInfo:
     return TenantInfo(tenant.id, tenant.slug, tenant.timezone, tenant.locale)
 
 
+#: Tenants by (database, tenant id) for a short while: the webhook must not look the tenant up
+#: for every delivery (it is the busiest path of the ingest process).
+_TENANT_TTL_SECONDS = 10.0
+_tenants: dict[tuple[str, int | None], tuple[float, TenantInfo]] = {}
+
+
+def _tenant_info(database_url: str | None, account: Account) -> TenantInfo:
+    key = (resolve_url(database_url), account.tenant_id)
+    cached = _tenants.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _TENANT_TTL_SECONDS:
+        return cached[1]
+    with session_scope(database_url) as session:
+        info = _info(_tenant(session, account))
+    _tenants[key] = (now, info)
+    return info
+
+
 def persist_inbound(
     database_url: str | None, account: Account, inbound: InboundMessage
 ) -> Job | None:
-    """Store the contact and the message; None when this platform message id is already stored."""
+    """Store the contact and the message; None when this platform message id is already stored.
+
+    Two upserts in one transaction (INSERT ... ON CONFLICT on the unique keys): concurrent
+    deliveries of the same message, in any process, store it once, and a new contact met by two
+    processes at once is created once. Kept to a few statements because the webhook waits for it.
+    """
     inbound = replace(inbound, account_id=account.account_id)
+    check_channel(inbound.channel)
+    if not inbound.platform_user_id:
+        raise ValueError("platform_user_id must not be empty")
+    try:
+        return _store_inbound(database_url, _tenant_info(database_url, account), inbound)
+    except IntegrityError:
+        # The cached tenant was deleted (or recreated) meanwhile: look it up again, once.
+        _tenants.pop((resolve_url(database_url), account.tenant_id), None)
+        return _store_inbound(database_url, _tenant_info(database_url, account), inbound)
+
+
+def _store_inbound(
+    database_url: str | None, tenant: TenantInfo, inbound: InboundMessage
+) -> Job | None:
+    seen = require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else utcnow()
+    locale = (inbound.language or None) and inbound.language[:16]
+    contacts, messages = Contact.__table__, Message.__table__
     with session_scope(database_url) as session:
-        tenant = _tenant(session, account)
-        contact = upsert_contact(
-            session,
+        postgres = session.get_bind().dialect.name == "postgresql"
+        insert: Any = pg_insert if postgres else sqlite_insert
+        upsert = insert(contacts).values(
             tenant_id=tenant.id,
             channel=inbound.channel,
             platform_user_id=inbound.platform_user_id,
             display_name=inbound.display_name,
-            locale=(inbound.language or None) and inbound.language[:16],
+            locale=locale,
+            created_at=utcnow(),
+            last_inbound_at=seen,
         )
-        session.flush()
-        message = record_message(
-            session,
+        new = upsert.excluded
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["tenant_id", "channel", "platform_user_id"],
+            set_={
+                "display_name": func.coalesce(new.display_name, contacts.c.display_name),
+                "locale": func.coalesce(new.locale, contacts.c.locale),
+                "last_inbound_at": case(
+                    (
+                        or_(
+                            contacts.c.last_inbound_at.is_(None),
+                            contacts.c.last_inbound_at < new.last_inbound_at,
+                        ),
+                        new.last_inbound_at,
+                    ),
+                    else_=contacts.c.last_inbound_at,
+                ),
+            },
+        )
+        where_contact = (
+            (contacts.c.tenant_id == tenant.id)
+            & (contacts.c.channel == inbound.channel)
+            & (contacts.c.platform_user_id == inbound.platform_user_id)
+        )
+        if postgres:
+            contact_id = session.execute(upsert.returning(contacts.c.id)).scalar_one()
+        else:
+            session.execute(upsert)
+            contact_id = session.execute(select(contacts.c.id).where(where_contact)).scalar_one()
+        stored = insert(messages).values(
             tenant_id=tenant.id,
-            contact_id=contact.id,
+            contact_id=contact_id,
             channel=inbound.channel,
             direction="in",
             text=inbound.text,
             payload={"inbound": inbound.to_dict()},
-            platform_message_id=inbound.platform_message_id,
+            platform_message_id=inbound.platform_message_id or None,
+            status="received",
             sent_at=inbound.sent_at,
+            created_at=utcnow(),
         )
-        if message is None:
+        stored = stored.on_conflict_do_nothing(
+            index_elements=["tenant_id", "channel", "platform_message_id"]
+        )
+        if postgres:
+            message_id = session.execute(stored.returning(messages.c.id)).scalar_one_or_none()
+        else:
+            result = session.execute(stored)
+            message_id = result.lastrowid if result.rowcount == 1 else None
+        if message_id is None:
             return None
-        session.flush()
         _notify(session, INBOX_NOTIFY_CHANNEL, inbound.channel)
-        return Job(message.id, _info(tenant), contact.id, inbound)
+        return Job(int(message_id), tenant, int(contact_id), inbound)
 
 
 def _notify(session: Session, name: str, channel: str) -> None:

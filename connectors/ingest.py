@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("INGEST_THREADS") or 8),
                         help="database worker threads")  # fmt: skip
     args = parser.parse_args(argv)
+    os.environ.setdefault("DATABASE_PRE_PING", "0")  # see booking_core.db.session
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     channels = ingest_channels(args.credentials)
     if not channels:

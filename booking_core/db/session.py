@@ -10,6 +10,7 @@ atomic de-duplicating inserts rely on.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,7 +70,11 @@ def _new_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return _create_engine(url, future=True, pool_pre_ping=True)
+    # A pre-ping (SELECT 1 per checkout) hides connections a database restart broke; the ingest
+    # process turns it off (DATABASE_PRE_PING=0): a broken connection then fails one request with
+    # 503, the platform delivers again, and the pool has replaced the connection by then.
+    pre_ping = os.environ.get("DATABASE_PRE_PING", "1") != "0"
+    return _create_engine(url, future=True, pool_pre_ping=pre_ping, pool_size=10)
 
 
 _engines: dict[str, tuple[Engine, sessionmaker]] = {}

@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.credentials} configures no platform channel")
     app = create_app(channels, threads=args.threads)
     logger.info("ingest serving %s on :%d", ", ".join(c.name() for c in channels), args.port)
-    run_options: dict[str, Any] = {"access_log": False, "workers": args.workers}
+    # A burst must queue in the kernel, not be refused: the default listen backlog is 100.
+    run_options: dict[str, Any] = {"access_log": False, "workers": args.workers, "backlog": 1024}
     app.run(host=args.host, port=args.port, **run_options)
     return 0
 

@@ -21,6 +21,7 @@ Phases:
 from __future__ import annotations
 
 import argparse
+import collections
 import concurrent.futures
 import multiprocessing
 import os
@@ -371,15 +372,17 @@ def main(argv: list[str] | None = None) -> int:
         # 1. acknowledgement under load, two Rasa processes working off the backlog
         print(f"ack phase: {args.rate:g}/s for {args.seconds:g} s", flush=True)
         started = time.time()
-        step, sent = bench.whatsapp_step(args.rate, args.seconds, wait=1800)
+        step, sent = bench.whatsapp_step(args.rate, args.seconds, wait=max(120, args.rate * args.seconds / 5))
         drained = time.time() - started
         ok = [r for r in sent if r[3] == 200]
+        statuses = collections.Counter(r[3] for r in sent)
+        print(f"  statuses {dict(statuses)}; answered {step.answered}, twice {step.twice}", flush=True)
         ack = _percentiles([r[2] * 1000 for r in ok])
         span = max(sent[-1][1] - sent[0][1], 1e-9) if sent else 1.0
         missing = len(ok) - step.answered - step.twice
         rows += [
             ("ack: deliveries sent / rate", f"{len(sent)} at {len(sent) / span:.0f}/s for {args.seconds:g} s"),
-            ("ack: HTTP 200", f"{len(ok)} of {len(sent)}"),
+            ("ack: HTTP 200", f"{len(ok)} of {len(sent)} (statuses: {dict(statuses)}; 0 = no answer within 60 s)"),
             ("ack latency p50 / p95 / p99", f"{ack['p50']:.1f} / {ack['p95']:.1f} / {ack['p99']:.1f} ms"),
             ("backlog: answered exactly once", f"{step.answered} of {len(ok)} ({step.twice} twice, {missing} unanswered)"),
             ("backlog: all replies after", f"{drained:.0f} s ({len(ok) / drained:.1f} msg/s with 2 Rasa processes)"),

@@ -64,7 +64,7 @@ test: lint validate train pytest test-nlu test-stories ## Everything CI runs
 eval-time: install ## Time extractor vs Duckling's corpus (CORPUS=path)
 	$(PY) scripts/eval_time.py $(CORPUS)
 
-bench: install train ## Webhook ack/e2e latency vs the REST channel, NLU throughput, memory -> docs/BENCHMARKS.md
+bench: install train ## Production config under load: ack, e2e, sustainable rates vs REST, NLU, memory -> docs/BENCHMARKS.md
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 bench-duckling: install ## Latency of the Duckling fallback path (Duckling down or hung)

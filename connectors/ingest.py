@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--credentials", default="var/credentials.enabled.yml")
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=int(os.environ.get("INGEST_PORT") or 5050))
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("INGEST_WORKERS") or 1))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("INGEST_THREADS") or 8),
                         help="database worker threads")  # fmt: skip
     args = parser.parse_args(argv)

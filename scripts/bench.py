@@ -298,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e2e-seconds", type=float, default=20)
     parser.add_argument("--nice", type=int, default=10,
                         help="niceness of the Rasa and action servers (the ingest process keeps 0)")  # fmt: skip
+    parser.add_argument("--ingest-workers", type=int, default=2,
+                        help="ingest worker processes (Sanic workers sharing the port)")  # fmt: skip
     parser.add_argument("--out", default=str(ROOT / "docs" / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     model = ROOT / "models" / "booking.tar.gz"
@@ -352,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                               nice=args.nice)  # fmt: skip
         ingest = bench.start("ingest", [sys.executable, "-m", "connectors.ingest", "--host",
                                         "127.0.0.1", "--port", str(ingest_port), "--credentials",
-                                        str(work / "cred.yml")])  # fmt: skip
+                                        str(work / "cred.yml"), "--workers", str(args.ingest_workers)])  # fmt: skip
         for i, port in enumerate(rasa_ports):
             bench.start(f"rasa-{i}", [RASA, "run", "--model", str(model), "--enable-api",
                                       "--port", str(port), "--endpoints", str(work / "endpoints.yml"),
@@ -452,7 +454,8 @@ def main(argv: list[str] | None = None) -> int:
         "# Benchmarks\n\nMeasured " + started_at + " on this project's 2-core machine with `"
         + command + "` (scripts/bench.py). Production configuration: PostgreSQL (app database "
         "and tracker store), Redis lock store, one action server, the ingest process "
-        "(acknowledges webhooks, sends replies) and two Rasa servers (one for the one-process "
+        f"(acknowledges webhooks, sends replies; {args.ingest_workers} worker process(es)) and "
+        "two Rasa servers (one for the one-process "
         f"rows), Rasa and action servers at nice {args.nice}; stand-in Graph API on loopback; "
         "load from a second process. Message: \"hello\" from a new sender each time.\n\n"
         + _table(rows) + "\n\n## Sustainable rate (every message answered, p95 end-to-end < 1 s)\n\n"

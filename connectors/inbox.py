@@ -143,12 +143,8 @@ class Inbox(Generic[T]):
         while True:
             if self._tasks:
                 await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
-            elif self._filling or self._wake.is_set():
-                if self._loop_task is None:
-                    self._wake.clear()
-                    await self.fill()
-                else:
-                    await asyncio.sleep(0.005)
+            elif self._loop_task is not None and (self._filling or self._wake.is_set()):
+                await asyncio.sleep(0.005)  # the running loop is about to claim more
             else:
                 return
 

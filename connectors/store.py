@@ -6,14 +6,16 @@ Inbound messages are stored before the webhook answers, with the atomic de-dupli
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import bindparam, case, exists, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -126,6 +128,15 @@ def _tenant_info(database_url: str | None, account: Account) -> TenantInfo:
     return info
 
 
+def _checked(account: Account, inbound: InboundMessage) -> InboundMessage:
+    """The message as it is stored: stamped with its account, channel and sender validated."""
+    inbound = replace(inbound, account_id=account.account_id)
+    check_channel(inbound.channel)
+    if not inbound.platform_user_id:
+        raise ValueError("platform_user_id must not be empty")
+    return inbound
+
+
 def persist_inbound(
     database_url: str | None, account: Account, inbound: InboundMessage
 ) -> Job | None:
@@ -135,10 +146,7 @@ def persist_inbound(
     deliveries of the same message, in any process, store it once, and a new contact met by two
     processes at once is created once. Kept to a few statements because the webhook waits for it.
     """
-    inbound = replace(inbound, account_id=account.account_id)
-    check_channel(inbound.channel)
-    if not inbound.platform_user_id:
-        raise ValueError("platform_user_id must not be empty")
+    inbound = _checked(account, inbound)
     try:
         return _store_inbound(database_url, _tenant_info(database_url, account), inbound)
     except IntegrityError:
@@ -147,76 +155,173 @@ def persist_inbound(
         return _store_inbound(database_url, _tenant_info(database_url, account), inbound)
 
 
+def persist_inbound_many(
+    database_url: str | None, items: Sequence[tuple[Account, InboundMessage]]
+) -> list[Job | Exception | None]:
+    """`persist_inbound` for several deliveries in ONE transaction (group commit).
+
+    The ingest process's cost per delivery is mostly the transaction (round trips, the commit's
+    flush to disk), so the webhook writes what concurrent POSTs bring together. The result, in
+    the order of `items`, is each item's Job, None (already stored) or the exception that item
+    met. Rows are written in key order, so two processes' batches cannot deadlock; if the shared
+    transaction fails, every item is tried again alone, so one bad item cannot fail the others.
+    """
+    results: list[Job | Exception | None] = [None] * len(items)
+    ready: list[tuple[int, TenantInfo, InboundMessage]] = []
+    for index, (account, inbound) in enumerate(items):
+        try:
+            checked = _checked(account, inbound)
+            ready.append((index, _tenant_info(database_url, account), checked))
+        except Exception as exc:  # reported to that delivery's POST alone
+            results[index] = exc
+    ready.sort(key=lambda r: (r[1].id, r[2].channel, r[2].platform_user_id,
+                              r[2].platform_message_id or ""))  # fmt: skip
+    try:
+        with session_scope(database_url) as session:
+            stored: dict[int, Job | None] = {}
+            for index, tenant, inbound in ready:
+                stored[index] = _insert_inbound(session, tenant, inbound)
+            for channel in sorted({job.inbound.channel for job in stored.values() if job}):
+                _notify(session, INBOX_NOTIFY_CHANNEL, channel)
+        for index, job in stored.items():
+            results[index] = job
+    except Exception:
+        if len(ready) == 1:
+            index, _, _ = ready[0]
+            account, inbound = items[index]
+            results[index] = _alone(database_url, account, inbound)
+            return results
+        logger.warning("group commit of %d deliveries failed; storing them one by one",
+                       len(ready), exc_info=True)  # fmt: skip
+        for index, _, _ in ready:
+            account, inbound = items[index]
+            results[index] = _alone(database_url, account, inbound)
+    return results
+
+
+def _alone(
+    database_url: str | None, account: Account, inbound: InboundMessage
+) -> Job | Exception | None:
+    try:
+        return persist_inbound(database_url, account, inbound)
+    except Exception as exc:
+        return exc
+
+
 def _store_inbound(
     database_url: str | None, tenant: TenantInfo, inbound: InboundMessage
 ) -> Job | None:
-    seen = require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else utcnow()
-    locale = (inbound.language or None) and inbound.language[:16]
-    contacts, messages = Contact.__table__, Message.__table__
     with session_scope(database_url) as session:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        insert: Any = pg_insert if postgres else sqlite_insert
-        upsert = insert(contacts).values(
-            tenant_id=tenant.id,
-            channel=inbound.channel,
-            platform_user_id=inbound.platform_user_id,
-            display_name=inbound.display_name,
-            locale=locale,
-            created_at=utcnow(),
-            last_inbound_at=seen,
-        )
-        new = upsert.excluded
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["tenant_id", "channel", "platform_user_id"],
-            set_={
-                "display_name": func.coalesce(new.display_name, contacts.c.display_name),
-                "locale": func.coalesce(new.locale, contacts.c.locale),
-                "last_inbound_at": case(
-                    (
-                        or_(
-                            contacts.c.last_inbound_at.is_(None),
-                            contacts.c.last_inbound_at < new.last_inbound_at,
-                        ),
-                        new.last_inbound_at,
+        job = _insert_inbound(session, tenant, inbound)
+        if job is not None:
+            _notify(session, INBOX_NOTIFY_CHANNEL, inbound.channel)
+        return job
+
+
+@functools.cache
+def _inbound_statements() -> tuple[Any, Any, Any]:
+    """SQLite: the contact upsert, the message insert and the contact's id lookup (SQLAlchemy
+    1.4 gives SQLite no RETURNING), built once with bound parameters."""
+    contacts, messages = Contact.__table__, Message.__table__
+    insert: Any = sqlite_insert
+
+    def param(table: Any, column: str) -> Any:
+        return bindparam(column, type_=table.c[column].type)
+
+    contact_columns = ("tenant_id", "channel", "platform_user_id", "display_name", "locale",
+                       "created_at", "last_inbound_at")  # fmt: skip
+    upsert = insert(contacts).values({c: param(contacts, c) for c in contact_columns})
+    new = upsert.excluded
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["tenant_id", "channel", "platform_user_id"],
+        set_={
+            "display_name": func.coalesce(new.display_name, contacts.c.display_name),
+            "locale": func.coalesce(new.locale, contacts.c.locale),
+            "last_inbound_at": case(
+                (
+                    or_(
+                        contacts.c.last_inbound_at.is_(None),
+                        contacts.c.last_inbound_at < new.last_inbound_at,
                     ),
-                    else_=contacts.c.last_inbound_at,
+                    new.last_inbound_at,
                 ),
-            },
-        )
-        where_contact = (
-            (contacts.c.tenant_id == tenant.id)
-            & (contacts.c.channel == inbound.channel)
-            & (contacts.c.platform_user_id == inbound.platform_user_id)
-        )
-        if postgres:
-            contact_id = session.execute(upsert.returning(contacts.c.id)).scalar_one()
-        else:
-            session.execute(upsert)
-            contact_id = session.execute(select(contacts.c.id).where(where_contact)).scalar_one()
-        stored = insert(messages).values(
-            tenant_id=tenant.id,
-            contact_id=contact_id,
-            channel=inbound.channel,
-            direction="in",
-            text=inbound.text,
-            payload={"inbound": inbound.to_dict()},
-            platform_message_id=inbound.platform_message_id or None,
-            status="received",
-            sent_at=inbound.sent_at,
-            created_at=utcnow(),
-        )
-        stored = stored.on_conflict_do_nothing(
-            index_elements=["tenant_id", "channel", "platform_message_id"]
-        )
-        if postgres:
-            message_id = session.execute(stored.returning(messages.c.id)).scalar_one_or_none()
-        else:
-            result = session.execute(stored)
-            message_id = result.lastrowid if result.rowcount == 1 else None
-        if message_id is None:
+                else_=contacts.c.last_inbound_at,
+            ),
+        },
+    )
+    message_columns = ("tenant_id", "contact_id", "channel", "direction", "text", "payload",
+                       "platform_message_id", "status", "sent_at", "created_at")  # fmt: skip
+    stored = insert(messages).values({c: param(messages, c) for c in message_columns})
+    stored = stored.on_conflict_do_nothing(
+        index_elements=["tenant_id", "channel", "platform_message_id"]
+    )
+    lookup = select(contacts.c.id).where(
+        contacts.c.tenant_id == bindparam("tenant_id"),
+        contacts.c.channel == bindparam("channel"),
+        contacts.c.platform_user_id == bindparam("platform_user_id"),
+    )
+    return upsert, stored, lookup
+
+
+#: PostgreSQL: the contact upsert and the message insert as ONE statement (one round trip per
+#: delivery), written out because SQLAlchemy 1.4 cannot cache the compiled form of its
+#: ON CONFLICT constructs: building and compiling them cost more than the database work.
+#: No row comes back when the message was already stored. Mirrors the SQLAlchemy path below.
+_PG_STORE_INBOUND = """
+WITH contact AS (
+    INSERT INTO contacts (tenant_id, channel, platform_user_id, display_name, locale,
+                          created_at, last_inbound_at)
+    VALUES (%(tenant_id)s, %(channel)s, %(platform_user_id)s, %(display_name)s, %(locale)s,
+            %(created_at)s, %(last_inbound_at)s)
+    ON CONFLICT (tenant_id, channel, platform_user_id) DO UPDATE SET
+        display_name = COALESCE(excluded.display_name, contacts.display_name),
+        locale = COALESCE(excluded.locale, contacts.locale),
+        last_inbound_at = CASE
+            WHEN contacts.last_inbound_at IS NULL
+                 OR contacts.last_inbound_at < excluded.last_inbound_at
+            THEN excluded.last_inbound_at ELSE contacts.last_inbound_at END
+    RETURNING id
+)
+INSERT INTO messages (tenant_id, contact_id, channel, direction, text, payload,
+                      platform_message_id, status, sent_at, created_at)
+SELECT %(tenant_id)s, contact.id, %(channel)s, 'in', %(text)s, %(payload)s,
+       %(platform_message_id)s, 'received', %(sent_at)s, %(created_at)s
+FROM contact
+ON CONFLICT (tenant_id, channel, platform_message_id) DO NOTHING
+RETURNING id, contact_id
+"""
+
+
+def _insert_inbound(session: Session, tenant: TenantInfo, inbound: InboundMessage) -> Job | None:
+    """The contact upsert and the message insert inside the caller's transaction."""
+    now = utcnow()
+    values = {
+        "tenant_id": tenant.id,
+        "channel": inbound.channel,
+        "platform_user_id": inbound.platform_user_id,
+        "display_name": inbound.display_name,
+        "locale": (inbound.language or None) and inbound.language[:16],
+        "created_at": now,
+        "last_inbound_at": (require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else now),
+        "text": inbound.text,
+        "payload": {"inbound": inbound.to_dict()},
+        "platform_message_id": inbound.platform_message_id or None,
+        "sent_at": require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else None,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        values["payload"] = json.dumps(values["payload"])
+        row = session.connection().exec_driver_sql(_PG_STORE_INBOUND, values).first()
+        if row is None:
             return None
-        _notify(session, INBOX_NOTIFY_CHANNEL, inbound.channel)
-        return Job(int(message_id), tenant, int(contact_id), inbound)
+        return Job(int(row[0]), tenant, int(row[1]), inbound)
+    upsert, stored, lookup = _inbound_statements()
+    session.execute(upsert, values)
+    contact_id = session.execute(lookup, values).scalar_one()
+    message = {**values, "contact_id": contact_id, "direction": "in", "status": "received"}
+    result = session.execute(stored, message)
+    if result.rowcount != 1:
+        return None
+    return Job(int(result.lastrowid), tenant, int(contact_id), inbound)
 
 
 def _notify(session: Session, name: str, channel: str) -> None:
@@ -232,36 +337,6 @@ def _claimable(lease: timedelta) -> Any:
     return (Message.status == "received") & or_(
         processed_at.is_(None), processed_at < utcnow() - lease
     )
-
-
-def claim(database_url: str | None, message_id: int, lease: timedelta) -> bool:
-    """Atomically take an inbound message for processing; False when someone else has it.
-
-    The claim is `processed_at` set while the status is still "received" (one conditional
-    UPDATE, so two processes - or a recovery pass and a webhook - never both process it). A
-    claim older than `lease` counts as abandoned by a dead process and can be taken again.
-    """
-    with session_scope(database_url) as session:
-        result = session.execute(
-            update(Message)
-            .where(Message.id == message_id, _claimable(lease))
-            .values(processed_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount == 1)
-
-
-def mark_done(database_url: str | None, message_id: int, *, error: str | None = None) -> None:
-    """Inbound message handled: "processed", or "failed" with the error (never retried)."""
-    with session_scope(database_url) as session:
-        message = mark_message(
-            session,
-            message_id=message_id,
-            status="failed" if error else "processed",
-            error=error[:2000] if error else None,
-        )
-        if message is not None:
-            message.processed_at = utcnow()
 
 
 def begin_outbound(
@@ -348,6 +423,38 @@ def stored_buttons(
         return list(buttons) if isinstance(buttons, list) else None
 
 
+def _behind_earlier(direction: str, statuses: tuple[str, ...]) -> Any:
+    """True for a row with an earlier row of the same contact and direction still in
+    `statuses`: only the head of each conversation's queue may be claimed (in order, one at a
+    time)."""
+    earlier = aliased(Message)
+    return exists().where(
+        earlier.contact_id == Message.contact_id,
+        earlier.direction == direction,
+        earlier.status.in_(statuses),
+        earlier.id < Message.id,
+    )
+
+
+def _compare_and_set(session: Session, row: Message, **values: Any) -> datetime | None:
+    """Claim `row` if its status and `processed_at` are still what was read (so two processes
+    never both take it): sets `processed_at` to now plus `values`; the claim time, or None."""
+    processed_at: Any = Message.processed_at
+    previous = row.processed_at
+    now = utcnow()
+    taken = session.execute(
+        update(Message)
+        .where(
+            Message.id == row.id,
+            Message.status == row.status,
+            processed_at.is_(None) if previous is None else processed_at == previous,
+        )
+        .values(processed_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return now if taken.rowcount == 1 else None
+
+
 def claim_next(
     database_url: str | None,
     *,
@@ -363,14 +470,7 @@ def claim_next(
     order, across every process. Each claim is a compare-and-set on `processed_at`, so two
     processes never both take a message. Messages that cannot be read back are marked failed.
     """
-    earlier = aliased(Message)
-    processed_at: Any = Message.processed_at
-    blocked = exists().where(
-        earlier.contact_id == Message.contact_id,
-        earlier.direction == "in",
-        earlier.status == "received",
-        earlier.id < Message.id,
-    )
+    blocked = _behind_earlier("in", ("received",))
     claimed: list[ClaimedJob] = []
     with session_scope(database_url) as session:
         query = (
@@ -390,18 +490,8 @@ def claim_next(
             query = query.where(message_id.notin_(sorted(exclude)))
         for message, tenant in session.execute(query).all():
             previous = message.processed_at
-            now = utcnow()
-            taken = session.execute(
-                update(Message)
-                .where(
-                    Message.id == message.id,
-                    Message.status == "received",
-                    processed_at.is_(None) if previous is None else processed_at == previous,
-                )
-                .values(processed_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount != 1:
+            now = _compare_and_set(session, message)
+            if now is None:
                 continue
             data = (message.payload or {}).get("inbound")
             try:
@@ -414,10 +504,6 @@ def claim_next(
             job = Job(message.id, _info(tenant), message.contact_id, inbound)
             claimed.append(ClaimedJob(job, previous, now))
     return claimed
-
-
-#: What a "sending" row left by a dead process says in the history.
-UNKNOWN_SEND_OUTCOME = "outcome unknown: the process stopped while sending"
 
 
 def complete_inbound(
@@ -491,14 +577,7 @@ def claim_next_outbound(
     """Claim up to `limit` queued replies of `channel` to send, the oldest of each contact only
     (a contact's replies go out one at a time, in order). A row left in "sending" longer than
     `lease` belonged to a sender that died; it comes back with `abandoned` set."""
-    earlier = aliased(Message)
     processed_at: Any = Message.processed_at
-    blocked = exists().where(
-        earlier.contact_id == Message.contact_id,
-        earlier.direction == "out",
-        earlier.status.in_(("queued", "sending")),
-        earlier.id < Message.id,
-    )
     claimable = (Message.status == "queued") | (
         (Message.status == "sending") & (processed_at < utcnow() - lease)
     )
@@ -506,7 +585,12 @@ def claim_next_outbound(
     with session_scope(database_url) as session:
         query = (
             select(Message)
-            .where(Message.direction == "out", Message.channel == channel, claimable, ~blocked)
+            .where(
+                Message.direction == "out",
+                Message.channel == channel,
+                claimable,
+                ~_behind_earlier("out", ("queued", "sending")),
+            )
             .order_by(Message.id)
             .limit(limit)
         )
@@ -514,18 +598,8 @@ def claim_next_outbound(
             message_id: Any = Message.id
             query = query.where(message_id.notin_(sorted(exclude)))
         for row in session.execute(query).scalars().all():
-            previous_status, previous = row.status, row.processed_at
-            taken = session.execute(
-                update(Message)
-                .where(
-                    Message.id == row.id,
-                    Message.status == previous_status,
-                    processed_at.is_(None) if previous is None else processed_at == previous,
-                )
-                .values(status="sending", processed_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount == 1:
+            abandoned = row.status == "sending"
+            if _compare_and_set(session, row, status="sending") is not None:
                 claimed.append(
                     QueuedReply(
                         row.id,
@@ -533,7 +607,7 @@ def claim_next_outbound(
                         row.contact_id,
                         row.channel,
                         dict(row.payload or {}),
-                        abandoned=previous_status == "sending",
+                        abandoned=abandoned,
                     )
                 )
     return claimed

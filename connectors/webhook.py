@@ -52,10 +52,10 @@ from connectors.store import (
     complete_inbound,
     fail_rest_of_reply,
     finish_outbound,
-    persist_inbound,
     stored_buttons,
 )
 from connectors.text import parse_button_reference
+from connectors.writer import InboundWriter
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,8 @@ class WebhookInput(InputChannel):
             concurrency=max(self.settings.concurrency, 16),
             poll_seconds=self.settings.poll_seconds or 1.0,
         )
+        #: Stores deliveries; concurrent POSTs share a transaction (group commit).
+        self.writer = InboundWriter(database_url)
         self._listeners: list[NotifyListener] = []
         self._client: httpx.AsyncClient | None = None
         self._on_new_message: OnNewMessage | None = None
@@ -310,9 +312,7 @@ class WebhookInput(InputChannel):
                     )
                     continue
                 try:
-                    job = await asyncio.to_thread(
-                        persist_inbound, self.database_url, account, inbound
-                    )
+                    job = await self.writer.persist(account, inbound)
                 except UnknownTenantError as exc:
                     logger.warning("%s message dropped: %s", self.channel, exc)
                     continue

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import concurrent.futures
 import multiprocessing
 import os
 import signal
@@ -31,7 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +74,42 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _process_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds used so far), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
+    return table
+
+
+def cpu_by_group(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process with its children (Sanic workers), plus all of
+    PostgreSQL's and Redis's processes, plus this process (the stand-in Graph API)."""
+    table = _process_table()
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for pid, (parent, _, _) in table.items():
+        children[parent].append(pid)
+
+    def tree(pid: int) -> float:
+        own = table[pid][2] if pid in table else 0.0
+        return own + sum(tree(child) for child in children.get(pid, []))
+
+    groups = {name: tree(pid) for name, pid in roots.items()}
+    groups["postgres"] = sum(cpu for _, name, cpu in table.values() if name == "postgres")
+    groups["redis"] = sum(cpu for _, name, cpu in table.values() if name.startswith("redis"))
+    groups["bench+stand-in"] = table[os.getpid()][2] if os.getpid() in table else 0.0
+    return groups
+
+
 def _wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -92,37 +127,58 @@ def _wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 240) -> N
 def _send_schedule(
     kind: str, urls: list[str], rate: float, seconds: float, first_user: int, out: Any
 ) -> None:
-    """Child process: open-loop sender; puts (user, sent_at, latency_s, status)."""
+    """Child process: open-loop sender; puts (user, sent_at, latency_s, status, lag_s).
+
+    Bodies and signatures are prepared before the clock starts and the requests go out from
+    one asyncio loop over pooled keep-alive connections (aiohttp), so the sender's own CPU cost
+    per request is small and it keeps the schedule on a busy machine. `lag_s` is how late a
+    request left against its schedule: reported, so a late sender is visible, not hidden.
+    """
+    import asyncio
+
+    import aiohttp
+
     total = int(rate * seconds)
-    start = time.time() + 0.5
-    sessions: dict[int, requests.Session] = {}
-
-    def one(n: int) -> tuple[str, float, float, int]:
-        import threading
-
-        session = sessions.setdefault(threading.get_ident(), requests.Session())
+    prepared: list[tuple[str, str, bytes, dict[str, str]]] = []
+    for n in range(total):
         user = f"4477{first_user + n:08d}"
-        url = urls[n % len(urls)]
-        delay = start + n / rate - time.time()
-        if delay > 0:
-            time.sleep(delay)
-        sent = time.time()
-        try:
-            if kind == "whatsapp":
-                body = f.body_bytes(f.wa_text(user, "hello", wamid=f"wamid.bench{first_user + n}"))
-                headers = f.meta_headers(body, APP_SECRET)
-                status = session.post(url, data=body, headers=headers, timeout=60).status_code
-            else:
-                status = session.post(
-                    url, json={"sender": user, "message": "hello"}, timeout=60
-                ).status_code
-        except requests.RequestException:
-            status = 0
-        return user, sent, time.time() - sent, status
+        if kind == "whatsapp":
+            body = f.body_bytes(f.wa_text(user, "hello", wamid=f"wamid.bench{first_user + n}"))
+            headers = f.meta_headers(body, APP_SECRET)
+        else:
+            body = f.body_bytes({"sender": user, "message": "hello"})
+            headers = {"Content-Type": "application/json"}
+        prepared.append((user, urls[n % len(urls)], body, headers))
 
-    with concurrent.futures.ThreadPoolExecutor(min(256, max(8, int(rate * 2)))) as pool:
-        for result in pool.map(one, range(total)):
-            out.put(result)
+    async def run() -> None:
+        connector = aiohttp.TCPConnector(limit=512, force_close=False)
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            loop = asyncio.get_running_loop()
+            start = loop.time() + 0.5
+            wall = time.time() - loop.time()
+
+            async def one(n: int) -> None:
+                user, url, body, headers = prepared[n]
+                sent = loop.time()
+                try:
+                    async with session.post(url, data=body, headers=headers) as answer:
+                        await answer.read()
+                        status = answer.status
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    status = 0
+                done = loop.time()
+                out.put((user, wall + sent, done - sent, status, sent - (start + n / rate)))
+
+            tasks = []
+            for n in range(total):
+                delay = start + n / rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(one(n)))
+            await asyncio.gather(*tasks)
+
+    asyncio.run(run())
     out.put(None)
 
 
@@ -163,6 +219,17 @@ class Step:
     answered: int
     twice: int
     latencies_ms: list[float]
+    #: CPU seconds each process group used during the step (see cpu_by_group).
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def cpu_ms_per_message(self) -> str:
+        """Where the CPU went, per answered message."""
+        if not self.answered:
+            return "n/a"
+        total = sum(self.cpu.values())
+        parts = [f"{name} {seconds * 1000 / self.answered:.0f}"
+                 for name, seconds in sorted(self.cpu.items()) if seconds > 0]  # fmt: skip
+        return f"{total * 1000 / self.answered:.0f} ms ({', '.join(parts)})"
 
     @property
     def p(self) -> dict[str, float]:
@@ -203,22 +270,36 @@ class Bench:
         self.next_user += n + 1000
         return first
 
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds so far of the bench's processes, grouped."""
+        groups = cpu_by_group({name: proc.pid for name, proc in self.procs.items()})
+        rasa = sum(v for k, v in groups.items() if k.startswith("rasa-"))
+        return {**{k: v for k, v in groups.items() if not k.startswith("rasa-")}, "rasa": rasa}
+
+    @staticmethod
+    def used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {k: after[k] - before.get(k, 0.0) for k in after if k in before}
+
     def whatsapp_step(self, rate: float, seconds: float, wait: float) -> tuple[Step, list[Any]]:
         first = self.users(int(rate * seconds))
+        before = self.cpu()
         sent = run_load("whatsapp", [f"{self.ingest_url}/whatsapp_webhook"], rate, seconds, first)
         acked = {r[0]: r[1] for r in sent if r[3] == 200}
         replies = wait_replies(self.standin, set(acked), timeout=wait)
         latencies = [(min(replies[u]) - t) * 1000 for u, t in acked.items() if u in replies]
         once = sum(1 for u in acked if len(replies.get(u, [])) == 1)
         twice = sum(1 for u in acked if len(replies.get(u, [])) > 1)
-        return Step(rate, len(sent), once, twice, latencies), sent
+        cpu = self.used(before, self.cpu())
+        return Step(rate, len(sent), once, twice, latencies, cpu), sent
 
     def rest_step(self, rate: float, seconds: float) -> Step:
         first = self.users(int(rate * seconds))
         urls = [f"{u}/webhooks/rest/webhook" for u in self.rasa_urls]
+        before = self.cpu()
         sent = run_load("rest", urls, rate, seconds, first)
         ok = [r for r in sent if r[3] == 200]
-        return Step(rate, len(sent), len(ok), 0, [r[2] * 1000 for r in ok])
+        cpu = self.used(before, self.cpu())
+        return Step(rate, len(sent), len(ok), 0, [r[2] * 1000 for r in ok], cpu)
 
     def search(self, kind: str, seconds: float) -> tuple[float, list[Step]]:
         """The highest sustained rate, rising by 30% from 4/s until a step fails."""
@@ -231,7 +312,8 @@ class Bench:
                 step = self.rest_step(rate, seconds)
             steps.append(step)
             print(f"  {kind} {rate:5.1f}/s: {step.answered}/{step.sent} answered, "
-                  f"p95 {step.p['p95']:.0f} ms", flush=True)  # fmt: skip
+                  f"p95 {step.p['p95']:.0f} ms; CPU per message {step.cpu_ms_per_message()}",
+                  flush=True)  # fmt: skip
             if not step.sustained:
                 break
             rate = round(rate * 1.3, 1)
@@ -279,6 +361,8 @@ def _drop_database(server_url: str, name: str) -> None:
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
+    if not rows:
+        return "(not measured in this run)"
     width = max(len(k) for k, _ in rows)
     header = f"| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|"
     return header + "\n" + "\n".join(f"| {k:<{width}} | {v} |" for k, v in rows)
@@ -300,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="niceness of the Rasa and action servers (the ingest process keeps 0)")  # fmt: skip
     parser.add_argument("--ingest-workers", type=int, default=2,
                         help="ingest worker processes (Sanic workers sharing the port)")  # fmt: skip
+    parser.add_argument("--ack-only", action="store_true",
+                        help="only the acknowledgement phase; print, do not write --out")  # fmt: skip
     parser.add_argument("--out", default=str(ROOT / "docs" / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     model = ROOT / "models" / "booking.tar.gz"
@@ -348,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows: list[tuple[str, str]] = []
     search_rows: list[tuple[str, str]] = []
+    cpu_rows: list[tuple[str, str]] = []
     started_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     try:
         actions = bench.start("actions", [RASA, "run", "actions", "--port", str(actions_port)],
@@ -374,70 +461,81 @@ def main(argv: list[str] | None = None) -> int:
         # 1. acknowledgement under load, two Rasa processes working off the backlog
         print(f"ack phase: {args.rate:g}/s for {args.seconds:g} s", flush=True)
         started = time.time()
-        step, sent = bench.whatsapp_step(args.rate, args.seconds, wait=max(120, args.rate * args.seconds / 5))
+        step, sent = bench.whatsapp_step(
+            args.rate, args.seconds, wait=max(120, args.rate * args.seconds / 5)
+        )
         drained = time.time() - started
         ok = [r for r in sent if r[3] == 200]
         statuses = collections.Counter(r[3] for r in sent)
-        print(f"  statuses {dict(statuses)}; answered {step.answered}, twice {step.twice}", flush=True)
+        print(
+            f"  statuses {dict(statuses)}; answered {step.answered}, twice {step.twice}", flush=True
+        )
         ack = _percentiles([r[2] * 1000 for r in ok])
-        span = max(sent[-1][1] - sent[0][1], 1e-9) if sent else 1.0
+        span = max(max(r[1] for r in sent) - min(r[1] for r in sent), 1e-9) if sent else 1.0
+        lag = _percentiles([max(0.0, r[4]) * 1000 for r in sent])
         missing = len(ok) - step.answered - step.twice
         rows += [
             ("ack: deliveries sent / rate", f"{len(sent)} at {len(sent) / span:.0f}/s for {args.seconds:g} s"),
             ("ack: HTTP 200", f"{len(ok)} of {len(sent)} (statuses: {dict(statuses)}; 0 = no answer within 60 s)"),
             ("ack latency p50 / p95 / p99", f"{ack['p50']:.1f} / {ack['p95']:.1f} / {ack['p99']:.1f} ms"),
+            ("sender lateness against schedule p50 / p99", f"{lag['p50']:.1f} / {lag['p99']:.1f} ms"),
+            ("ack phase: CPU per message", step.cpu_ms_per_message()),
             ("backlog: answered exactly once", f"{step.answered} of {len(ok)} ({step.twice} twice, {missing} unanswered)"),
             ("backlog: all replies after", f"{drained:.0f} s ({len(ok) / drained:.1f} msg/s with 2 Rasa processes)"),
         ]  # fmt: skip
         bench.settle()
 
-        # 2. sustainable rates, 2 then 1 Rasa process
-        sustained: dict[tuple[str, int], float] = {}
-        for processes in (2, 1):
-            if processes == 1:
-                bench.stop("rasa-1")
-                bench.rasa_urls = bench.rasa_urls[:1]
+        if not args.ack_only:
+            # 2. sustainable rates, 2 then 1 Rasa process
+            sustained: dict[tuple[str, int], float] = {}
+            for processes in (2, 1):
+                if processes == 1:
+                    bench.stop("rasa-1")
+                    bench.rasa_urls = bench.rasa_urls[:1]
+                for kind in ("whatsapp", "rest"):
+                    print(f"search: {kind}, {processes} Rasa process(es)", flush=True)
+                    rate, steps = bench.search(kind, args.step_seconds)
+                    sustained[(kind, processes)] = rate
+                    failed = steps[-1]
+                    search_rows.append((
+                        f"{kind}, {processes} Rasa process{'es' if processes > 1 else ''}",
+                        f"{rate:g} msg/s (next step {failed.rate:g}/s: {failed.answered}/{failed.sent} "
+                        f"answered, p95 {failed.p['p95']:.0f} ms)",
+                    ))  # fmt: skip
+                    best = [s for s in steps if s.sustained][-1:] or steps[-1:]
+                    cpu_rows.append((f"{kind}, {processes} Rasa process(es), at {best[0].rate:g}/s",
+                                     best[0].cpu_ms_per_message()))  # fmt: skip
+            for processes in (1, 2):
+                ours, rest = sustained[("whatsapp", processes)], sustained[("rest", processes)]
+                search_rows.append((f"ratio ours / REST, {processes} process(es)",
+                                    f"{ours / rest:.2f}" if rest else "n/a"))  # fmt: skip
             for kind in ("whatsapp", "rest"):
-                print(f"search: {kind}, {processes} Rasa process(es)", flush=True)
-                rate, steps = bench.search(kind, args.step_seconds)
-                sustained[(kind, processes)] = rate
-                failed = steps[-1]
-                search_rows.append((
-                    f"{kind}, {processes} Rasa process{'es' if processes > 1 else ''}",
-                    f"{rate:g} msg/s (next step {failed.rate:g}/s: {failed.answered}/{failed.sent} "
-                    f"answered, p95 {failed.p['p95']:.0f} ms)",
-                ))  # fmt: skip
-        for processes in (1, 2):
-            ours, rest = sustained[("whatsapp", processes)], sustained[("rest", processes)]
-            search_rows.append((f"ratio ours / REST, {processes} process(es)",
-                                f"{ours / rest:.2f}" if rest else "n/a"))  # fmt: skip
-        for kind in ("whatsapp", "rest"):
-            one, two = sustained[(kind, 1)], sustained[(kind, 2)]
-            search_rows.append((f"growth 1 -> 2 processes, {kind}",
-                                f"x{two / one:.2f}" if one else "n/a"))  # fmt: skip
+                one, two = sustained[(kind, 1)], sustained[(kind, 2)]
+                search_rows.append((f"growth 1 -> 2 processes, {kind}",
+                                    f"x{two / one:.2f}" if one else "n/a"))  # fmt: skip
 
-        # 3. e2e at half the one-process sustainable rate
-        half = max(1.0, min(sustained[("whatsapp", 1)], sustained[("rest", 1)]) / 2)
-        wa, _ = bench.whatsapp_step(half, args.e2e_seconds, wait=args.e2e_seconds + 60)
-        rest_step = bench.rest_step(half, args.e2e_seconds)
-        rows += [
-            (f"e2e at {half:g}/s (half sustainable), WhatsApp: POST -> reply at Graph API", _spread(wa)),
-            (f"e2e at {half:g}/s (half sustainable), REST: POST -> HTTP answer", _spread(rest_step)),
-        ]  # fmt: skip
+            # 3. e2e at half the one-process sustainable rate
+            half = max(1.0, min(sustained[("whatsapp", 1)], sustained[("rest", 1)]) / 2)
+            wa, _ = bench.whatsapp_step(half, args.e2e_seconds, wait=args.e2e_seconds + 60)
+            rest_step = bench.rest_step(half, args.e2e_seconds)
+            rows += [
+                (f"e2e at {half:g}/s (half sustainable), WhatsApp: POST -> reply at Graph API", _spread(wa)),
+                (f"e2e at {half:g}/s (half sustainable), REST: POST -> HTTP answer", _spread(rest_step)),
+            ]  # fmt: skip
 
-        # 4. NLU parse throughput and memory
-        texts = ["book a haircut tomorrow at 3pm for 45 minutes", "hello", "cancel my massage",
-                 "what's on my calendar on friday"] * 50  # fmt: skip
-        t0 = time.perf_counter()
-        for text in texts:
-            requests.post(f"{bench.rasa_urls[0]}/model/parse", json={"text": text},
-                          timeout=30).raise_for_status()  # fmt: skip
-        rows.append(("NLU parse throughput (sequential /model/parse)",
-                     f"{len(texts) / (time.perf_counter() - t0):.0f} msg/s"))  # fmt: skip
-        memory = " / ".join(
-            f"{_rss_mb(bench.procs[n].pid):.0f}" for n in ("rasa-0", "actions", "ingest")
-        )
-        rows.append(("memory RSS: Rasa server / action server / ingest", f"{memory} MB"))
+            # 4. NLU parse throughput and memory
+            texts = ["book a haircut tomorrow at 3pm for 45 minutes", "hello", "cancel my massage",
+                     "what's on my calendar on friday"] * 50  # fmt: skip
+            t0 = time.perf_counter()
+            for text in texts:
+                requests.post(f"{bench.rasa_urls[0]}/model/parse", json={"text": text},
+                              timeout=30).raise_for_status()  # fmt: skip
+            rows.append(("NLU parse throughput (sequential /model/parse)",
+                         f"{len(texts) / (time.perf_counter() - t0):.0f} msg/s"))  # fmt: skip
+            memory = " / ".join(
+                f"{_rss_mb(bench.procs[n].pid):.0f}" for n in ("rasa-0", "actions", "ingest")
+            )
+            rows.append(("memory RSS: Rasa server / action server / ingest", f"{memory} MB"))
     finally:
         for name in list(bench.procs):
             try:
@@ -460,8 +558,12 @@ def main(argv: list[str] | None = None) -> int:
         "load from a second process. Message: \"hello\" from a new sender each time.\n\n"
         + _table(rows) + "\n\n## Sustainable rate (every message answered, p95 end-to-end < 1 s)\n\n"
         + _table(search_rows) + "\n"
+        + ("\n## CPU per answered message (all processes on the machine, by group, ms)\n\n"
+           + _table(cpu_rows) + "\n" if cpu_rows else "")
     )  # fmt: skip
     print(report)
+    if args.ack_only:
+        return 0
     previous = Path(args.out).read_text() if Path(args.out).exists() else ""
     notes = (
         previous[previous.index("## What the figures say") :]

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -129,6 +130,10 @@ class Contact(Base):
         return f"<Contact id={self.id} {self.channel}:{self.platform_user_id}>"
 
 
+#: Messages still waiting to be handled (inbound) or sent (outbound).
+PENDING = "status IN ('received', 'queued', 'sending')"
+
+
 class Message(Base):
     """An inbound or outbound message; (tenant, channel, platform_message_id) de-duplicates."""
 
@@ -138,8 +143,13 @@ class Message(Base):
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
         CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
         Index("ix_messages_tenant_contact_created", "tenant_id", "contact_id", "created_at"),
-        # The inboxes' look for unhandled inbound messages (connectors.store.claim_next).
-        Index("ix_messages_inbox", "direction", "status", "channel"),
+        # The inboxes' looks for work (connectors.store.claim_next / claim_next_outbound): only
+        # the few rows still waiting are indexed, so a look costs the same after years of
+        # history as on the first day.
+        Index("ix_messages_pending", "channel", "direction", "id",
+              postgresql_where=text(PENDING), sqlite_where=text(PENDING)),  # fmt: skip
+        Index("ix_messages_pending_contact", "contact_id", "direction", "id",
+              postgresql_where=text(PENDING), sqlite_where=text(PENDING)),  # fmt: skip
     )
 
     id: int = Column(Integer, primary_key=True)

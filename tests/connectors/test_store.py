@@ -6,17 +6,21 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
 from connectors.store import (
+    Job,
+    UnknownTenantError,
     apply_status,
     begin_outbound,
-    claim,
     claim_next,
+    complete_inbound,
     finish_outbound,
-    mark_done,
     persist_inbound,
+    persist_inbound_many,
     stored_buttons,
 )
 from tests.connectors.helpers import contacts, messages
@@ -67,12 +71,12 @@ def test_persist_round_trips_for_recovery_and_claims_are_exclusive(db_settings) 
     [claimed] = claim_next(None, channel="whatsapp", limit=5, lease=LEASE)
     assert claimed.job == job and claimed.previous_claim is None
     assert claim_next(None, channel="whatsapp", limit=5, lease=LEASE) == []  # taken
-    assert not claim(None, job.message_id, LEASE)  # another process, or a second pass
     # A claim older than the lease belongs to a dead process: it can be taken again.
     [again] = claim_next(None, channel="whatsapp", limit=5, lease=timedelta(seconds=-1))
     assert again.previous_claim is not None
-    mark_done(None, job.message_id)
-    assert not claim(None, job.message_id, timedelta(seconds=-1))
+    assert not complete_inbound(None, claimed, error=None, replies=[], account_id="111",
+                                recipient="447")  # fmt: skip  # the old claim was taken over
+    assert complete_inbound(None, again, error=None, replies=[], account_id="111", recipient="447")
     assert claim_next(None, channel="whatsapp", limit=5, lease=timedelta(seconds=-1)) == []
     [row] = messages(db_settings)
     assert row.status == "processed" and row.processed_at is not None
@@ -86,7 +90,8 @@ def test_claim_next_takes_one_message_per_contact_in_order(db_settings) -> None:
     claimed = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
     assert [c.job.message_id for c in claimed] == [first.message_id, other.message_id]
     assert claim_next(None, channel="whatsapp", limit=10, lease=LEASE) == []  # a1 still running
-    mark_done(None, first.message_id)
+    assert complete_inbound(None, claimed[0], error=None, replies=[], account_id="111",
+                            recipient="447700000001")  # fmt: skip
     [next_one] = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
     assert next_one.job.message_id == second.message_id
 
@@ -121,19 +126,19 @@ def _sent(job, text: str, payload, platform_message_id, error) -> None:  # type:
 def test_concurrent_claims_one_winner(db_settings) -> None:
     job = persist_inbound(None, ACCOUNT, inbound())
     assert job is not None
-    results: list[bool] = []
+    results: list[int] = []
     barrier = threading.Barrier(4)
 
     def worker() -> None:
         barrier.wait()
-        results.append(claim(None, job.message_id, LEASE))
+        results.append(len(claim_next(None, channel="whatsapp", limit=1, lease=LEASE)))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False, False, False, True]
+    assert sorted(results) == [0, 0, 0, 1]
 
 
 def test_outbound_rows_buttons_and_receipts(db_settings) -> None:
@@ -153,3 +158,48 @@ def test_outbound_rows_buttons_and_receipts(db_settings) -> None:
     assert not apply_status(None, ACCOUNT, StatusUpdate("whatsapp", "wamid.O", "deleted"))
     rows = messages(db_settings, "out")
     assert [(r.status, r.error) for r in rows] == [("delivered", None), ("failed", "HTTP 500: x")]
+
+
+def test_group_commit_stores_each_delivery_once_and_reports_per_item(db_settings) -> None:
+    gone = Account("whatsapp", "222", tenant_id=987654)  # a tenant that does not exist
+    items = [
+        (ACCOUNT, inbound("wamid.g1", user="447700000001")),
+        (ACCOUNT, inbound("wamid.g2", user="447700000001")),  # same contact, second message
+        (ACCOUNT, inbound("wamid.g1", user="447700000001")),  # a redelivery in the same batch
+        (gone, inbound("wamid.g3", user="447700000002")),
+        (ACCOUNT, inbound("wamid.g4", user="447700000003")),
+    ]
+    first, second, again, unknown, other = persist_inbound_many(None, items)
+    assert isinstance(first, Job) and isinstance(second, Job) and isinstance(other, Job)
+    assert again is None
+    assert isinstance(unknown, UnknownTenantError)
+    assert first.contact_id == second.contact_id != other.contact_id
+    assert [first.inbound.account_id, other.inbound.account_id] == ["111", "111"]
+    stored = messages(db_settings)
+    assert sorted(m.platform_message_id for m in stored) == ["wamid.g1", "wamid.g2", "wamid.g4"]
+    assert len(contacts(db_settings)) == 2
+    # Delivered again later: all already stored.
+    assert persist_inbound_many(None, items[:2]) == [None, None]
+
+
+def test_group_commit_falls_back_to_one_by_one_when_the_batch_fails(
+    db_settings, monkeypatch
+) -> None:
+    import connectors.store as store
+
+    real = store._insert_inbound
+    calls: list[str] = []
+
+    def insert(session, tenant, message):  # the first batch statement fails, alone it works
+        calls.append(message.platform_message_id)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT", {}, Exception("simulated"))
+        return real(session, tenant, message)
+
+    monkeypatch.setattr(store, "_insert_inbound", insert)
+    monkeypatch.setattr(store, "_tenants", {})  # no tenant cached from an earlier database
+    jobs = persist_inbound_many(None, [(ACCOUNT, inbound("wamid.f1", user="4471")),
+                                       (ACCOUNT, inbound("wamid.f2", user="4472"))])  # fmt: skip
+    assert all(isinstance(job, Job) for job in jobs)
+    assert calls[0] == "wamid.f1" and sorted(calls[1:]) == ["wamid.f1", "wamid.f2"]
+    assert len(messages(db_settings)) == 2

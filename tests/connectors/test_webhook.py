@@ -11,7 +11,7 @@ from rasa.core import run as rasa_run
 
 from booking_core.db.models import Message
 from connectors.instagram import InstagramInput
-from connectors.store import persist_inbound
+from connectors.store import claim_next, persist_inbound
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from connectors.whatsapp.parse import parse_whatsapp
@@ -137,8 +137,6 @@ async def test_claimed_messages_are_left_alone_and_abandoned_ones_taken_over(
 ) -> None:
     from datetime import timedelta
 
-    from connectors.store import claim
-
     channel = whatsapp_channel(standin)
     account = channel.directory.env_account
     jobs = [
@@ -151,8 +149,8 @@ async def test_claimed_messages_are_left_alone_and_abandoned_ones_taken_over(
         )
     ]
     # Another live process is handling the first; the one handling the second died.
-    assert claim(None, jobs[0].message_id, channel.lease)
-    assert claim(None, jobs[1].message_id, channel.lease)
+    claimed = claim_next(None, channel="whatsapp", limit=2, lease=channel.lease)
+    assert [c.job.message_id for c in claimed] == [jobs[0].message_id, jobs[1].message_id]
     async with running(channel) as h:
         await h.settle()
         # The second sender's later message waits for the abandoned one: order per sender.

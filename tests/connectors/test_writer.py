@@ -1,0 +1,66 @@
+"""Group commit: concurrent deliveries share transactions, each POST gets its own outcome."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import connectors.writer as writer_module
+from connectors.accounts import Account
+from connectors.store import Job, UnknownTenantError
+from connectors.writer import InboundWriter
+from tests.connectors.helpers import messages
+from tests.connectors.test_store import ACCOUNT, inbound
+
+
+async def test_concurrent_deliveries_share_transactions_and_each_gets_its_result(
+    db_settings, monkeypatch
+) -> None:
+    batches: list[int] = []
+    real = writer_module.persist_inbound_many
+
+    def counting(url, items):  # type: ignore[no-untyped-def]
+        batches.append(len(items))
+        return real(url, items)
+
+    monkeypatch.setattr(writer_module, "persist_inbound_many", counting)
+    writer = InboundWriter(None, max_batch=8)
+    deliveries = [inbound(f"wamid.w{n}", user=f"44770000{n:04d}") for n in range(20)]
+    results = await asyncio.gather(
+        *(writer.persist(ACCOUNT, d) for d in deliveries),
+        writer.persist(ACCOUNT, deliveries[0]),  # a redelivery among them
+    )
+    jobs = [r for r in results if r is not None]
+    assert len(jobs) == 20 and all(isinstance(j, Job) for j in jobs)
+    assert {j.inbound.platform_message_id for j in jobs} == {
+        d.platform_message_id for d in deliveries
+    }
+    assert len(messages(db_settings)) == 20
+    assert sum(batches) == 21 and max(batches) == 8 and len(batches) < 21  # grouped, bounded
+
+
+async def test_an_item_error_reaches_only_its_own_caller(db_settings) -> None:
+    writer = InboundWriter(None)
+    gone = Account("whatsapp", "222", tenant_id=987654)
+    good, bad = await asyncio.gather(
+        writer.persist(ACCOUNT, inbound("wamid.ok")),
+        writer.persist(gone, inbound("wamid.bad", user="448")),
+        return_exceptions=True,
+    )
+    assert isinstance(good, Job)
+    assert isinstance(bad, UnknownTenantError)
+
+
+async def test_a_cancelled_caller_does_not_stop_the_batch(db_settings) -> None:
+    writer = InboundWriter(None)
+    first = asyncio.create_task(writer.persist(ACCOUNT, inbound("wamid.c1", user="4471")))
+    second = asyncio.create_task(writer.persist(ACCOUNT, inbound("wamid.c2", user="4472")))
+    await asyncio.sleep(0)
+    first.cancel()  # the platform hung up: the delivery is still stored (it will redeliver)
+    assert isinstance(await second, Job)
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    while writer._flushing is not None and not writer._flushing.done():
+        await asyncio.sleep(0.01)
+    assert len(messages(db_settings)) == 2

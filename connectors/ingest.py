@@ -55,6 +55,9 @@ def create_app(
 ) -> Sanic:
     """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health."""
     app = Sanic(name)
+    # Longer than a load balancer's idle timeout (60 s on the common ones): the balancer, not
+    # this process, closes idle connections, so no request is sent on a closing connection.
+    app.config.KEEP_ALIVE_TIMEOUT = int(os.environ.get("INGEST_KEEP_ALIVE_SECONDS") or 75)
     app.ctx.agent = IngestOnly()
     register(list(channels), app, route="/webhooks/")
 

@@ -331,14 +331,6 @@ def _notify(session: Session, name: str, channel: str) -> None:
         session.execute(notify, {"name": name, "channel": channel})
 
 
-def _claimable(lease: timedelta) -> Any:
-    """Unprocessed and either unclaimed or claimed longer than `lease` ago (claimer died)."""
-    processed_at: Any = Message.processed_at  # the model annotates the Python type
-    return (Message.status == "received") & or_(
-        processed_at.is_(None), processed_at < utcnow() - lease
-    )
-
-
 def begin_outbound(
     database_url: str | None,
     *,
@@ -423,34 +415,87 @@ def stored_buttons(
         return list(buttons) if isinstance(buttons, list) else None
 
 
-def _behind_earlier(direction: str, statuses: tuple[str, ...]) -> Any:
-    """True for a row with an earlier row of the same contact and direction still in
-    `statuses`: only the head of each conversation's queue may be claimed (in order, one at a
-    time)."""
+@functools.cache
+def _candidates(direction: str) -> Any:
+    """The look for work of the inbox ("in") or the outbox ("out"), built once with bound
+    parameters (channel, stale_before, exclude, limit) so it is compiled once, not per look.
+
+    Only the head of each conversation's queue is eligible (no earlier row of the same contact
+    and direction still waiting): a conversation is handled, and answered, one at a time, in
+    order. A row claimed before `stale_before` belongs to a process that died.
+    """
+    processed_at: Any = Message.processed_at
+    message_id: Any = Message.id
+    stale = processed_at < bindparam("stale_before", type_=Message.__table__.c.processed_at.type)
+    if direction == "in":
+        waiting: tuple[str, ...] = ("received",)
+        claimable = (Message.status == "received") & or_(processed_at.is_(None), stale)
+        query = select(Message, Tenant).join(Tenant, Tenant.id == Message.tenant_id)
+    else:
+        waiting = ("queued", "sending")
+        claimable = (Message.status == "queued") | ((Message.status == "sending") & stale)
+        query = select(Message)
     earlier = aliased(Message)
-    return exists().where(
+    blocked = exists().where(
         earlier.contact_id == Message.contact_id,
         earlier.direction == direction,
-        earlier.status.in_(statuses),
+        earlier.status.in_(waiting),
         earlier.id < Message.id,
+    )
+    return (
+        query.where(
+            Message.direction == direction,
+            Message.channel == bindparam("channel"),
+            claimable,
+            ~blocked,
+            message_id.notin_(bindparam("exclude", expanding=True)),
+        )
+        .order_by(Message.id)
+        .limit(bindparam("limit"))
     )
 
 
-def _compare_and_set(session: Session, row: Message, **values: Any) -> datetime | None:
-    """Claim `row` if its status and `processed_at` are still what was read (so two processes
-    never both take it): sets `processed_at` to now plus `values`; the claim time, or None."""
+def _look(session: Session, direction: str, channel: str, limit: int, lease: timedelta,
+          exclude: frozenset[int]) -> Any:  # fmt: skip
+    params = {
+        "channel": channel,
+        "stale_before": utcnow() - lease,
+        "exclude": sorted(exclude),
+        "limit": limit,
+    }
+    return session.execute(_candidates(direction), params)
+
+
+@functools.cache
+def _claim_statement() -> Any:
+    """Compare-and-set: the row is taken only if its status and `processed_at` are still what
+    was read, so two processes never both take it."""
     processed_at: Any = Message.processed_at
-    previous = row.processed_at
-    now = utcnow()
-    taken = session.execute(
+    stamp = Message.__table__.c.processed_at.type
+    return (
         update(Message)
         .where(
-            Message.id == row.id,
-            Message.status == row.status,
-            processed_at.is_(None) if previous is None else processed_at == previous,
+            Message.id == bindparam("row_id"),
+            Message.status == bindparam("read_status"),
+            processed_at.is_not_distinct_from(bindparam("read_claim", type_=stamp)),
         )
-        .values(processed_at=now, **values)
+        .values(processed_at=bindparam("claim_time", type_=stamp), status=bindparam("new_status"))
         .execution_options(synchronize_session=False)
+    )
+
+
+def _compare_and_set(session: Session, row: Message, new_status: str) -> datetime | None:
+    """Claim `row` (see `_claim_statement`), setting its status; the claim time, or None."""
+    now = utcnow()
+    taken = session.execute(
+        _claim_statement(),
+        {
+            "row_id": row.id,
+            "read_status": row.status,
+            "read_claim": row.processed_at,
+            "claim_time": now,
+            "new_status": new_status,
+        },
     )
     return now if taken.rowcount == 1 else None
 
@@ -470,27 +515,12 @@ def claim_next(
     order, across every process. Each claim is a compare-and-set on `processed_at`, so two
     processes never both take a message. Messages that cannot be read back are marked failed.
     """
-    blocked = _behind_earlier("in", ("received",))
     claimed: list[ClaimedJob] = []
     with session_scope(database_url) as session:
-        query = (
-            select(Message, Tenant)
-            .join(Tenant, Tenant.id == Message.tenant_id)
-            .where(
-                Message.direction == "in",
-                Message.channel == channel,
-                _claimable(lease),
-                ~blocked,
-            )
-            .order_by(Message.id)
-            .limit(limit)
-        )
-        if exclude:
-            message_id: Any = Message.id
-            query = query.where(message_id.notin_(sorted(exclude)))
-        for message, tenant in session.execute(query).all():
+        rows = _look(session, "in", channel, limit, lease, exclude).all()
+        for message, tenant in rows:
             previous = message.processed_at
-            now = _compare_and_set(session, message)
+            now = _compare_and_set(session, message, "received")
             if now is None:
                 continue
             data = (message.payload or {}).get("inbound")
@@ -577,29 +607,12 @@ def claim_next_outbound(
     """Claim up to `limit` queued replies of `channel` to send, the oldest of each contact only
     (a contact's replies go out one at a time, in order). A row left in "sending" longer than
     `lease` belonged to a sender that died; it comes back with `abandoned` set."""
-    processed_at: Any = Message.processed_at
-    claimable = (Message.status == "queued") | (
-        (Message.status == "sending") & (processed_at < utcnow() - lease)
-    )
     claimed: list[QueuedReply] = []
     with session_scope(database_url) as session:
-        query = (
-            select(Message)
-            .where(
-                Message.direction == "out",
-                Message.channel == channel,
-                claimable,
-                ~_behind_earlier("out", ("queued", "sending")),
-            )
-            .order_by(Message.id)
-            .limit(limit)
-        )
-        if exclude:
-            message_id: Any = Message.id
-            query = query.where(message_id.notin_(sorted(exclude)))
-        for row in session.execute(query).scalars().all():
+        rows = _look(session, "out", channel, limit, lease, exclude).scalars().all()
+        for row in rows:
             abandoned = row.status == "sending"
-            if _compare_and_set(session, row, status="sending") is not None:
+            if _compare_and_set(session, row, "sending") is not None:
                 claimed.append(
                     QueuedReply(
                         row.id,

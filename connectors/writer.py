@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from booking_core.db.session import resolve_url
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage
 from connectors.store import Job, persist_inbound_many
@@ -20,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 #: Upper bound of one transaction: keeps a batch's commit short and its row locks few.
 DEFAULT_MAX_BATCH = 64
+#: Transactions in flight at once: while one waits for its commit, the next is being written.
+DEFAULT_PARALLEL = 2
 
 _Pending = tuple[Account, InboundMessage, "asyncio.Future[Job | None]"]
 
@@ -27,22 +30,38 @@ _Pending = tuple[Account, InboundMessage, "asyncio.Future[Job | None]"]
 class InboundWriter:
     """Stores deliveries for the POST handlers of one event loop, a batch at a time."""
 
-    def __init__(self, database_url: str | None, max_batch: int = DEFAULT_MAX_BATCH) -> None:
+    def __init__(
+        self,
+        database_url: str | None,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        parallel: int | None = None,
+    ) -> None:
         self.database_url = database_url
         self.max_batch = max_batch
+        #: SQLite has one writer at a time: a second transaction would only wait for the lock.
+        self.parallel = parallel or (
+            1 if resolve_url(database_url).startswith("sqlite") else DEFAULT_PARALLEL
+        )
         self._pending: list[_Pending] = []
-        self._flushing: asyncio.Task[None] | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def persist(self, account: Account, inbound: InboundMessage) -> Job | None:
         """What `persist_inbound` returns for this delivery, or raises what it would raise."""
         future: asyncio.Future[Job | None] = asyncio.get_running_loop().create_future()
         self._pending.append((account, inbound, future))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
+        if len(self._flushing) < self.parallel:
+            task = asyncio.create_task(self._flush())
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
         return await future
 
+    @property
+    def idle(self) -> bool:
+        """Nothing waiting and no transaction in flight."""
+        return not self._pending and not self._flushing
+
     async def _flush(self) -> None:
-        """Write batches until nothing is pending (one transaction at a time)."""
+        """Write batches until nothing is pending (one of up to `parallel` writers)."""
         while self._pending:
             batch = self._pending[: self.max_batch]
             del self._pending[: self.max_batch]

@@ -475,6 +475,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  statuses {dict(statuses)} {dict(errors)}; answered {step.answered}, "
               f"twice {step.twice}", flush=True)  # fmt: skip
         ack = _percentiles([r[2] * 1000 for r in ok])
+        with open(work / "ack.csv", "w") as raw:  # for a closer look: sent_at,latency_ms,status
+            raw.writelines(
+                f"{r[1]:.3f},{r[2] * 1000:.1f},{r[3]}\n" for r in sorted(sent, key=lambda r: r[1])
+            )
         span = max(max(r[1] for r in sent) - min(r[1] for r in sent), 1e-9) if sent else 1.0
         lag = _percentiles([max(0.0, r[4]) * 1000 for r in sent])
         missing = len(ok) - step.answered - step.twice

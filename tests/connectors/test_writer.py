@@ -25,7 +25,7 @@ async def test_concurrent_deliveries_share_transactions_and_each_gets_its_result
         return real(url, items)
 
     monkeypatch.setattr(writer_module, "persist_inbound_many", counting)
-    writer = InboundWriter(None, max_batch=8)
+    writer = InboundWriter(None, max_batch=8, parallel=1)
     deliveries = [inbound(f"wamid.w{n}", user=f"44770000{n:04d}") for n in range(20)]
     results = await asyncio.gather(
         *(writer.persist(ACCOUNT, d) for d in deliveries),
@@ -61,6 +61,34 @@ async def test_a_cancelled_caller_does_not_stop_the_batch(db_settings) -> None:
     assert isinstance(await second, Job)
     with pytest.raises(asyncio.CancelledError):
         await first
-    while writer._flushing is not None and not writer._flushing.done():
+    while not writer.idle:
         await asyncio.sleep(0.01)
     assert len(messages(db_settings)) == 2
+
+
+async def test_no_more_transactions_in_flight_than_parallel(db_settings, monkeypatch) -> None:
+    import threading
+    import time
+
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+    real = writer_module.persist_inbound_many
+
+    def slow(url, items):  # type: ignore[no-untyped-def]
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.02)  # a commit waiting for the disk
+        try:
+            return real(url, items)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    monkeypatch.setattr(writer_module, "persist_inbound_many", slow)
+    writer = InboundWriter(None, max_batch=2, parallel=2)
+    deliveries = [inbound(f"wamid.p{n}", user=f"44771000{n:04d}") for n in range(12)]
+    results = await asyncio.gather(*(writer.persist(ACCOUNT, d) for d in deliveries))
+    assert all(isinstance(r, Job) for r in results)
+    assert most == 2 and writer.idle

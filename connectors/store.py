@@ -128,6 +128,11 @@ def _tenant_info(database_url: str | None, account: Account) -> TenantInfo:
     return info
 
 
+def warm_tenant(database_url: str | None, account: Account) -> None:
+    """Look the account's tenant up now, so the first delivery finds it cached."""
+    _tenant_info(database_url, account)
+
+
 def _checked(account: Account, inbound: InboundMessage) -> InboundMessage:
     """The message as it is stored: stamped with its account, channel and sender validated."""
     inbound = replace(inbound, account_id=account.account_id)

@@ -17,6 +17,7 @@ Acknowledging, handling and sending are separate, each durable in the database:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -53,6 +54,7 @@ from connectors.store import (
     fail_rest_of_reply,
     finish_outbound,
     stored_buttons,
+    warm_tenant,
 )
 from connectors.text import parse_button_reference
 from connectors.writer import InboundWriter
@@ -215,6 +217,7 @@ class WebhookInput(InputChannel):
             return await self.receive(request)
 
         async def after_start(app: Any, loop: Any) -> None:
+            await asyncio.to_thread(self.warm)
             self.start_consuming()
 
         async def before_stop(app: Any, loop: Any) -> None:
@@ -494,6 +497,21 @@ class WebhookInput(InputChannel):
             )
 
     # --- lifecycle ---------------------------------------------------------------------------
+
+    def warm(self, connections: int = 4) -> None:
+        """Open database connections and fill the account and tenant caches before the first
+        delivery: a burst right after a (re)start must not wait for connection set-up
+        (PostgreSQL starts a backend per connection). Never fails the start-up."""
+        try:
+            engine = get_engine(self.database_url)
+            with contextlib.ExitStack() as opened:
+                for _ in range(connections):
+                    opened.enter_context(engine.connect())
+            accounts = self.directory.all_accounts()
+            for account in accounts[:1]:
+                warm_tenant(self.database_url, account)
+        except (*DATABASE_ERRORS, UnknownTenantError):
+            logger.warning("%s: could not warm up at start-up", self.channel, exc_info=True)
 
     def start_consuming(self) -> None:
         """Start the inbox (it first takes what earlier runs stored but never handled) and the

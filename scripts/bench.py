@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             for url in bench.rasa_urls:
                 requests.post(f"{url}/webhooks/rest/webhook",
                               json={"sender": f"warm{i}", "message": "hello"}, timeout=60)  # fmt: skip
-        bench.whatsapp_step(2, 2, wait=30)
+        bench.whatsapp_step(20, 3, wait=60)  # and every ingest worker's code paths
 
         # 1. acknowledgement under load, two Rasa processes working off the backlog
         print(f"ack phase: {args.rate:g}/s for {args.seconds:g} s", flush=True)

@@ -50,9 +50,7 @@ class InboundWriter:
         future: asyncio.Future[Job | None] = asyncio.get_running_loop().create_future()
         self._pending.append((account, inbound, future))
         if len(self._flushing) < self.parallel:
-            task = asyncio.create_task(self._flush())
-            self._flushing.add(task)
-            task.add_done_callback(self._flushing.discard)
+            self._flushing.add(asyncio.create_task(self._flush()))
         return await future
 
     @property
@@ -62,19 +60,27 @@ class InboundWriter:
 
     async def _flush(self) -> None:
         """Write batches until nothing is pending (one of up to `parallel` writers)."""
-        while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
-            items = [(account, inbound) for account, inbound, _ in batch]
-            try:
-                results = await asyncio.to_thread(persist_inbound_many, self.database_url, items)
-            except Exception as exc:  # persist_inbound_many reports per item; this is a bug
-                logger.exception("storing %d deliveries failed", len(batch))
-                results = [exc] * len(batch)
-            for (_, _, future), result in zip(batch, results, strict=True):
-                if future.done():  # the POST went away (client disconnected); stored anyway
-                    continue
-                if isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+        try:
+            while self._pending:
+                batch = self._pending[: self.max_batch]
+                del self._pending[: self.max_batch]
+                await self._write(batch)
+        finally:
+            # Leaves the set in the same step as the last look at `_pending` (no await between):
+            # a delivery added after that look finds a free writer slot and starts a writer.
+            self._flushing.discard(asyncio.current_task())  # type: ignore[arg-type]
+
+    async def _write(self, batch: list[_Pending]) -> None:
+        items = [(account, inbound) for account, inbound, _ in batch]
+        try:
+            results = await asyncio.to_thread(persist_inbound_many, self.database_url, items)
+        except Exception as exc:  # persist_inbound_many reports per item; this is a bug
+            logger.exception("storing %d deliveries failed", len(batch))
+            results = [exc] * len(batch)
+        for (_, _, future), result in zip(batch, results, strict=True):
+            if future.done():  # the POST went away (client disconnected); stored anyway
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)

@@ -92,3 +92,18 @@ async def test_no_more_transactions_in_flight_than_parallel(db_settings, monkeyp
     results = await asyncio.gather(*(writer.persist(ACCOUNT, d) for d in deliveries))
     assert all(isinstance(r, Job) for r in results)
     assert most == 2 and writer.idle
+
+
+async def test_a_delivery_right_after_the_last_batch_is_still_written(db_settings) -> None:
+    # One POST with several messages stores them one after another: each new delivery arrives
+    # just as the writer that stored the previous one is finishing. None may be stranded.
+    writer = InboundWriter(None, parallel=1)
+
+    async def one_post() -> list[Job | None]:
+        return [
+            await writer.persist(ACCOUNT, inbound(f"wamid.s{n}", user="4479")) for n in range(5)
+        ]
+
+    jobs = await asyncio.wait_for(one_post(), timeout=10)
+    assert all(isinstance(job, Job) for job in jobs)
+    assert len(messages(db_settings)) == 5

@@ -42,7 +42,7 @@ done
 .venv/bin/python -m api >var/log/api.log 2>&1 &
 pids+=($!)
 .venv/bin/python -m connectors.ingest --port "$INGEST_PORT" --credentials var/credentials.enabled.yml \
-  >var/log/ingest.log 2>&1 &
+  --workers "${INGEST_WORKERS:-2}" >var/log/ingest.log 2>&1 &
 pids+=($!)
 .venv/bin/python -m booking_core.worker --interval 30 >var/log/worker.log 2>&1 &
 pids+=($!)

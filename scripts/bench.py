@@ -16,6 +16,8 @@ Phases:
    end-to-end latency (POST -> reply at the Graph API; REST: POST -> HTTP answer) is under 1 s.
 3. e2e at half the one-process sustainable rate, both channels.
 4. NLU parse throughput (sequential /model/parse) and the memory of each process.
+Every step also reports the CPU each process group used per answered message (from /proc).
+`--ack-only` runs phase 1 alone and only prints; raw ack latencies go to var/bench/ack.csv.
 """
 
 from __future__ import annotations

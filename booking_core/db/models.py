@@ -146,10 +146,22 @@ class Message(Base):
         # The inboxes' looks for work (connectors.store.claim_next / claim_next_outbound): only
         # the few rows still waiting are indexed, so a look costs the same after years of
         # history as on the first day.
-        Index("ix_messages_pending", "channel", "direction", "id",
-              postgresql_where=text(PENDING), sqlite_where=text(PENDING)),  # fmt: skip
-        Index("ix_messages_pending_contact", "contact_id", "direction", "id",
-              postgresql_where=text(PENDING), sqlite_where=text(PENDING)),  # fmt: skip
+        Index(
+            "ix_messages_pending",
+            "channel",
+            "direction",
+            "id",
+            postgresql_where=text(PENDING),
+            sqlite_where=text(PENDING),
+        ),
+        Index(
+            "ix_messages_pending_contact",
+            "contact_id",
+            "direction",
+            "id",
+            postgresql_where=text(PENDING),
+            sqlite_where=text(PENDING),
+        ),
     )
 
     id: int = Column(Integer, primary_key=True)

@@ -547,11 +547,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             rows.append(("memory RSS: Rasa server / action server / ingest", f"{memory} MB"))
     finally:
-        for name in list(bench.procs):
+        for process in list(bench.procs):  # not `name`: that is the database's name
             try:
-                bench.stop(name)
+                bench.stop(process)
             except Exception:
-                bench.procs.pop(name, None)
+                bench.procs.pop(process, None)
         standin.stop()
         _drop_database(SERVER_URL, name)
 

@@ -191,13 +191,9 @@ def persist_inbound_many(
         for index, job in stored.items():
             results[index] = job
     except Exception:
-        if len(ready) == 1:
-            index, _, _ = ready[0]
-            account, inbound = items[index]
-            results[index] = _alone(database_url, account, inbound)
-            return results
-        logger.warning("group commit of %d deliveries failed; storing them one by one",
-                       len(ready), exc_info=True)  # fmt: skip
+        if len(ready) > 1:
+            logger.warning("group commit of %d deliveries failed; storing them one by one",
+                           len(ready), exc_info=True)  # fmt: skip
         for index, _, _ in ready:
             account, inbound = items[index]
             results[index] = _alone(database_url, account, inbound)
@@ -228,14 +224,13 @@ def _inbound_statements() -> tuple[Any, Any, Any]:
     """SQLite: the contact upsert, the message insert and the contact's id lookup (SQLAlchemy
     1.4 gives SQLite no RETURNING), built once with bound parameters."""
     contacts, messages = Contact.__table__, Message.__table__
-    insert: Any = sqlite_insert
 
     def param(table: Any, column: str) -> Any:
         return bindparam(column, type_=table.c[column].type)
 
     contact_columns = ("tenant_id", "channel", "platform_user_id", "display_name", "locale",
                        "created_at", "last_inbound_at")  # fmt: skip
-    upsert = insert(contacts).values({c: param(contacts, c) for c in contact_columns})
+    upsert = sqlite_insert(contacts).values({c: param(contacts, c) for c in contact_columns})
     new = upsert.excluded
     upsert = upsert.on_conflict_do_update(
         index_elements=["tenant_id", "channel", "platform_user_id"],
@@ -256,7 +251,7 @@ def _inbound_statements() -> tuple[Any, Any, Any]:
     )
     message_columns = ("tenant_id", "contact_id", "channel", "direction", "text", "payload",
                        "platform_message_id", "status", "sent_at", "created_at")  # fmt: skip
-    stored = insert(messages).values({c: param(messages, c) for c in message_columns})
+    stored = sqlite_insert(messages).values({c: param(messages, c) for c in message_columns})
     stored = stored.on_conflict_do_nothing(
         index_elements=["tenant_id", "channel", "platform_message_id"]
     )
@@ -300,6 +295,7 @@ RETURNING id, contact_id
 def _insert_inbound(session: Session, tenant: TenantInfo, inbound: InboundMessage) -> Job | None:
     """The contact upsert and the message insert inside the caller's transaction."""
     now = utcnow()
+    sent_at = require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else None
     values = {
         "tenant_id": tenant.id,
         "channel": inbound.channel,
@@ -307,11 +303,11 @@ def _insert_inbound(session: Session, tenant: TenantInfo, inbound: InboundMessag
         "display_name": inbound.display_name,
         "locale": (inbound.language or None) and inbound.language[:16],
         "created_at": now,
-        "last_inbound_at": (require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else now),
+        "last_inbound_at": sent_at or now,
         "text": inbound.text,
         "payload": {"inbound": inbound.to_dict()},
         "platform_message_id": inbound.platform_message_id or None,
-        "sent_at": require_aware(inbound.sent_at, "sent_at") if inbound.sent_at else None,
+        "sent_at": sent_at,
     }
     if session.get_bind().dialect.name == "postgresql":
         values["payload"] = json.dumps(values["payload"])

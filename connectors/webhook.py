@@ -508,8 +508,8 @@ class WebhookInput(InputChannel):
                 for _ in range(connections):
                     opened.enter_context(engine.connect())
             accounts = self.directory.all_accounts()
-            for account in accounts[:1]:
-                warm_tenant(self.database_url, account)
+            if accounts:
+                warm_tenant(self.database_url, accounts[0])
         except (*DATABASE_ERRORS, UnknownTenantError):
             logger.warning("%s: could not warm up at start-up", self.channel, exc_info=True)
 

@@ -284,7 +284,7 @@ class Bench:
 
     @staticmethod
     def used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-        return {k: after[k] - before.get(k, 0.0) for k in after if k in before}
+        return {k: after[k] - before[k] for k in after if k in before}
 
     def whatsapp_step(self, rate: float, seconds: float, wait: float) -> tuple[Step, list[Any]]:
         first = self.users(int(rate * seconds))

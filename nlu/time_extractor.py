@@ -21,12 +21,17 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu import fast_loading
 from nlu.duckling import DucklingClient
 from nlu.timeparse import POLICIES, extract, warm_up
 from nlu.timeparse.extract import DEFAULT_DEADLINE_MS
 from nlu.timeparse.zones import get_zone
 
 logger = logging.getLogger(__name__)
+
+# Every Rasa process loading this project's model imports this module before it loads any
+# component (nlu/fast_loading.py): DIET and TED load in seconds instead of half a minute.
+fast_loading.install()
 
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_LOCALE = "en_GB"

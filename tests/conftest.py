@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -184,3 +185,30 @@ def redis_url() -> str:
             pytest.fail(f"Redis is required when CI=true: {exc}", pytrace=False)
         pytest.skip(f"Redis not reachable at {url} ({exc}); start it or set TEST_REDIS_URL")
     return url
+
+
+@pytest.fixture(scope="session")
+def embedded_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The `make run` configuration, running, shared by the end-to-end tests of a session
+    (tests/integration/clusters.py says why and how tests keep apart)."""
+    from tests.integration import clusters
+
+    with clusters.embedded(tmp_path_factory.mktemp("embedded")) as assistant:
+        yield assistant
+
+
+@pytest.fixture(scope="session")
+def production_cluster(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server_url: str, redis_url: str
+) -> Iterator[dict[str, Any]]:
+    """Two Rasa processes, actions and ingest on PostgreSQL and Redis, shared by the fault
+    tests and the production REST tests of a session. Its own schema: other tests empty the
+    session's shared one while the cluster runs."""
+    from tests.integration import clusters
+
+    work = tmp_path_factory.mktemp("production")
+    with (
+        _fresh_schema(postgres_server_url) as url,
+        clusters.production(work, url, redis_url) as cluster,
+    ):
+        yield cluster

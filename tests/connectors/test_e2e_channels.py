@@ -9,10 +9,7 @@ times concurrently and must be answered once.
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -20,64 +17,29 @@ from sqlalchemy import create_engine, text
 
 from tests.connectors import factories as f
 from tests.connectors.standins import Recorded, StandIn, buttons_of, text_of
-from tests.integration import servers
+from tests.integration.clusters import IG_SECRET, TG_SECRET, WA_SECRET
 
 pytestmark = pytest.mark.slow
 
-WA_SECRET, TG_SECRET, IG_SECRET = "e2e-wa-secret", "e2e_tg_secret", "e2e-ig-secret"
-ENV = {
-    "WHATSAPP_VERIFY_TOKEN": "e2e-verify",
-    "WHATSAPP_APP_SECRET": WA_SECRET,
-    "WHATSAPP_ACCESS_TOKEN": "e2e-wa-token",
-    "WHATSAPP_PHONE_NUMBER_ID": f.PHONE_NUMBER_ID,
-    "TELEGRAM_BOT_TOKEN": f.BOT_TOKEN,
-    "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
-    "INSTAGRAM_APP_ID": "e2e-app",
-    "INSTAGRAM_APP_SECRET": IG_SECRET,
-    "INSTAGRAM_PAGE_ID": f.IG_ACCOUNT_ID,
-    "INSTAGRAM_ACCESS_TOKEN": "e2e-ig-token",
-    "INSTAGRAM_VERIFY_TOKEN": "e2e-ig-verify",
-}
-
 
 # A weekday inside the default opening hours (Mon-Fri 09:00-17:00), a different hour per
-# channel so the three bookings do not clash with each other.
+# channel so the three bookings do not clash with each other, nor with the REST tests' bookings
+# on the same shared assistant (tests/integration/test_rest_booking.py).
 def booking(hour: str) -> str:
     return f"book a dentist appointment next wednesday at {hour} for 45 minutes"
 
 
 @pytest.fixture(scope="module")
-def standin() -> Iterator[StandIn]:
-    with StandIn() as server:
-        yield server
+def assistant(embedded_assistant: dict) -> dict:
+    """The session's embedded assistant: REST and the three channels on SQLite
+    (tests/integration/clusters.py)."""
+    return embedded_assistant
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, standin: StandIn) -> Iterator[dict]:
-    """Action server and Rasa server with the three channels, on a fresh SQLite database."""
-    servers.require_model()
-    work = tmp_path_factory.mktemp("e2e-channels")
-    db_url = f"sqlite:///{work / 'booking.db'}"
-    env = {
-        **os.environ,
-        **ENV,
-        "DATABASE_URL": db_url,
-        "DEFAULT_TIMEZONE": "Europe/London",
-        "WHATSAPP_API_URL": f"{standin.url}/whatsapp/v21.0",
-        "TELEGRAM_API_URL": f"{standin.url}/telegram",
-        "INSTAGRAM_API_URL": f"{standin.url}/instagram/v23.0",
-        "PYTHONPATH": str(servers.ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "booking_core.db.migrate"], cwd=servers.ROOT, env=env, check=True
-    )
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        url, procs = servers.start_assistant(env, work, servers.ROOT / "credentials.yml")
-        yield {"url": url, "db_url": db_url, "log": work / "rasa.log"}
-    finally:
-        servers.stop(procs)
+def standin(embedded_assistant: dict) -> StandIn:
+    """The platform stand-in the shared assistant's channels talk to."""
+    return embedded_assistant["standin"]
 
 
 def post(assistant: dict, path: str, payload: dict, headers: Callable[[bytes], dict]) -> int:
@@ -143,7 +105,7 @@ def test_whatsapp_booking_confirmed_with_the_reply_button(assistant, standin) ->
     user = "447700900123"
     headers = lambda body: f.meta_headers(body, WA_SECRET)  # noqa: E731
     codes = post_three_times(
-        assistant, "/whatsapp_webhook", f.wa_text(user, booking("10am")), headers
+        assistant, "/whatsapp_webhook", f.wa_text(user, booking("1pm")), headers
     )
     assert codes == [200, 200, 200]
     question = wait_message(standin, "/whatsapp", summary)
@@ -168,7 +130,7 @@ def test_telegram_booking_confirmed_with_the_inline_button(assistant, standin) -
     chat = 555000111
     headers = lambda body: f.telegram_headers(TG_SECRET)  # noqa: E731
     codes = post_three_times(
-        assistant, "/telegram_webhook", f.tg_text(chat, booking("11am")), headers
+        assistant, "/telegram_webhook", f.tg_text(chat, booking("4pm")), headers
     )
     assert codes == [200, 200, 200]
     question = wait_message(standin, "/telegram", summary)

@@ -3,12 +3,13 @@
 Two Rasa server processes share the app database and the SQL tracker store (PostgreSQL) and
 the lock store (Redis), with one action server and the ingest process, which acknowledges
 webhooks and sends every reply (OUTBOX_SENDER=ingest); WhatsApp's Graph API is a stand-in on
-loopback. The Rasa processes serve the webhook paths too.
+loopback. The Rasa processes serve the webhook paths too. The cluster is the session's
+(tests/integration/clusters.py), shared with the production REST tests.
 
 - Retry storm: every delivery is POSTed three times at once, spread over both processes: each
   message is answered exactly once.
-- Database down: with the app database unreachable a process answers 503 (WhatsApp retries),
-  stores nothing, and the same delivery is answered once the database is back.
+- Database down: with the app database unreachable an ingest process answers 503 (WhatsApp
+  retries), stores nothing, and the same delivery is answered once the database is back.
 - Crash: an ingest process acknowledges a steady load while one Rasa process is killed with
   SIGKILL and restarted: every acknowledged message is answered exactly once (messages the dead
   process held are taken over after the inbox lease, 10 s here, without repeating a reply).
@@ -21,10 +22,7 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,83 +31,20 @@ import requests
 
 from tests.connectors import factories as f
 from tests.connectors.standins import StandIn, text_of
-from tests.integration import servers
+from tests.integration import clusters, servers
 
-APP_SECRET = "fault-wa-secret"
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
-def _rasa(port: int, endpoints: Path) -> list[str]:
-    return servers.rasa_cmd(port, endpoints, endpoints.with_name("credentials.yml"))
-
-
-@pytest.fixture(scope="module")
-def cluster(
-    tmp_path_factory: pytest.TempPathFactory, postgres_url: str, redis_url: str
-) -> Iterator[dict[str, Any]]:
-    """Two Rasa processes + one action server on PostgreSQL and Redis, WhatsApp stand-in."""
-    servers.require_model()
-    work = tmp_path_factory.mktemp("faults")
-    standin = StandIn().start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": postgres_url,
-        "TRACKER_STORE_URL": postgres_url,
-        "REDIS_URL": redis_url,
-        "REDIS_LOCK_KEY_PREFIX": f"faults-{uuid.uuid4().hex[:8]}:",
-        "DEFAULT_TIMEZONE": "Europe/London",
-        "WHATSAPP_VERIFY_TOKEN": "fault-verify",
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_ACCESS_TOKEN": "fault-token",
-        "WHATSAPP_PHONE_NUMBER_ID": f.PHONE_NUMBER_ID,
-        "WHATSAPP_API_URL": f"{standin.url}/whatsapp/v21.0",
-        "PYTHONPATH": str(servers.ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        # Short enough for the crash test to take over a dead process's messages quickly.
-        "INBOX_LEASE_SECONDS": "10",
-        "TICKET_LOCK_LIFETIME": "10",
-        "OUTBOX_SENDER": "ingest",
-    }
-    work_credentials = work / "credentials.yml"
-    subprocess.run([sys.executable, "scripts/enabled_credentials.py", "--out",
-                    str(work_credentials)], cwd=servers.ROOT, env=env, check=True)  # fmt: skip
-    subprocess.run([sys.executable, "-m", "booking_core.db.migrate", postgres_url],
-                   cwd=servers.ROOT, env=env, check=True)  # fmt: skip
-    actions_port = servers.free_port()
-    endpoints = servers.endpoints_file(work, actions_port)
-    ports = [servers.free_port(), servers.free_port()]
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        actions_log = work / "actions.log"
-        procs.append(servers.start(servers.actions_cmd(actions_port), env, actions_log))
-        for i, port in enumerate(ports):
-            procs.append(servers.start(_rasa(port, endpoints), env, work / f"rasa-{i}.log"))
-        servers.wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], work / "actions.log")
-        ingest_port = servers.free_port()
-        procs.append(servers.start(servers.ingest_cmd(ingest_port, work_credentials), env,
-                                   work / "ingest.log"))  # fmt: skip
-        for i, port in enumerate(ports):
-            servers.wait_for(f"http://127.0.0.1:{port}/", procs[i + 1], work / f"rasa-{i}.log")
-        ingest_url = f"http://127.0.0.1:{ingest_port}"
-        servers.wait_for(f"{ingest_url}/health", procs[3], work / "ingest.log")
-        yield {
-            "ingest": ingest_url,
-            "urls": [f"http://127.0.0.1:{p}" for p in ports],
-            "standin": standin,
-            "env": env,
-            "endpoints": endpoints,
-            "work": work,
-            "procs": procs,
-            "ports": ports,
-        }
-    finally:
-        servers.stop(procs)
-        standin.stop()
+@pytest.fixture
+def cluster(production_cluster: dict[str, Any]) -> dict[str, Any]:
+    """The session's production cluster (tests/integration/clusters.py)."""
+    return production_cluster
 
 
 def _post(url: str, payload: dict[str, Any]) -> int:
     body = f.body_bytes(payload)
-    headers = f.meta_headers(body, APP_SECRET)
+    headers = f.meta_headers(body, clusters.FAULT_APP_SECRET)
     return requests.post(
         f"{url}/whatsapp_webhook", data=body, headers=headers, timeout=20
     ).status_code
@@ -147,19 +82,21 @@ def test_retry_storm_across_two_processes_answers_each_message_once(
 def test_database_down_answers_503_and_the_redelivery_is_answered(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
-    """A third process pointed at an unreachable database: 503, nothing stored; the platform's
-    redelivery to a healthy process is then answered once."""
+    """A second ingest process (the production webhook front) pointed at an unreachable
+    database: 503, nothing stored; the platform's redelivery to a healthy process is then
+    answered once. (The Rasa processes serve the same webhook code: tests/connectors.)"""
     env = {**cluster["env"], "DATABASE_URL": "postgresql+psycopg2://postgres@127.0.0.1:1/none"}
     port = servers.free_port()
-    proc = servers.start(_rasa(port, cluster["endpoints"]), env, tmp_path / "rasa-down.log")
+    log = tmp_path / "ingest-down.log"
+    proc = servers.start(servers.ingest_cmd(port, cluster["credentials"]), env, log)
     try:
-        servers.wait_for(f"http://127.0.0.1:{port}/", proc, tmp_path / "rasa-down.log")
+        servers.wait_for(f"http://127.0.0.1:{port}/health", proc, log)
         user = "447700929999"
         delivery = f.wa_text(user, "hello")
         assert _post(f"http://127.0.0.1:{port}", delivery) == 503
         time.sleep(1)
         assert _replies_to(cluster["standin"], user) == []
-        assert _post(cluster["urls"][0], delivery) == 200
+        assert _post(cluster["ingest"], delivery) == 200
         cluster["standin"].wait_for(lambda s: bool(_replies_to(s, user)), timeout=60)
         time.sleep(2)
         assert len(_replies_to(cluster["standin"], user)) == 1
@@ -192,7 +129,9 @@ def test_kill_9_mid_load_answers_every_acknowledged_message_once(
     assert codes == [200] * len(users)  # all acknowledged: the ingest process stayed up
 
     log = tmp_path / "rasa-restarted.log"
-    procs[1] = servers.start(_rasa(victim_port, cluster["endpoints"]), cluster["env"], log)
+    procs[1] = servers.start(
+        clusters.production_rasa_cmd(victim_port, cluster["endpoints"]), cluster["env"], log
+    )
     servers.wait_for(f"http://127.0.0.1:{victim_port}/", procs[1], log)
     standin: StandIn = cluster["standin"]
     try:

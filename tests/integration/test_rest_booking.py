@@ -1,14 +1,12 @@
-"""End to end over Rasa's REST channel: trained model + action server + SQLite.
+"""End to end over Rasa's REST channel: trained model + action server, in three configurations.
 
-Starts the real processes (`rasa run actions`, `rasa run`) on free loopback ports, talks to
-`POST /webhooks/rest/webhook` as a client would and checks the event in the database.
+Real processes (`rasa run actions`, `rasa run`) on free loopback ports; the tests talk to
+`POST /webhooks/rest/webhook` as a client would and check the event in the database.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from booking_core.crypto import generate_key
-from tests.integration import servers
+from tests.integration import clusters, servers
 from tests.integration import test_google_standin as gs
 
 pytestmark = pytest.mark.slow
@@ -53,65 +51,53 @@ def assistant(
 ) -> Iterator[dict[str, Any]]:
     """A running action server and Rasa server.
 
-    embedded: SQLite app database, trackers in memory (the `make run` defaults).
-    production: app database and Rasa's SQLTrackerStore on the local PostgreSQL, RedisLockStore
-    on the local Redis (endpoints.yml's stores selected by environment variables).
+    embedded: SQLite app database, trackers in memory (the `make run` defaults); the session's
+    shared one (tests/integration/clusters.py), also serving the channel tests.
+    production: the session's production cluster (app database and Rasa's SQLTrackerStore on
+    the local PostgreSQL, RedisLockStore on the local Redis, two Rasa processes), shared with
+    the fault tests; the conversations go to the process the crash test leaves alone.
     google: embedded, with the tenant's calendar in a stand-in Google Calendar API on loopback
-    (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library.
+    (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library;
+    started here, as it needs its own database.
     """
-    servers.require_model()
-    work = tmp_path_factory.mktemp("e2e")
-    env = {
-        **os.environ,
-        "DEFAULT_TIMEZONE": "Europe/London",
-        "PYTHONPATH": str(servers.ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    env.pop("TRACKER_STORE_URL", None)
-    env.pop("REDIS_URL", None)
+    # Sender ids are prefixed per run: the databases are shared with other tests.
+    run = uuid.uuid4().hex[:8]
+    if request.param == "embedded":
+        shared = request.getfixturevalue("embedded_assistant")
+        yield {**shared, "run": run, "google": None}
+        return
     if request.param == "production":
-        db_url = request.getfixturevalue("postgres_url")
-        env["TRACKER_STORE_URL"] = db_url
-        env["REDIS_URL"] = request.getfixturevalue("redis_url")
-    else:
-        db_url = f"sqlite:///{work / 'booking.db'}"
-    env["DATABASE_URL"] = db_url
-    google: gs.StandInState | None = None
-    google_server: ThreadingHTTPServer | None = None
-    if request.param == "google":
-        google = gs.StandInState()
-        google_server = ThreadingHTTPServer(("127.0.0.1", 0), gs.make_handler(google))
-        threading.Thread(target=google_server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{google_server.server_address[1]}"
-        env.update(
-            SECRET_KEYS=generate_key(),
-            GOOGLE_CALENDAR_API_ENDPOINT=base,
-            GOOGLE_OAUTH_TOKEN_URI=f"{base}/token",
-            GOOGLE_OAUTH_CLIENT_ID=gs.CLIENT_ID,
-            GOOGLE_OAUTH_CLIENT_SECRET=gs.CLIENT_SECRET,
-        )
-    subprocess.run(
-        [sys.executable, "-m", "booking_core.db.migrate"], cwd=servers.ROOT, env=env, check=True
-    )
-    if google is not None:
-        _connect_default_tenant_to_google(db_url, env["SECRET_KEYS"])
+        cluster = request.getfixturevalue("production_cluster")
+        yield {"url": cluster["urls"][1], "db_url": cluster["db_url"], "env": cluster["env"],
+               "run": run, "google": None}  # fmt: skip
+        return
+    servers.require_model()
+    work = tmp_path_factory.mktemp("e2e-google")
+    db_url = f"sqlite:///{work / 'booking.db'}"
+    google = gs.StandInState()
+    google_server = ThreadingHTTPServer(("127.0.0.1", 0), gs.make_handler(google))
+    threading.Thread(target=google_server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{google_server.server_address[1]}"
+    env = {
+        **clusters.base_env(),
+        "DATABASE_URL": db_url,
+        "SECRET_KEYS": generate_key(),
+        "GOOGLE_CALENDAR_API_ENDPOINT": base,
+        "GOOGLE_OAUTH_TOKEN_URI": f"{base}/token",
+        "GOOGLE_OAUTH_CLIENT_ID": gs.CLIENT_ID,
+        "GOOGLE_OAUTH_CLIENT_SECRET": gs.CLIENT_SECRET,
+    }
+    clusters.migrate(env)
+    _connect_default_tenant_to_google(db_url, env["SECRET_KEYS"])
     credentials = work / "credentials.yml"
     credentials.write_text("rest:\n")
     procs: list[subprocess.Popen[bytes]] = []
     try:
         url, procs = servers.start_assistant(env, work, credentials)
-        yield {
-            # Sender ids are prefixed per run: the PostgreSQL schema is shared with other tests.
-            "run": uuid.uuid4().hex[:8],
-            "url": url,
-            "db_url": db_url,
-            "google": google,
-            "env": env,
-        }
+        yield {"run": run, "url": url, "db_url": db_url, "google": google, "env": env}
     finally:
-        if google_server is not None:
-            google_server.shutdown()
-            google_server.server_close()
+        google_server.shutdown()
+        google_server.server_close()
         servers.stop(procs)
 
 

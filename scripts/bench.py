@@ -12,8 +12,9 @@ Phases:
 1. ack: RATE signed deliveries/s for SECONDS to the ingest process, two Rasa processes working
    off the backlog; p50/p95/p99 of the 200 answer, then every reply counted (exactly once?).
 2. sustainable rate, for 2 and then 1 Rasa process, both channels: rates rising by 30% from
-   4/s, STEP seconds each; a rate is sustained when every message is answered and the p95
-   end-to-end latency (POST -> reply at the Graph API; REST: POST -> HTTP answer) is under 1 s.
+   4/s, STEP seconds each, then two halvings between the last rate sustained and the first
+   failed; a rate is sustained when every message is answered and the p95 end-to-end latency
+   (POST -> reply at the Graph API; REST: POST -> HTTP answer) is under 1 s.
 3. e2e at half the one-process sustainable rate, both channels.
 4. NLU parse throughput (sequential /model/parse) and the memory of each process.
 Every step also reports the CPU each process group used per answered message (from /proc).
@@ -307,11 +308,13 @@ class Bench:
         cpu = self.used(before, self.cpu())
         return Step(rate, len(sent), len(ok), 0, [r[2] * 1000 for r in ok], cpu)
 
-    def search(self, kind: str, seconds: float) -> tuple[float, list[Step]]:
-        """The highest sustained rate, rising by 30% from 4/s until a step fails."""
+    def search(self, kind: str, seconds: float, refine: int = 2) -> tuple[float, list[Step]]:
+        """The highest sustained rate: rising by 30% from 4/s until a step fails, then
+        `refine` halvings of the interval between the last rate sustained and the first
+        failed (so both channels' rates are known to ~8%, not to the 30% grid)."""
         steps: list[Step] = []
-        rate = 4.0
-        while rate < 400:
+
+        def attempt(rate: float) -> bool:
             if kind == "whatsapp":
                 step, _ = self.whatsapp_step(rate, seconds, wait=seconds + 20)
             else:
@@ -320,13 +323,25 @@ class Bench:
             print(f"  {kind} {rate:5.1f}/s: {step.answered}/{step.sent} answered, "
                   f"p95 {step.p['p95']:.0f} ms; CPU per message {step.cpu_ms_per_message()}",
                   flush=True)  # fmt: skip
-            if not step.sustained:
-                break
-            rate = round(rate * 1.3, 1)
+            self.settle()  # a failed step leaves a backlog; the next starts from none
             time.sleep(3)  # let the last step's stragglers finish
-        self.settle()
-        passed = [s.rate for s in steps if s.sustained]
-        return (max(passed) if passed else 0.0), steps
+            return step.sustained
+
+        passed, failed = 0.0, 0.0
+        rate = 4.0
+        while rate < 400:
+            if not attempt(rate):
+                failed = rate
+                break
+            passed = rate
+            rate = round(rate * 1.3, 1)
+        for _ in range(refine if passed and failed else 0):
+            middle = round((passed + failed) / 2, 1)
+            if attempt(middle):
+                passed = middle
+            else:
+                failed = middle
+        return passed, steps
 
     def settle(self, timeout: float = 600) -> None:
         """Wait until nothing is queued (the load above capacity leaves a backlog)."""
@@ -506,13 +521,14 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"search: {kind}, {processes} Rasa process(es)", flush=True)
                     rate, steps = bench.search(kind, args.step_seconds)
                     sustained[(kind, processes)] = rate
-                    failed = steps[-1]
+                    above = [s for s in steps if not s.sustained and s.rate > rate]
+                    failed = min(above, key=lambda s: s.rate) if above else steps[-1]
                     search_rows.append((
                         f"{kind}, {processes} Rasa process{'es' if processes > 1 else ''}",
                         f"{rate:g} msg/s (next step {failed.rate:g}/s: {failed.answered}/{failed.sent} "
                         f"answered, p95 {failed.p['p95']:.0f} ms)",
                     ))  # fmt: skip
-                    best = [s for s in steps if s.sustained][-1:] or steps[-1:]
+                    best = [s for s in steps if s.sustained and s.rate == rate] or steps[-1:]
                     cpu_rows.append((f"{kind}, {processes} Rasa process(es), at {best[0].rate:g}/s",
                                      best[0].cpu_ms_per_message()))  # fmt: skip
             for processes in (1, 2):

@@ -45,32 +45,10 @@ def _connect_default_tenant_to_google(db_url: str, key: str) -> None:
     dispose_engines(db_url)
 
 
-@pytest.fixture(scope="module", params=["embedded", "production", "google"])
-def assistant(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Any]]:
-    """A running action server and Rasa server.
-
-    embedded: SQLite app database, trackers in memory (the `make run` defaults); the session's
-    shared one (tests/integration/clusters.py), also serving the channel tests.
-    production: the session's production cluster (app database and Rasa's SQLTrackerStore on
-    the local PostgreSQL, RedisLockStore on the local Redis, two Rasa processes), shared with
-    the fault tests; the conversations go to the process the crash test leaves alone.
-    google: embedded, with the tenant's calendar in a stand-in Google Calendar API on loopback
-    (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library;
-    started here, as it needs its own database.
-    """
-    # Sender ids are prefixed per run: the databases are shared with other tests.
-    run = uuid.uuid4().hex[:8]
-    if request.param == "embedded":
-        shared = request.getfixturevalue("embedded_assistant")
-        yield {**shared, "run": run, "google": None}
-        return
-    if request.param == "production":
-        cluster = request.getfixturevalue("production_cluster")
-        yield {"url": cluster["urls"][1], "db_url": cluster["db_url"], "env": cluster["env"],
-               "run": run, "google": None}  # fmt: skip
-        return
+@pytest.fixture(scope="module")
+def google_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Action server and Rasa server on SQLite with the default tenant's calendar in Google
+    (the stand-in on loopback)."""
     servers.require_model()
     work = tmp_path_factory.mktemp("e2e-google")
     db_url = f"sqlite:///{work / 'booking.db'}"
@@ -94,11 +72,35 @@ def assistant(
     procs: list[subprocess.Popen[bytes]] = []
     try:
         url, procs = servers.start_assistant(env, work, credentials)
-        yield {"run": run, "url": url, "db_url": db_url, "google": google, "env": env}
+        yield {"url": url, "db_url": db_url, "google": google, "env": env}
     finally:
         google_server.shutdown()
         google_server.server_close()
         servers.stop(procs)
+
+
+@pytest.fixture(scope="module", params=["embedded", "production", "google"])
+def assistant(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A running action server and Rasa server.
+
+    embedded: SQLite app database, trackers in memory (the `make run` defaults); the session's
+    shared one (tests/integration/clusters.py), also serving the channel tests.
+    production: the session's production cluster (app database and Rasa's SQLTrackerStore on
+    the local PostgreSQL, RedisLockStore on the local Redis, two Rasa processes), shared with
+    the fault tests; the conversations go to the process the crash test leaves alone.
+    google: embedded, with the tenant's calendar in a stand-in Google Calendar API on loopback
+    (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library;
+    started once for this module (`google_assistant`), as it needs its own database.
+    """
+    # Sender ids are prefixed per run: the databases are shared with other tests.
+    run = uuid.uuid4().hex[:8]
+    if request.param == "google":
+        return {**request.getfixturevalue("google_assistant"), "run": run}
+    if request.param == "embedded":
+        return {**request.getfixturevalue("embedded_assistant"), "run": run, "google": None}
+    cluster = request.getfixturevalue("production_cluster")
+    return {"url": cluster["urls"][1], "db_url": cluster["db_url"], "env": cluster["env"],
+            "run": run, "google": None}  # fmt: skip
 
 
 def say(assistant: dict[str, Any], sender: str, message: str) -> list[dict[str, Any]]:
@@ -206,11 +208,12 @@ def test_clash_offers_free_times_then_reschedule_and_cancel(assistant: dict[str,
     assert texts(say(assistant, "erin", "yes")).startswith("Cancelled: Massage")
 
 
-@pytest.mark.parametrize("assistant", ["google"], indirect=True)
 def test_calendar_outage_is_saved_and_completed_later(
-    assistant: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    google_assistant: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    google = assistant["google"]  # the built-in calendar cannot be down: Google stand-in only
+    # The built-in calendar cannot be down: Google stand-in only.
+    assistant = {**google_assistant, "run": uuid.uuid4().hex[:8]}
+    google = assistant["google"]
     say(assistant, "kim", "book a pedicure next thursday at 9am for 30 minutes")
     google.fail_next = [503] * 20  # an outage: free/busy and the insert retries all fail
     reply = texts(say(assistant, "kim", "yes"))

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, exists, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from booking_core.db.models import Contact, Message, Tenant
 from booking_core.db.repository import (
@@ -362,6 +362,26 @@ def begin_outbound(
         return int(message.id)
 
 
+@functools.cache
+def _finish_statement() -> Any:
+    """The send's outcome in one statement, built once. Receipts only move a status forward
+    (sent -> delivered -> read), so a row a receipt already moved on keeps its status."""
+    status: Any = Message.status
+    return (
+        update(Message)
+        .where(Message.id == bindparam("row_id"), status.not_in(("delivered", "read")))
+        .values(
+            status=bindparam("new_status"),
+            error=bindparam("new_error"),
+            platform_message_id=func.coalesce(
+                bindparam("new_platform_id", type_=Message.__table__.c.platform_message_id.type),
+                Message.platform_message_id,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def finish_outbound(
     database_url: str | None,
     row_id: int,
@@ -371,16 +391,14 @@ def finish_outbound(
 ) -> None:
     """The send's outcome: "sent" with the platform's id, or "failed" with the error."""
     with session_scope(database_url) as session:
-        message = session.get(Message, row_id)
-        if message is None:
-            return
-        if platform_message_id:
-            message.platform_message_id = platform_message_id
-        mark_message(
-            session,
-            message_id=row_id,
-            status="failed" if error else "sent",
-            error=error[:2000] if error else None,
+        session.execute(
+            _finish_statement(),
+            {
+                "row_id": row_id,
+                "new_status": "failed" if error else "sent",
+                "new_error": error[:2000] if error else None,
+                "new_platform_id": platform_message_id or None,
+            },
         )
 
 
@@ -420,38 +438,46 @@ def stored_buttons(
 def _candidates(direction: str) -> Any:
     """The look for work of the inbox ("in") or the outbox ("out"), built once with bound
     parameters (channel, stale_before, exclude, limit) so it is compiled once, not per look.
+    Plain columns, not ORM objects: a look runs for every message, and loading entities into a
+    session costs more than the query.
 
     Only the head of each conversation's queue is eligible (no earlier row of the same contact
     and direction still waiting): a conversation is handled, and answered, one at a time, in
     order. A row claimed before `stale_before` belongs to a process that died.
     """
-    processed_at: Any = Message.processed_at
-    message_id: Any = Message.id
-    stale = processed_at < bindparam("stale_before", type_=Message.__table__.c.processed_at.type)
+    messages = Message.__table__
+    tenants = Tenant.__table__
+    row = messages.c
+    stale = row.processed_at < bindparam("stale_before", type_=row.processed_at.type)
     if direction == "in":
         waiting: tuple[str, ...] = ("received",)
-        claimable = (Message.status == "received") & or_(processed_at.is_(None), stale)
-        query = select(Message, Tenant).join(Tenant, Tenant.id == Message.tenant_id)
+        claimable = (row.status == "received") & or_(row.processed_at.is_(None), stale)
+        query = select(
+            row.id, row.status, row.processed_at, row.contact_id, row.payload,
+            tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.timezone,
+            tenants.c.locale,
+        ).join_from(messages, tenants, tenants.c.id == row.tenant_id)  # fmt: skip
     else:
         waiting = ("queued", "sending")
-        claimable = (Message.status == "queued") | ((Message.status == "sending") & stale)
-        query = select(Message)
-    earlier = aliased(Message)
+        claimable = (row.status == "queued") | ((row.status == "sending") & stale)
+        query = select(row.id, row.status, row.processed_at, row.tenant_id, row.contact_id,
+                       row.channel, row.payload)  # fmt: skip
+    earlier = messages.alias("earlier")
     blocked = exists().where(
-        earlier.contact_id == Message.contact_id,
-        earlier.direction == direction,
-        earlier.status.in_(waiting),
-        earlier.id < Message.id,
+        earlier.c.contact_id == row.contact_id,
+        earlier.c.direction == direction,
+        earlier.c.status.in_(waiting),
+        earlier.c.id < row.id,
     )
     return (
         query.where(
-            Message.direction == direction,
-            Message.channel == bindparam("channel"),
+            row.direction == direction,
+            row.channel == bindparam("channel"),
             claimable,
             ~blocked,
-            message_id.notin_(bindparam("exclude", expanding=True)),
+            row.id.notin_(bindparam("exclude", expanding=True)),
         )
-        .order_by(Message.id)
+        .order_by(row.id)
         .limit(bindparam("limit"))
     )
 
@@ -485,7 +511,7 @@ def _claim_statement() -> Any:
     )
 
 
-def _compare_and_set(session: Session, row: Message, new_status: str) -> datetime | None:
+def _compare_and_set(session: Session, row: Any, new_status: str) -> datetime | None:
     """Claim `row` (see `_claim_statement`), setting its status; the claim time, or None."""
     now = utcnow()
     taken = session.execute(
@@ -519,22 +545,45 @@ def claim_next(
     claimed: list[ClaimedJob] = []
     with session_scope(database_url) as session:
         rows = _look(session, "in", channel, limit, lease, exclude).all()
-        for message, tenant in rows:
-            previous = message.processed_at
-            now = _compare_and_set(session, message, "received")
+        for row in rows:
+            now = _compare_and_set(session, row, "received")
             if now is None:
                 continue
-            data = (message.payload or {}).get("inbound")
+            data = (row.payload or {}).get("inbound")
             try:
                 if not isinstance(data, dict):
                     raise ValueError("stored without processing data")
                 inbound = InboundMessage.from_dict(data)
             except (TypeError, ValueError) as exc:
-                mark_message(session, message_id=message.id, status="failed", error=str(exc))
+                mark_message(session, message_id=row.id, status="failed", error=str(exc))
                 continue
-            job = Job(message.id, _info(tenant), message.contact_id, inbound)
-            claimed.append(ClaimedJob(job, previous, now))
+            tenant = TenantInfo(row.tenant_id, row.slug, row.timezone, row.locale)
+            job = Job(row.id, tenant, row.contact_id, inbound)
+            claimed.append(ClaimedJob(job, row.processed_at, now))
     return claimed
+
+
+@functools.cache
+def _complete_statements() -> tuple[Any, Any]:
+    """Marking a claimed message done (only if the claim is still ours) and queueing its
+    replies, built once."""
+    processed_at: Any = Message.processed_at
+    stamp = Message.__table__.c.processed_at.type
+    done = (
+        update(Message)
+        .where(
+            Message.id == bindparam("row_id"),
+            Message.status == "received",
+            processed_at == bindparam("claimed_at", type_=stamp),
+        )
+        .values(
+            status=bindparam("new_status"),
+            error=bindparam("new_error"),
+            processed_at=bindparam("done_at", type_=stamp),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return done, Message.__table__.insert()
 
 
 def complete_inbound(
@@ -550,27 +599,27 @@ def complete_inbound(
     when the claim was lost (the lease ran out and another process took the message).
 
     Being one transaction is what makes a crash harmless: either the replies are queued and the
-    message is done, or neither, and the message is handled again.
+    message is done, or neither, and the message is handled again. The replies are inserted
+    directly (not through `record_message`): they have no platform id yet, so there is nothing
+    to de-duplicate, and the contact is the claimed message's own.
     """
-    processed_at: Any = Message.processed_at
     job = claimed.job
+    check_channel(job.inbound.channel)
+    mark_done, queue_replies = _complete_statements()
     with session_scope(database_url) as session:
         done = session.execute(
-            update(Message)
-            .where(
-                Message.id == job.message_id,
-                Message.status == "received",
-                processed_at == claimed.claimed_at,
-            )
-            .values(
-                status="failed" if error else "processed",
-                error=error[:2000] if error else None,
-                processed_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
+            mark_done,
+            {
+                "row_id": job.message_id,
+                "claimed_at": claimed.claimed_at,
+                "new_status": "failed" if error else "processed",
+                "new_error": error[:2000] if error else None,
+                "done_at": utcnow(),
+            },
         )
         if done.rowcount != 1:
             return False
+        rows = []
         for part in replies:
             payload: dict[str, Any] = {
                 "request": part.body,
@@ -582,17 +631,18 @@ def complete_inbound(
                 payload["method"] = part.method
             if part.buttons:
                 payload["buttons"] = part.buttons
-            record_message(
-                session,
-                tenant_id=job.tenant.id,
-                contact_id=job.contact_id,
-                channel=job.inbound.channel,
-                direction="out",
-                text=part.text,
-                payload=payload,
-                status="queued",
-            )
-        if replies:
+            rows.append({
+                "tenant_id": job.tenant.id,
+                "contact_id": job.contact_id,
+                "channel": job.inbound.channel,
+                "direction": "out",
+                "text": part.text,
+                "payload": payload,
+                "status": "queued",
+                "created_at": utcnow(),
+            })  # fmt: skip
+        if rows:
+            session.execute(queue_replies, rows)
             _notify(session, OUTBOX_NOTIFY_CHANNEL, job.inbound.channel)
     return True
 
@@ -610,7 +660,7 @@ def claim_next_outbound(
     `lease` belonged to a sender that died; it comes back with `abandoned` set."""
     claimed: list[QueuedReply] = []
     with session_scope(database_url) as session:
-        rows = _look(session, "out", channel, limit, lease, exclude).scalars().all()
+        rows = _look(session, "out", channel, limit, lease, exclude).all()
         for row in rows:
             abandoned = row.status == "sending"
             if _compare_and_set(session, row, "sending") is not None:

@@ -8,9 +8,11 @@ tests and separate Rasa processes.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ class StandIn:
         self._script: list[Scripted] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._connections: set[Any] = set()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -69,8 +72,15 @@ class StandIn:
         return self
 
     def stop(self) -> None:
+        """Stop listening and drop the kept-alive connections: a stopped platform answers
+        nothing more."""
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> StandIn:
         return self.start()
@@ -152,6 +162,20 @@ class StandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as the platforms' APIs do (HTTP/1.0 would close every connection
+            # and make each client request pay for a new one).
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with standin._lock:
+                    standin._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with standin._lock:
+                    standin._connections.discard(self.connection)
+                super().finish()
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""

@@ -160,6 +160,18 @@ def test_outbound_rows_buttons_and_receipts(db_settings) -> None:
     assert [(r.status, r.error) for r in rows] == [("delivered", None), ("failed", "HTTP 500: x")]
 
 
+def test_finishing_a_send_never_moves_a_receipt_back(db_settings) -> None:
+    job = persist_inbound(None, ACCOUNT, inbound())
+    assert job is not None
+    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
+                         channel="whatsapp", text="hi", payload=None)  # fmt: skip
+    finish_outbound(None, row, platform_message_id="wamid.R", error=None)
+    assert apply_status(None, ACCOUNT, StatusUpdate("whatsapp", "wamid.R", "read"))
+    finish_outbound(None, row, platform_message_id=None, error=None)  # e.g. a late repeat
+    [out] = messages(db_settings, "out")
+    assert (out.status, out.platform_message_id) == ("read", "wamid.R")
+
+
 def test_group_commit_stores_each_delivery_once_and_reports_per_item(db_settings) -> None:
     gone = Account("whatsapp", "222", tenant_id=987654)  # a tenant that does not exist
     items = [

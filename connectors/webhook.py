@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -56,6 +57,7 @@ from connectors.store import (
     stored_buttons,
     warm_tenant,
 )
+from connectors.takeover import handle_taken_over
 from connectors.text import parse_button_reference
 from connectors.writer import InboundWriter
 
@@ -192,6 +194,8 @@ class WebhookInput(InputChannel):
         self._listeners: list[NotifyListener] = []
         self._client: httpx.AsyncClient | None = None
         self._on_new_message: OnNewMessage | None = None
+        #: The Sanic app once started (a Rasa server's holds the agent and its tracker store).
+        self._app: Any = None
 
     # --- Rasa's InputChannel interface -------------------------------------------------------
 
@@ -217,6 +221,7 @@ class WebhookInput(InputChannel):
             return await self.receive(request)
 
         async def after_start(app: Any, loop: Any) -> None:
+            self._app = app
             await asyncio.to_thread(self.warm)
             self.start_consuming()
 
@@ -385,7 +390,7 @@ class WebhookInput(InputChannel):
         output: PlatformOutput | None = None
         error: str | None = None
         try:
-            output, error = await self._handle_claimed(job)
+            output, error = await self._handle_claimed(claimed)
         except Exception as exc:
             logger.exception("%s message %s failed", self.channel, job.message_id)
             error = f"{type(exc).__name__}: {exc}"
@@ -412,7 +417,10 @@ class WebhookInput(InputChannel):
         elif replies and self.send_replies:
             self.outbox.wake()
 
-    async def _handle_claimed(self, job: Job) -> tuple[PlatformOutput | None, str | None]:
+    async def _handle_claimed(
+        self, claimed: ClaimedJob
+    ) -> tuple[PlatformOutput | None, str | None]:
+        job = claimed.job
         account = await asyncio.to_thread(self.directory.find, job.inbound.account_id or "")
         if account is None:
             return None, "account no longer configured"
@@ -420,13 +428,19 @@ class WebhookInput(InputChannel):
         if error is not None:
             return None, error
         assert self._on_new_message is not None
+        on_new_message = self._on_new_message
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        if claimed.previous_claim is not None and agent is not None:
+            # Taken over from a process that died: Rasa may have answered it already.
+            on_new_message = functools.partial(handle_taken_over, agent.tracker_store,
+                                               on_new_message)  # fmt: skip
         ctx = self.context_for(
             account,
             tenant_id=job.tenant.id,
             contact_id=job.contact_id,
             recipient=job.inbound.chat_id,
         )
-        return await self.process(job, ctx, self._on_new_message), None
+        return await self.process(job, ctx, on_new_message), None
 
     # --- the outbox sender -------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ from typing import Any
 import httpx
 import pytest
 from rasa.core.channels.channel import UserMessage, register
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
 from booking_core.crypto import generate_key
@@ -107,19 +110,27 @@ def echo(message: UserMessage) -> list[dict[str, Any]]:
 
 @dataclass
 class FakeAgent:
-    """Rasa's Agent as far as the channel sees it: answers through the message's output."""
+    """Rasa's Agent as far as the channel sees it: answers through the message's output and
+    keeps the conversation (user message, bot messages) in a tracker store, as Rasa does."""
 
     reply: Reply = echo
     delay: float = 0.0
     messages: list[UserMessage] = field(default_factory=list)
+    tracker_store: InMemoryTrackerStore = field(
+        default_factory=lambda: InMemoryTrackerStore(Domain.empty())
+    )
 
     async def handle_message(self, message: UserMessage) -> None:
         self.messages.append(message)
         if self.delay:
             await asyncio.sleep(self.delay)
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, message_id=message.message_id))
         for response in self.reply(message):
             assert message.output_channel is not None
             await message.output_channel.send_response(message.sender_id, dict(response))
+            tracker.update(BotUttered(response.get("text"), {"buttons": response.get("buttons")}))
+        await self.tracker_store.save(tracker)
 
 
 def free_port() -> int:

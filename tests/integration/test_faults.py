@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from tests.connectors import factories as f
 from tests.connectors.standins import StandIn, text_of
@@ -144,6 +145,24 @@ def test_kill_9_mid_load_answers_every_acknowledged_message_once(
         replies = _replies_to(standin, user)
         assert len(replies) == 1, (user, replies)
         assert replies[0].startswith("Hi!")
+    # Nor twice inside the conversations: a message Rasa had handled when its process died is
+    # answered from the tracker, not handled again (connectors/takeover.py).
+    repeated_sql = text(
+        "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' "
+        "AND sender_id LIKE 'default:whatsapp:44770093%' GROUP BY sender_id HAVING count(*) > 1"
+    )
+    conversations_sql = text(
+        "SELECT count(DISTINCT sender_id) FROM events "
+        "WHERE sender_id LIKE 'default:whatsapp:44770093%'"
+    )
+    engine = create_engine(cluster["db_url"], future=True)
+    try:
+        with engine.connect() as conn:
+            repeated = conn.execute(repeated_sql).all()
+            conversations = conn.execute(conversations_sql).scalar()
+    finally:
+        engine.dispose()
+    assert conversations == len(users) and repeated == []
     logs = [cluster["work"] / "rasa-1.log", log]
     takeovers = sum(p.read_text(errors="replace").count("taken over from a process") for p in logs)
     assert takeovers > 0, "the kill hit no message in flight; the test proved nothing"

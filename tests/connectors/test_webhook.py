@@ -240,11 +240,18 @@ async def test_ingest_only_channel_stores_and_never_handles(sqlite_settings, sta
     channel = whatsapp_channel(standin, consume=False)
     async with running(channel) as h:
         body = f.body_bytes(f.wa_text("447700900005", "stored only"))
-        assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
+        for _ in range(2):  # the second is the platform's redelivery
+            assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
         await asyncio.sleep(0.3)
+        await h.settle()
     assert h.agent.messages == []
     [inbound] = messages(sqlite_settings, "in")
     assert inbound.status == "received" and inbound.processed_at is None
+    # The acknowledging process shows the read receipt and typing at once, once per message,
+    # though another process will answer.
+    [read] = standin.sent("/whatsapp")
+    assert read.json["status"] == "read"
+    assert read.json["message_id"] == inbound.platform_message_id
 
 
 async def test_database_down_answers_503(monkeypatch, standin) -> None:

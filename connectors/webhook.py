@@ -194,8 +194,6 @@ class WebhookInput(InputChannel):
         self._listeners: list[NotifyListener] = []
         self._client: httpx.AsyncClient | None = None
         self._on_new_message: OnNewMessage | None = None
-        #: Running `presence` requests by stored message id (see `_show_presence`).
-        self._presence: dict[int, asyncio.Task[None]] = {}
         #: The Sanic app once started (a Rasa server's holds the agent and its tracker store).
         self._app: Any = None
 
@@ -257,16 +255,11 @@ class WebhookInput(InputChannel):
         """Why a stored message must not be answered (e.g. outside a reply window), or None."""
         return None
 
-    async def presence(self, ctx: SendContext, inbound: InboundMessage) -> None:
-        """What the user sees as soon as the message is stored, before Rasa handles it: read
-        receipt, typing, a pressed button answered. One attempt, best effort."""
-        return None
-
     async def process(
         self, job: Job, ctx: SendContext, on_new_message: OnNewMessage
     ) -> PlatformOutput:
-        """Hand the message to Rasa (process_<platform>_message); returns the output channel
-        holding what Rasa said."""
+        """Acknowledge on the platform and hand the message to Rasa (process_<platform>_message);
+        returns the output channel holding what Rasa said."""
         raise NotImplementedError
 
     async def send_stored(self, ctx: SendContext, payload: dict[str, Any]) -> ApiResult:
@@ -338,7 +331,6 @@ class WebhookInput(InputChannel):
                         inbound.platform_message_id,
                     )
                     continue
-                self._show_presence(account, job)
                 if self.consume:
                     self.inbox.wake()
             for update in batch.statuses:
@@ -352,35 +344,6 @@ class WebhookInput(InputChannel):
         return response.text("ok")
 
     # --- background processing ---------------------------------------------------------------
-
-    def _show_presence(self, account: Account, job: Job) -> None:
-        """`presence` for a newly stored message, in the background: the acknowledgement does
-        not wait for it, and the platform request is made by whoever acknowledged (the ingest
-        process in production), not by the busier Rasa process. Messages that will not be
-        answered (`skip_reason`) get none."""
-        if self.skip_reason(job.inbound) is not None:
-            return
-        ctx = self.context_for(
-            account, tenant_id=job.tenant.id, contact_id=job.contact_id,
-            recipient=job.inbound.chat_id,
-        )  # fmt: skip
-        task = asyncio.create_task(self._presence_best_effort(ctx, job.inbound))
-        self._presence[job.message_id] = task
-        task.add_done_callback(lambda _: self._presence.pop(job.message_id, None))
-
-    async def _presence_best_effort(self, ctx: SendContext, inbound: InboundMessage) -> None:
-        try:
-            await self.presence(ctx, inbound)
-        except Exception:
-            logger.warning("%s presence for %s failed", self.channel,
-                           inbound.platform_message_id, exc_info=True)  # fmt: skip
-
-    async def _presence_done(self, message_id: int) -> None:
-        """Wait for the message's presence request if this process made it and it is still
-        running: typing shows before the answer, never after."""
-        task = self._presence.get(message_id)
-        if task is not None:
-            await asyncio.wait([task])
 
     def http_client(self) -> httpx.AsyncClient:
         """One pooled client per channel (created in the server's event loop)."""
@@ -477,7 +440,6 @@ class WebhookInput(InputChannel):
             contact_id=job.contact_id,
             recipient=job.inbound.chat_id,
         )
-        await self._presence_done(job.message_id)
         return await self.process(job, ctx, on_new_message), None
 
     # --- the outbox sender -------------------------------------------------------------------
@@ -584,9 +546,7 @@ class WebhookInput(InputChannel):
 
     async def settle(self) -> None:
         """Wait until nothing stored is left to handle or send here (tests, benchmarks)."""
-        while self.inbox.busy or self.outbox.busy or self._presence:
-            if self._presence:
-                await asyncio.wait(list(self._presence.values()))
+        while self.inbox.busy or self.outbox.busy:
             await self.inbox.drain()
             await self.outbox.drain()
 
@@ -597,8 +557,6 @@ class WebhookInput(InputChannel):
         self._listeners.clear()
         await self.inbox.stop(timeout)
         await self.outbox.stop(timeout)
-        if self._presence:
-            await asyncio.wait(list(self._presence.values()), timeout=timeout)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -58,8 +58,8 @@ class InstagramOutput(PlatformOutput):
 async def process_instagram_message(
     job: Job, ctx: SendContext, on_new_message: OnNewMessage
 ) -> InstagramOutput:
-    """Hand the message to Rasa with an Instagram output channel (seen and typing went out
-    when it was stored: `InstagramInput.presence`)."""
+    """Mark seen + typing, then hand the message to Rasa with an Instagram output channel."""
+    await mark_seen_and_typing(ctx)
     output = InstagramOutput(ctx)
     text = await resolve_text(job, ctx.database_url)
     await hand_to_rasa(job, output, on_new_message, text)
@@ -100,10 +100,6 @@ class InstagramInput(WebhookInput):
         if recent_enough(inbound, REPLY_WINDOW):
             return None
         return "older than the 24-hour reply window; not answered"
-
-    async def presence(self, ctx: SendContext, inbound: InboundMessage) -> None:
-        """Seen and typing."""
-        await mark_seen_and_typing(ctx)
 
     async def process(
         self, job: Job, ctx: SendContext, on_new_message: OnNewMessage

@@ -65,8 +65,11 @@ class TelegramOutput(PlatformOutput):
 async def process_telegram_message(
     job: Job, ctx: SendContext, on_new_message: OnNewMessage
 ) -> TelegramOutput:
-    """Hand the message to Rasa with a Telegram output channel (the button press was answered
-    and typing shown when it was stored: `TelegramInput.presence`)."""
+    """Answer a button press (and remove its keyboard), show typing, hand the message to Rasa."""
+    inbound = job.inbound
+    if inbound.callback_query_id:
+        await acknowledge_button(ctx, inbound.callback_query_id, inbound.reply_to)
+    await send_typing(ctx)
     output = TelegramOutput(ctx)
     text = await resolve_text(job, ctx.database_url)
     await hand_to_rasa(job, output, on_new_message, text)
@@ -115,12 +118,6 @@ class TelegramInput(WebhookInput):
     def route(self, inbound: InboundMessage, accounts: list[Account]) -> Account | None:
         """One bot per request: the authenticated one."""
         return accounts[0] if accounts else None
-
-    async def presence(self, ctx: SendContext, inbound: InboundMessage) -> None:
-        """Answer a button press (spinner off, its keyboard removed), then show typing."""
-        if inbound.callback_query_id:
-            await acknowledge_button(ctx, inbound.callback_query_id, inbound.reply_to)
-        await send_typing(ctx)
 
     async def process(
         self, job: Job, ctx: SendContext, on_new_message: OnNewMessage

@@ -59,8 +59,8 @@ class WhatsAppOutput(PlatformOutput):
 async def process_whatsapp_message(
     job: Job, ctx: SendContext, on_new_message: OnNewMessage
 ) -> WhatsAppOutput:
-    """Hand the message to Rasa with a WhatsApp output channel (read receipt and typing went
-    out when it was stored: `WhatsAppInput.presence`)."""
+    """Mark read + typing, then hand the message to Rasa with a WhatsApp output channel."""
+    await mark_whatsapp_read(ctx, job.inbound.platform_message_id)
     output = WhatsAppOutput(ctx)
     text = await resolve_text(job, ctx.database_url)
     await hand_to_rasa(job, output, on_new_message, text)
@@ -102,10 +102,6 @@ class WhatsAppInput(WebhookInput):
         if recent_enough(inbound, REPLY_WINDOW):
             return None
         return "older than the 24-hour reply window; not answered"
-
-    async def presence(self, ctx: SendContext, inbound: InboundMessage) -> None:
-        """Blue ticks and the typing indicator."""
-        await mark_whatsapp_read(ctx, inbound.platform_message_id)
 
     async def process(
         self, job: Job, ctx: SendContext, on_new_message: OnNewMessage

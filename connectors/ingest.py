@@ -79,9 +79,33 @@ def create_app(
         gc.collect()
         gc.freeze()
 
+    async def watch_event_loop(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        app.ctx.watchdog = loop.create_task(event_loop_watchdog())
+
+    async def stop_watching(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        watchdog = getattr(app.ctx, "watchdog", None)
+        if watchdog is not None:
+            watchdog.cancel()
+
     app.register_listener(more_threads, "before_server_start")
     app.register_listener(freeze_start_up_objects, "after_server_start")
+    app.register_listener(watch_event_loop, "after_server_start")
+    app.register_listener(stop_watching, "before_server_stop")
     return app
+
+
+async def event_loop_watchdog(tick: float = 0.05, warn_after: float = 0.1) -> None:
+    """Log when the event loop could not run for longer than `warn_after` seconds: every
+    acknowledgement of this worker waited that long (a blocking call, a long garbage
+    collection, the machine not scheduling the process). Tells such stalls apart from slow
+    database commits, which leave the loop free."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(tick)
+        late = loop.time() - before - tick
+        if late > warn_after:
+            logger.warning("event loop stalled for %.0f ms (pid %d)", late * 1000, os.getpid())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -68,6 +69,8 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
 EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
 DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
+#: An acknowledgement slower than this is logged (platforms time out after a few seconds).
+SLOW_ACK_SECONDS = 0.25
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -290,7 +293,17 @@ class WebhookInput(InputChannel):
         return response.text(challenge)
 
     async def receive(self, request: Request) -> HTTPResponse:
-        """The POST pipeline (see the module docstring)."""
+        """The POST pipeline (see the module docstring); an answer slower than
+        SLOW_ACK_SECONDS is logged."""
+        started = time.perf_counter()
+        answer = await self._receive(request)
+        spent = time.perf_counter() - started
+        if spent > SLOW_ACK_SECONDS:
+            logger.warning("%s webhook answered %d after %.0f ms", self.channel, answer.status,
+                           spent * 1000)  # fmt: skip
+        return answer
+
+    async def _receive(self, request: Request) -> HTTPResponse:
         body = request.body or b""
         if len(body) > MAX_BODY_BYTES:
             return response.text("payload too large", status=413)

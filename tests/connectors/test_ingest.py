@@ -4,12 +4,14 @@ a consuming channel (as in a Rasa process) then handles what it stored."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 
 import httpx
 from sanic import Sanic
 
-from connectors.ingest import create_app, ingest_channels
+from connectors.ingest import create_app, event_loop_watchdog, ingest_channels
 from tests.connectors import factories as f
 from tests.connectors.conftest import WA_APP_SECRET, running, serve, whatsapp_channel
 from tests.connectors.helpers import messages
@@ -50,3 +52,27 @@ async def test_ingest_acknowledges_and_a_rasa_process_answers(sqlite_settings, s
     replies = [r for r in standin.messages("/whatsapp") if r.json.get("type") == "text"]
     assert [text_of(r) for r in replies] == ["echo: hello from ingest"]
     assert [m.status for m in messages(sqlite_settings, "in")] == ["processed"]
+
+
+async def test_watchdog_reports_a_stalled_event_loop(caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="connectors.ingest")
+    watchdog = asyncio.create_task(event_loop_watchdog(tick=0.01, warn_after=0.1))
+    await asyncio.sleep(0.05)
+    assert not [r for r in caplog.records if "stalled" in r.getMessage()]
+    time.sleep(0.3)  # a blocking call inside the loop
+    await asyncio.sleep(0.05)
+    watchdog.cancel()
+    [stall] = [r.getMessage() for r in caplog.records if "stalled" in r.getMessage()]
+    assert 200 <= int(stall.split()[4]) < 1000, stall
+
+
+async def test_slow_acknowledgement_is_logged(
+    sqlite_settings, standin, monkeypatch, caplog
+) -> None:
+    caplog.set_level(logging.WARNING, logger="connectors.webhook")
+    channel = whatsapp_channel(standin, consume=False)
+    monkeypatch.setattr("connectors.webhook.SLOW_ACK_SECONDS", 0.0)
+    async with running(channel) as h:
+        body = f.body_bytes(f.wa_text("447700900006", "slow"))
+        assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
+    assert [r for r in caplog.records if "whatsapp webhook answered 200 after" in r.getMessage()]

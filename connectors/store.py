@@ -601,10 +601,10 @@ def complete_inbound(
     Being one transaction is what makes a crash harmless: either the replies are queued and the
     message is done, or neither, and the message is handled again. The replies are inserted
     directly (not through `record_message`): they have no platform id yet, so there is nothing
-    to de-duplicate, and the contact is the claimed message's own.
+    to de-duplicate, and the contact and channel are the claimed message's own, checked when it
+    was stored.
     """
     job = claimed.job
-    check_channel(job.inbound.channel)
     mark_done, queue_replies = _complete_statements()
     with session_scope(database_url) as session:
         done = session.execute(
@@ -639,7 +639,6 @@ def complete_inbound(
                 "text": part.text,
                 "payload": payload,
                 "status": "queued",
-                "created_at": utcnow(),
             })  # fmt: skip
         if rows:
             session.execute(queue_replies, rows)

@@ -56,7 +56,7 @@ class StandIn:
         self._script: list[Scripted] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._connections: set[Any] = set()
+        self._connections: set[socket.socket] = set()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -64,15 +64,3 @@ async def test_watchdog_reports_a_stalled_event_loop(caplog) -> None:
     watchdog.cancel()
     [stall] = [r.getMessage() for r in caplog.records if "stalled" in r.getMessage()]
     assert 200 <= int(stall.split()[4]) < 1000, stall
-
-
-async def test_slow_acknowledgement_is_logged(
-    sqlite_settings, standin, monkeypatch, caplog
-) -> None:
-    caplog.set_level(logging.WARNING, logger="connectors.webhook")
-    channel = whatsapp_channel(standin, consume=False)
-    monkeypatch.setattr("connectors.webhook.SLOW_ACK_SECONDS", 0.0)
-    async with running(channel) as h:
-        body = f.body_bytes(f.wa_text("447700900006", "slow"))
-        assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
-    assert [r for r in caplog.records if "whatsapp webhook answered 200 after" in r.getMessage()]

@@ -4,6 +4,7 @@ factory, REST unaffected, restart recovery, database outages (503), shutdown."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -294,3 +295,15 @@ async def test_webhooks_reject_nothing_but_their_own_paths(sqlite_settings, stan
     async with running(whatsapp_channel(standin)) as h:
         response = await h.client.request(method, h.url + "/whatsapp_webhook/extra")
     assert response.status_code == 404
+
+
+async def test_slow_acknowledgement_is_logged(
+    sqlite_settings, standin, monkeypatch, caplog
+) -> None:
+    caplog.set_level(logging.WARNING, logger="connectors.webhook")
+    channel = whatsapp_channel(standin, consume=False)
+    monkeypatch.setattr("connectors.webhook.SLOW_ACK_SECONDS", 0.0)
+    async with running(channel) as h:
+        body = f.body_bytes(f.wa_text("447700900006", "slow"))
+        assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
+    assert [r for r in caplog.records if "whatsapp webhook answered 200 after" in r.getMessage()]

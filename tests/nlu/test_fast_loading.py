@@ -79,9 +79,7 @@ def test_importing_the_time_extractor_installs_it() -> None:
     assert RasaModel.load.__func__ is fast_loading.load_eagerly_built  # type: ignore[attr-defined]
 
 
-def test_fine_tuning_keeps_rasas_loading(
-    monkeypatch: pytest.MonkeyPatch, restore_loading: None
-) -> None:
+def test_fine_tuning_keeps_rasas_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Any, ...]] = []
     monkeypatch.setattr(fast_loading, "STOCK_LOAD", lambda *args, **kw: calls.append(args))
 
@@ -89,6 +87,5 @@ def test_fine_tuning_keeps_rasas_loading(
         def __init__(self, **kwargs: Any) -> None:
             raise AssertionError("the fast path must not build a model when fine-tuning")
 
-    fast_loading.install()
     Model.load("weights", "data", None, True, config={})
     assert calls == [(Model, "weights", "data", None, True)]

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import httpx
+import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
 from connectors.accounts import Account
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 class SendContext:
     """Everything needed to answer one conversation: who, from which account, over what."""
 
-    client: httpx.AsyncClient
+    client: aiohttp.ClientSession
     account: Account
     api_url: str
     database_url: str | None

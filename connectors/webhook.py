@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
-import httpx
+import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -39,7 +39,7 @@ from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
 from connectors.outbound import PlatformOutput, SendContext
-from connectors.retry import ApiResult, RetryPolicy, request_timeout
+from connectors.retry import ApiResult, RetryPolicy, new_session
 from connectors.signatures import hub_challenge
 from connectors.store import (
     INBOX_NOTIFY_CHANNEL,
@@ -195,7 +195,7 @@ class WebhookInput(InputChannel):
         #: Stores deliveries; concurrent POSTs share a transaction (group commit).
         self.writer = InboundWriter(database_url)
         self._listeners: list[NotifyListener] = []
-        self._client: httpx.AsyncClient | None = None
+        self._client: aiohttp.ClientSession | None = None
         self._on_new_message: OnNewMessage | None = None
         #: The Sanic app once started (a Rasa server's holds the agent and its tracker store).
         self._app: Any = None
@@ -358,10 +358,10 @@ class WebhookInput(InputChannel):
 
     # --- background processing ---------------------------------------------------------------
 
-    def http_client(self) -> httpx.AsyncClient:
-        """One pooled client per channel (created in the server's event loop)."""
-        if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(timeout=request_timeout(self.policy))
+    def http_client(self) -> aiohttp.ClientSession:
+        """One pooled session per channel (created in the server's event loop)."""
+        if self._client is None or self._client.closed:
+            self._client = new_session(self.policy)
         return self._client
 
     def context_for(
@@ -571,7 +571,7 @@ class WebhookInput(InputChannel):
         await self.inbox.stop(timeout)
         await self.outbox.stop(timeout)
         if self._client is not None:
-            await self._client.aclose()
+            await self._client.close()
             self._client = None
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import secrets
 
 import anyio.from_thread
-import httpx
 
-from connectors.retry import RetryPolicy
+from connectors.retry import RetryPolicy, new_session
 from connectors.telegram.api import set_webhook
 
 
@@ -28,7 +27,7 @@ def bot_id(bot_token: str) -> str:
 
 async def _register(api_url: str, bot_token: str, url: str, secret: str, timeout: float) -> None:
     policy = RetryPolicy(attempts=2, base_delay=0.2, max_delay=1.0, max_wait=2.0, timeout=timeout)
-    async with httpx.AsyncClient() as client:
+    async with new_session(policy) as client:
         result = await set_webhook(client, api_url, bot_token, url, secret, policy=policy)
     body = result.body
     if result.ok and isinstance(body, dict) and body.get("ok") is True:

@@ -18,8 +18,7 @@ import os
 import secrets
 import sys
 
-import httpx
-
+from connectors.retry import new_session
 from connectors.signatures import valid_telegram_secret
 from connectors.telegram.api import DEFAULT_API_URL, set_webhook, webhook_info
 
@@ -30,7 +29,7 @@ async def _run(args: argparse.Namespace) -> int:
     if not token:
         print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         if args.command == "set-webhook":
             secret = args.secret or os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
             if not valid_telegram_secret(secret):

@@ -3,11 +3,10 @@ button press and remove its keyboard, show "typing", register the webhook."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import Any
 
-import httpx
+import aiohttp
 
 from connectors.outbound import SendContext, SendOutcome, deliver
 from connectors.retry import ApiResult, RetryPolicy, call_api
@@ -20,9 +19,6 @@ from connectors.telegram.format import (
 
 DEFAULT_API_URL = "https://api.telegram.org"
 
-# httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
-if logging.getLogger("httpx").level < logging.WARNING:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
@@ -102,7 +98,7 @@ async def send_typing(ctx: SendContext) -> ApiResult:
 
 
 async def set_webhook(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     api_url: str,
     bot_token: str,
     url: str,
@@ -127,7 +123,7 @@ async def set_webhook(
 
 
 async def webhook_info(
-    client: httpx.AsyncClient, api_url: str, bot_token: str, policy: RetryPolicy | None = None
+    client: aiohttp.ClientSession, api_url: str, bot_token: str, policy: RetryPolicy | None = None
 ) -> ApiResult:
     """getWebhookInfo: the registered URL, pending update count, last error."""
     return await call_api(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
-
 from connectors.accounts import Account
 from connectors.instagram import send_instagram_message
 from connectors.instagram.api import mark_seen_and_typing
+from connectors.retry import new_session
 from tests.connectors.helpers import messages
 from tests.connectors.test_whatsapp_api import context
 
@@ -14,7 +13,7 @@ ACCOUNT = Account("instagram", "178", access_token="ig")
 
 
 async def test_send_and_actions(sqlite_settings, standin) -> None:
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         ctx = context(standin, client, "instagram", ACCOUNT, "/instagram/v23.0")
         await mark_seen_and_typing(ctx)
         outcomes = await send_instagram_message(ctx, text="hello", image="https://x/y.png")
@@ -26,7 +25,7 @@ async def test_send_and_actions(sqlite_settings, standin) -> None:
 
 async def test_500s_exhaust_retries_and_fail(sqlite_settings, standin) -> None:
     standin.fail_next("/instagram", 500, {"error": {"message": "oops", "code": 1}}, times=10)
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         ctx = context(standin, client, "instagram", ACCOUNT, "/instagram/v23.0")
         [outcome] = await send_instagram_message(ctx, text="hello")
     assert not outcome.ok and len(standin.requests) == 4

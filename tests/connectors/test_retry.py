@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
-
 from connectors.retry import (
     RetryPolicy,
     call_api,
     describe_error,
     is_retryable,
+    new_session,
     retry_after_hint,
     retry_delay,
 )
@@ -55,7 +54,7 @@ async def test_call_api_retries_429_then_succeeds(standin) -> None:
     standin.fail_next(
         "/whatsapp", 429, {"error": {"message": "slow down", "code": 80007}}, {"Retry-After": "0"}
     )
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         result = await call_api(
             client, "POST", standin.url + "/whatsapp/1/messages", json_body={"to": "1"}, policy=FAST
         )
@@ -64,7 +63,7 @@ async def test_call_api_retries_429_then_succeeds(standin) -> None:
 
 async def test_call_api_gives_up_on_400_at_once(standin) -> None:
     standin.fail_next("/whatsapp", 400, {"error": {"message": "bad param", "code": 100}})
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         result = await call_api(client, "POST", standin.url + "/whatsapp/1/messages", policy=FAST)
     assert not result.ok and result.attempts == 1 and "bad param" in (result.error or "")
 
@@ -75,17 +74,25 @@ async def test_call_api_transport_error_is_returned_not_raised() -> None:
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         result = await call_api(
             client, "GET", f"http://127.0.0.1:{free_port()}/", policy=FAST, sleep=sleep
         )
     assert not result.ok and result.status is None and result.attempts == FAST.attempts
-    assert len(sleeps) == FAST.attempts - 1 and "ConnectError" in (result.error or "")
+    assert len(sleeps) == FAST.attempts - 1 and "ClientConnectorError" in (result.error or "")
 
 
 def test_requests_wait_for_a_pooled_connection_instead_of_failing() -> None:
     from connectors.retry import RetryPolicy, request_timeout
 
     timeout = request_timeout(RetryPolicy())
-    assert timeout.pool is None
-    assert timeout.connect == timeout.read == RetryPolicy().timeout
+    assert timeout.total is None and timeout.connect is None  # both would count the pool wait
+    assert timeout.sock_connect == timeout.sock_read == RetryPolicy().timeout
+
+
+async def test_a_transport_error_never_carries_the_bot_token() -> None:
+    token = "123456:SECRET-token"
+    async with new_session() as client:
+        url = f"http://127.0.0.1:{free_port()}/bot{token}/sendMessage"
+        result = await call_api(client, "POST", url, policy=RetryPolicy(attempts=1))
+    assert not result.ok and result.error and "SECRET" not in result.error

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from connectors.accounts import Account
+from connectors.retry import new_session
 from connectors.telegram import send_telegram_message
 from connectors.telegram.__main__ import main as cli
 from connectors.telegram.api import acknowledge_button, method_url, set_webhook
@@ -18,7 +18,7 @@ ACCOUNT = Account("telegram", f.BOT_ID, bot_token=f.BOT_TOKEN)
 
 async def test_send_and_ok_false_is_a_failure(sqlite_settings, standin) -> None:
     standin.fail_next("sendMessage", 200, {"ok": False, "description": "Bad Request: chat"})
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         ctx = context(standin, client, "telegram", ACCOUNT, "/telegram")
         [failed] = await send_telegram_message(ctx, text="hi")
         [sent] = await send_telegram_message(
@@ -34,7 +34,7 @@ async def test_send_and_ok_false_is_a_failure(sqlite_settings, standin) -> None:
 
 
 async def test_set_webhook_sends_the_secret(standin) -> None:
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         result = await set_webhook(
             client,
             standin.url + "/telegram",

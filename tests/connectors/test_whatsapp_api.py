@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
-
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage
 from connectors.outbound import SendContext
+from connectors.retry import new_session
 from connectors.store import persist_inbound
 from connectors.whatsapp import send_whatsapp_message
 from connectors.whatsapp.api import mark_whatsapp_read
@@ -50,7 +49,7 @@ def context(
 
 
 async def test_send_records_each_part_with_its_wamid(sqlite_settings, standin) -> None:
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         ctx = context(standin, client)
         outcomes = await send_whatsapp_message(
             ctx, text="x" * 5000, buttons=[{"title": "Yes", "payload": "/affirm"}]
@@ -68,7 +67,7 @@ async def test_failure_stops_the_rest_and_is_stored(sqlite_settings, standin) ->
         401,
         {"error": {"message": "Invalid OAuth access token", "type": "OAuthException", "code": 190}},
     )
-    async with httpx.AsyncClient() as client:
+    async with new_session() as client:
         ctx = context(standin, client)
         outcomes = await send_whatsapp_message(ctx, text="a\n\n" + "b" * 5000)
         read = await mark_whatsapp_read(ctx, "wamid.in")

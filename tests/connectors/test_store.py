@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
+from connectors.outgoing import Outgoing
 from connectors.store import (
     Job,
     UnknownTenantError,
     apply_status,
     begin_outbound,
     claim_next,
+    claim_next_outbound,
     complete_inbound,
     finish_outbound,
     persist_inbound,
@@ -115,6 +117,75 @@ def test_concurrent_claim_next_never_hands_a_message_out_twice(db_settings) -> N
     for thread in threads:
         thread.join()
     assert len(taken) == len(set(taken)) == 20
+
+
+def _answered(user: str, n: int, *texts: str) -> None:
+    """A handled message of `user` whose replies `texts` are queued."""
+    job = persist_inbound(None, ACCOUNT, inbound(f"wamid.{user}.{n}", user=user))
+    assert job is not None
+    [claimed] = claim_next(None, channel="whatsapp", limit=1, lease=LEASE)
+    replies = [Outgoing({"text": {"body": t}}, t) for t in texts]
+    assert complete_inbound(None, claimed, error=None, replies=replies, account_id="111",
+                            recipient=user)  # fmt: skip
+
+
+def test_queued_replies_are_claimed_once_in_order_per_contact(db_settings) -> None:
+    _answered("447700000301", 1, "first", "second")
+    _answered("447700000302", 1, "other")
+    claimed = claim_next_outbound(None, channel="whatsapp", limit=10, lease=LEASE)
+    assert [r.payload["request"]["text"]["body"] for r in claimed] == ["first", "other"]
+    assert not any(r.abandoned for r in claimed)
+    assert {m.text: m.status for m in messages(db_settings, "out")} == {
+        "first": "sending", "second": "queued", "other": "sending"
+    }  # fmt: skip
+    # "second" waits until "first" is no longer sending; nothing else is free.
+    assert claim_next_outbound(None, channel="whatsapp", limit=10, lease=LEASE) == []
+    assert claim_next_outbound(None, channel="telegram", limit=10, lease=LEASE) == []
+    # A row left "sending" longer than the lease comes back, marked abandoned (never resent).
+    again = claim_next_outbound(None, channel="whatsapp", limit=10, lease=timedelta(seconds=-1))
+    assert [r.row_id for r in again] == [r.row_id for r in claimed]
+    assert all(r.abandoned for r in again)
+    finish_outbound(None, claimed[0].row_id, platform_message_id="wamid.S1", error=None)
+    [second] = claim_next_outbound(None, channel="whatsapp", limit=10, lease=LEASE)
+    assert second.payload["request"]["text"]["body"] == "second"
+
+
+def test_concurrent_outbound_claims_never_hand_a_reply_out_twice(db_settings) -> None:
+    for n in range(12):
+        _answered(f"4477000004{n:02d}", n, f"reply {n}")
+    taken: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(6):
+            taken.extend(r.row_id for r in claim_next_outbound(None, channel="whatsapp", limit=2,
+                                                                lease=LEASE))  # fmt: skip
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == len(set(taken)) == 12
+
+
+def test_a_stored_message_that_cannot_be_read_back_is_marked_failed(db_settings) -> None:
+    from sqlalchemy import update
+
+    from booking_core.db.models import Message
+    from booking_core.db.session import session_scope
+
+    bad = persist_inbound(None, ACCOUNT, inbound("wamid.bad", user="447700000501"))
+    good = persist_inbound(None, ACCOUNT, inbound("wamid.good", user="447700000502"))
+    assert bad and good
+    with session_scope(None) as session:
+        session.execute(update(Message).where(Message.id == bad.message_id).values(payload={}))
+    claimed = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
+    assert [c.job.message_id for c in claimed] == [good.message_id]
+    rows = {m.id: m for m in messages(db_settings, "in")}
+    assert rows[bad.message_id].status == "failed"
+    assert rows[bad.message_id].error == "stored without processing data"
 
 
 def _sent(job, text: str, payload, platform_message_id, error) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# Shared with booking_core.notices; the actions call it as time_slots.describe_window.
+from booking_core.display import describe_window as describe_window
+
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%H:%M"
 MIN_DURATION_MINUTES = 5
@@ -203,14 +206,6 @@ def booking_window(
     """Start and end of the booking from the form's slot values."""
     begin = combine(parse_day(day), parse_start(start), zone)
     return begin, begin + timedelta(minutes=minutes)
-
-
-def describe_window(begin: datetime, end: datetime, zone_name: str) -> str:
-    """ "Tue 3 Dec, 15:00-15:45 (Europe/London)", the way people read a booking."""
-    when = f"{begin:%a} {begin.day} {begin:%b}, {begin:%H:%M}-{end:%H:%M}"
-    if end.date() != begin.date():
-        when = f"{begin:%a} {begin.day} {begin:%b}, {begin:%H:%M} - {end:%a} {end:%H:%M}"
-    return f"{when} ({zone_name})"
 
 
 def describe_minutes(minutes: float) -> str:

@@ -10,6 +10,7 @@ answer was lost never duplicates the event. Each row is claimed with a compare-a
 `updated_at`, so two workers (or the worker and the action server) never work on the same row at
 once, and rows younger than `min_age` are left to the request that is still handling them.
 Backoff per row doubles with its attempt count (kept in the error marker) up to `MAX_BACKOFF`.
+A completed create or update queues a message telling the customer (`booking_core.notices`).
 Tenants flagged `needs_reauth` are skipped until their admin reconnects. Creates/updates of
 events that ended more than `EXPIRY` ago are given up (`failed`), since nobody needs them any more.
 
@@ -41,6 +42,7 @@ from booking_core.db.models import CalendarEvent, Tenant
 from booking_core.db.repository import cancel_calendar_event, confirm_calendar_event
 from booking_core.db.session import session_scope
 from booking_core.db.types import require_aware, utcnow
+from booking_core.notices import queue_confirmation_notice
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ class WorkerReport:
     failed: int = 0
     waiting_reauth: int = 0
     not_due: int = 0
+    #: Completed bookings whose customer was queued a "now in the calendar" message.
+    notices: int = 0
 
     @property
     def processed(self) -> int:
@@ -210,6 +214,9 @@ def _process(
             provider_event_id=written.provider_event_id,
             link=written.link or event.link,
         )
+        # The customer was told it would be finished later: tell them it is (same transaction).
+        if queue_confirmation_notice(session, event=event, now=now) is not None:
+            report.notices += 1
         report.completed += 1
         logger.info("completed owed %s of event %s", kind, event.uid)
 

@@ -273,6 +273,12 @@ class WebhookInput(InputChannel):
         """The platform's id of a sent message."""
         raise NotImplementedError
 
+    def notice_request(self, recipient: str, text: str) -> dict[str, Any]:
+        """The stored-payload form ("request", and "method" where the platform has several)
+        of a short plain-text message queued outside a conversation turn (a `notice` row, see
+        booking_core.notices)."""
+        raise NotImplementedError
+
     # --- endpoints ---------------------------------------------------------------------------
 
     async def verify(self, request: Request) -> HTTPResponse:
@@ -491,7 +497,10 @@ class WebhookInput(InputChannel):
             contact_id=reply.contact_id,
             recipient=str(reply.payload.get("recipient") or ""),
         )
-        result = await self.send_stored(ctx, reply.payload)
+        payload = reply.payload
+        if "request" not in payload and isinstance(payload.get("notice"), str):
+            payload = {**payload, **self.notice_request(ctx.recipient, payload["notice"])}
+        result = await self.send_stored(ctx, payload)
         if result.ok:
             await self._finish_reply(reply, self.message_id_of(ctx, result), None)
             return

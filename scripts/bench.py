@@ -94,23 +94,33 @@ def _process_table() -> dict[int, tuple[int, str, float]]:
     return table
 
 
-def cpu_by_group(roots: dict[str, int]) -> dict[str, float]:
-    """CPU seconds so far of each named process with its children (Sanic workers), plus all of
-    PostgreSQL's and Redis's processes, plus this process (the stand-in Graph API)."""
+def cpu_by_process(roots: dict[str, int]) -> dict[int, tuple[str, float]]:
+    """pid -> (group, CPU seconds so far) of each named process with its children (Sanic
+    workers), all of PostgreSQL's and Redis's processes, and this process (the stand-in Graph
+    API). Per process, so that a process ending between two readings (a database backend
+    whose client stopped) cannot make its group's difference negative."""
     table = _process_table()
     children: dict[int, list[int]] = collections.defaultdict(list)
     for pid, (parent, _, _) in table.items():
         children[parent].append(pid)
+    snapshot: dict[int, tuple[str, float]] = {}
 
-    def tree(pid: int) -> float:
-        own = table[pid][2] if pid in table else 0.0
-        return own + sum(tree(child) for child in children.get(pid, []))
+    def tree(group: str, pid: int) -> None:
+        if pid in table:
+            snapshot[pid] = (group, table[pid][2])
+        for child in children.get(pid, []):
+            tree(group, child)
 
-    groups = {name: tree(pid) for name, pid in roots.items()}
-    groups["postgres"] = sum(cpu for _, name, cpu in table.values() if name == "postgres")
-    groups["redis"] = sum(cpu for _, name, cpu in table.values() if name.startswith("redis"))
-    groups["bench+stand-in"] = table[os.getpid()][2] if os.getpid() in table else 0.0
-    return groups
+    for name, pid in roots.items():
+        tree("rasa" if name.startswith("rasa-") else name, pid)
+    for pid, (_, name, cpu) in table.items():
+        if name == "postgres":
+            snapshot[pid] = ("postgres", cpu)
+        elif name.startswith("redis"):
+            snapshot[pid] = ("redis", cpu)
+    if os.getpid() in table:
+        snapshot[os.getpid()] = ("bench+stand-in", table[os.getpid()][2])
+    return snapshot
 
 
 def _wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 240) -> None:
@@ -226,7 +236,7 @@ class Step:
     answered: int
     twice: int
     latencies_ms: list[float]
-    #: CPU seconds each process group used during the step (see cpu_by_group).
+    #: CPU seconds each process group used during the step (see cpu_by_process).
     cpu: dict[str, float] = field(default_factory=dict)
 
     def cpu_ms_per_message(self) -> str:
@@ -277,15 +287,23 @@ class Bench:
         self.next_user += n + 1000
         return first
 
-    def cpu(self) -> dict[str, float]:
-        """CPU seconds so far of the bench's processes, grouped."""
-        groups = cpu_by_group({name: proc.pid for name, proc in self.procs.items()})
-        rasa = sum(v for k, v in groups.items() if k.startswith("rasa-"))
-        return {**{k: v for k, v in groups.items() if not k.startswith("rasa-")}, "rasa": rasa}
+    def cpu(self) -> dict[int, tuple[str, float]]:
+        """CPU seconds so far of the bench's processes (see cpu_by_process)."""
+        return cpu_by_process({name: proc.pid for name, proc in self.procs.items()})
 
     @staticmethod
-    def used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-        return {k: after[k] - before[k] for k in after if k in before}
+    def used(
+        before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+    ) -> dict[str, float]:
+        """CPU seconds per group between two readings: processes alive at the second reading
+        (a process started in between counts from zero; one that ended is not counted)."""
+        groups: dict[str, float] = collections.defaultdict(float)
+        for group, _ in before.values():
+            groups[group] += 0.0
+        for pid, (group, seconds) in after.items():
+            previous = before.get(pid)
+            groups[group] += seconds - (previous[1] if previous else 0.0)
+        return dict(groups)
 
     def whatsapp_step(self, rate: float, seconds: float, wait: float) -> tuple[Step, list[Any]]:
         first = self.users(int(rate * seconds))

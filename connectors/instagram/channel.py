@@ -114,3 +114,7 @@ class InstagramInput(WebhookInput):
     def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
         """The mid."""
         return instagram_message_id(ctx, result)
+
+    def notice_request(self, recipient: str, text: str) -> dict[str, Any]:
+        """A text message (notices are short: one part)."""
+        return {"request": instagram_parts(recipient, text=text)[0].body}

@@ -132,3 +132,8 @@ class TelegramInput(WebhookInput):
     def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
         """ "<chat id>:<message id>"."""
         return telegram_message_id(ctx, result)
+
+    def notice_request(self, recipient: str, text: str) -> dict[str, Any]:
+        """sendMessage (notices are short: one part)."""
+        method, part = telegram_parts(recipient, text=text)[0]
+        return {"method": method, "request": part.body}

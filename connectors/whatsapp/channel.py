@@ -29,7 +29,7 @@ from connectors.whatsapp.api import (
     whatsapp_message_id,
     whatsapp_request,
 )
-from connectors.whatsapp.format import whatsapp_parts
+from connectors.whatsapp.format import text_parts, whatsapp_parts
 from connectors.whatsapp.parse import parse_whatsapp
 
 #: Free-form replies are only allowed within 24 hours of the user's last message.
@@ -116,6 +116,10 @@ class WhatsAppInput(WebhookInput):
     def message_id_of(self, ctx: SendContext, result: ApiResult) -> str | None:
         """The wamid."""
         return whatsapp_message_id(ctx, result)
+
+    def notice_request(self, recipient: str, text: str) -> dict[str, Any]:
+        """A text message (notices are short: one part)."""
+        return {"request": text_parts(recipient, text)[0].body}
 
 
 def _opt(value: Any) -> str | None:

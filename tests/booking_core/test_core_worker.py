@@ -212,3 +212,25 @@ def test_background_loop_stops(fake: FakeCalendar) -> None:
     stop.set()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_completing_a_saved_booking_tells_the_customer_once(fake: FakeCalendar) -> None:
+    from booking_core.db.models import Message
+    from booking_core.db.repository import record_message
+
+    event_id = deferred_booking(fake)
+    with session_scope() as session:  # the customer wrote from WhatsApp account 111 just now
+        event = session.get(CalendarEvent, event_id)
+        assert event is not None and event.contact_id is not None
+        record_message(session, tenant_id=event.tenant_id, contact_id=event.contact_id,
+                       channel="whatsapp", direction="in", text="book a dentist",
+                       payload={"inbound": {"account_id": "111"}}, platform_message_id="w1",
+                       sent_at=utcnow())  # fmt: skip
+    report = complete_pending(now=later())
+    assert (report.completed, report.notices) == (1, 1)
+    assert complete_pending(now=later(60)).processed == 0
+    stored = row(event_id)
+    with session_scope() as session:
+        [notice] = session.execute(select(Message).where(Message.direction == "out")).scalars()
+        assert stored.confirmed_message_id == notice.id and notice.status == "queued"
+        assert notice.payload["notice"] == notice.text and stored.link in notice.text

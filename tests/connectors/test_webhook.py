@@ -307,3 +307,58 @@ async def test_slow_acknowledgement_is_logged(
         body = f.body_bytes(f.wa_text("447700900006", "slow"))
         assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
     assert [r for r in caplog.records if "whatsapp webhook answered 200 after" in r.getMessage()]
+
+
+async def test_a_queued_notice_is_formatted_for_the_platform_and_sent_once(
+    sqlite_settings, standin
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from booking_core.db.models import CalendarEvent
+    from booking_core.db.session import session_scope
+    from booking_core.db.types import utcnow
+    from booking_core.notices import queue_confirmation_notice
+    from connectors.store import complete_inbound
+
+    channel = whatsapp_channel(standin)
+    user = "447700900031"
+    job = _store(channel.directory.env_account, user, "book a haircut")
+    [claimed] = claim_next(None, channel="whatsapp", limit=1, lease=channel.lease)
+    assert complete_inbound(None, claimed, error=None, replies=[], account_id=f.PHONE_NUMBER_ID,
+                            recipient=user)  # fmt: skip  # answered at the time
+    start = datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc)
+    with session_scope() as session:  # the worker completes the booking saved during an outage
+        event = CalendarEvent(
+            tenant_id=job.tenant.id,
+            contact_id=job.contact_id,
+            title="Haircut",
+            start=start,
+            end=start + timedelta(minutes=45),
+            timezone="Europe/London",
+            provider="builtin",
+            status="confirmed",
+        )
+        session.add(event)
+        session.flush()
+        notice = queue_confirmation_notice(session, event=event, now=utcnow())
+        assert notice is not None
+    async with running(channel) as h:
+        await h.settle()
+    [sent] = standin.messages("/whatsapp")
+    assert sent.json["to"] == user and sent.json["type"] == "text"
+    assert text_of(sent) == (
+        "Your booking is now in the calendar: Haircut, Wed 2 Dec, 15:00-15:45 (Europe/London)."
+    )
+    [out] = messages(sqlite_settings, "out")
+    assert (out.status, out.platform_message_id is not None) == ("sent", True)
+
+
+def test_notices_take_each_platform_s_plain_text_form(standin) -> None:
+    from tests.connectors.conftest import instagram_channel
+
+    telegram = telegram_channel(standin).notice_request("42", "It is booked.")
+    assert telegram["method"] == "sendMessage"
+    assert (telegram["request"]["chat_id"], telegram["request"]["text"]) == (42, "It is booked.")
+    instagram = instagram_channel(standin).notice_request("9001", "It is booked.")["request"]
+    assert instagram["recipient"] == {"id": "9001"}
+    assert instagram["message"]["text"] == "It is booked."

@@ -687,6 +687,47 @@ def _complete_statements() -> tuple[Any, Any]:
     return done, Message.__table__.insert()
 
 
+#: PostgreSQL: `complete_inbound` as one autocommit statement (one round trip instead of
+#: BEGIN, UPDATE, INSERT, NOTIFY, COMMIT through the ORM session; measured with py-spy, the
+#: completion was the largest part of this channel's own CPU in the Rasa process). The replies
+#: come as one JSON array, inserted in their order; nothing is inserted and nobody is notified
+#: when the claim was lost. Mirrors the portable path in `complete_inbound`.
+_PG_COMPLETE_INBOUND = """
+WITH done AS (
+    UPDATE messages SET status = %(new_status)s, error = %(new_error)s, processed_at = %(done_at)s
+    WHERE id = %(row_id)s AND status = 'received' AND processed_at = %(claimed_at)s
+    RETURNING tenant_id, contact_id, channel
+), queued AS (
+    INSERT INTO messages (tenant_id, contact_id, channel, direction, text, payload, status,
+                          created_at)
+    SELECT done.tenant_id, done.contact_id, done.channel, 'out', reply.value ->> 'text',
+           reply.value -> 'payload', 'queued', %(done_at)s
+    FROM done, json_array_elements(%(replies)s::json) WITH ORDINALITY AS reply(value, n)
+    ORDER BY reply.n
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM done),
+       (SELECT pg_notify(%(notify)s, %(channel)s) WHERE EXISTS (SELECT 1 FROM queued))
+"""
+
+
+def _reply_payload(
+    part: Outgoing, *, account_id: str | None, recipient: str, in_reply_to: int
+) -> dict[str, Any]:
+    """What the sender needs to send one queued reply part."""
+    payload: dict[str, Any] = {
+        "request": part.body,
+        "account_id": account_id,
+        "recipient": recipient,
+        "in_reply_to": in_reply_to,
+    }
+    if part.method:
+        payload["method"] = part.method
+    if part.buttons:
+        payload["buttons"] = part.buttons
+    return payload
+
+
 def complete_inbound(
     database_url: str | None,
     claimed: ClaimedJob,
@@ -706,33 +747,40 @@ def complete_inbound(
     was stored.
     """
     job = claimed.job
+    payloads = [
+        _reply_payload(part, account_id=account_id, recipient=recipient, in_reply_to=job.message_id)
+        for part in replies
+    ]
+    done_params = {
+        "row_id": job.message_id,
+        "claimed_at": claimed.claimed_at,
+        "new_status": "failed" if error else "processed",
+        "new_error": error[:2000] if error else None,
+        "done_at": utcnow(),
+    }
+    if _is_postgres(database_url):
+        params = {
+            **done_params,
+            "replies": json.dumps(
+                [
+                    {"text": part.text, "payload": payload}
+                    for part, payload in zip(replies, payloads, strict=True)
+                ]
+            ),
+            "notify": OUTBOX_NOTIFY_CHANNEL,
+            "channel": job.inbound.channel,
+        }
+        engine = get_engine(database_url)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            done_count = connection.exec_driver_sql(_PG_COMPLETE_INBOUND, params).scalar_one()
+        return bool(done_count == 1)
     mark_done, queue_replies = _complete_statements()
     with session_scope(database_url) as session:
-        done = session.execute(
-            mark_done,
-            {
-                "row_id": job.message_id,
-                "claimed_at": claimed.claimed_at,
-                "new_status": "failed" if error else "processed",
-                "new_error": error[:2000] if error else None,
-                "done_at": utcnow(),
-            },
-        )
+        done = session.execute(mark_done, done_params)
         if done.rowcount != 1:
             return False
-        rows = []
-        for part in replies:
-            payload: dict[str, Any] = {
-                "request": part.body,
-                "account_id": account_id,
-                "recipient": recipient,
-                "in_reply_to": job.message_id,
-            }
-            if part.method:
-                payload["method"] = part.method
-            if part.buttons:
-                payload["buttons"] = part.buttons
-            rows.append({
+        rows = [
+            {
                 "tenant_id": job.tenant.id,
                 "contact_id": job.contact_id,
                 "channel": job.inbound.channel,
@@ -740,10 +788,11 @@ def complete_inbound(
                 "text": part.text,
                 "payload": payload,
                 "status": "queued",
-            })  # fmt: skip
+            }
+            for part, payload in zip(replies, payloads, strict=True)
+        ]
         if rows:
             session.execute(queue_replies, rows)
-            _notify(session, OUTBOX_NOTIFY_CHANNEL, job.inbound.channel)
     return True
 
 

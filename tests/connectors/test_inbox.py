@@ -130,3 +130,29 @@ def test_notify_listener_wakes_on_a_message_stored_by_another_process(postgres_u
         assert woken.wait(5)
     finally:
         listener.stop()
+
+
+@pytest.mark.postgres
+def test_notify_listener_wakes_the_sender_when_replies_are_queued(postgres_url) -> None:
+    from datetime import timedelta
+
+    from connectors.outgoing import Outgoing
+    from connectors.store import OUTBOX_NOTIFY_CHANNEL, claim_next, complete_inbound
+
+    woken = threading.Event()
+    engine = get_engine(postgres_url)
+    listener = NotifyListener(engine, OUTBOX_NOTIFY_CHANNEL, "whatsapp", woken.set)
+    listener.start()
+    try:
+        account = Account("whatsapp", "111")
+        assert listener.ready.wait(10)
+        for n, replies in enumerate(([], [Outgoing({"n": 1}, "one")])):
+            stored = InboundMessage("whatsapp", f"n-out{n}", f"46{n}", f"46{n}", "text", "hi")
+            persist_inbound(postgres_url, account, stored)
+            [claimed] = claim_next(postgres_url, channel="whatsapp", limit=1,
+                                   lease=timedelta(minutes=2))  # fmt: skip
+            assert complete_inbound(postgres_url, claimed, error=None, replies=replies,
+                                    account_id="111", recipient=f"46{n}")  # fmt: skip
+            assert woken.wait(0.5 if not replies else 5) is bool(replies)  # nothing to send: quiet
+    finally:
+        listener.stop()

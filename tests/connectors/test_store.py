@@ -286,3 +286,30 @@ def test_group_commit_falls_back_to_one_by_one_when_the_batch_fails(
     assert all(isinstance(job, Job) for job in jobs)
     assert calls[0] == "wamid.f1" and sorted(calls[1:]) == ["wamid.f1", "wamid.f2"]
     assert len(messages(db_settings)) == 2
+
+
+def test_completion_queues_the_replies_with_what_the_sender_needs_unless_the_claim_was_lost(
+    db_settings,
+) -> None:
+    user = "447700000601"
+    job = persist_inbound(None, ACCOUNT, inbound("wamid.q1", user=user))
+    assert job is not None
+    [claimed] = claim_next(None, channel="whatsapp", limit=1, lease=LEASE)
+    [taken_over] = claim_next(None, channel="whatsapp", limit=1, lease=timedelta(seconds=-1))
+    buttons = [{"title": "Yes", "payload": "/affirm"}]
+    replies = [Outgoing({"n": 1}, "one"), Outgoing({"n": 2}, None, buttons, method="sendPhoto")]
+    assert not complete_inbound(None, claimed, error=None, replies=replies, account_id="111",
+                                recipient=user)  # fmt: skip
+    assert messages(db_settings, "out") == []  # the lost claim queued nothing
+    assert complete_inbound(None, taken_over, error="x" * 3000, replies=replies,
+                            account_id="111", recipient=user)  # fmt: skip
+    [handled] = messages(db_settings, "in")
+    assert (handled.status, len(handled.error or "")) == ("failed", 2000)
+    out = messages(db_settings, "out")
+    assert [(m.text, m.status, m.contact_id) for m in out] == [
+        ("one", "queued", job.contact_id), (None, "queued", job.contact_id)
+    ]  # fmt: skip
+    common = {"account_id": "111", "recipient": user, "in_reply_to": job.message_id}
+    assert out[0].payload == {"request": {"n": 1}, **common}
+    assert out[1].payload == {"request": {"n": 2}, **common, "method": "sendPhoto",
+                              "buttons": buttons}  # fmt: skip

@@ -844,6 +844,8 @@ def fail_rest_of_reply(database_url: str | None, reply: QueuedReply, error: str)
     """After a part failed, the queued parts of the same answer are not sent (they would read
     out of context): marked failed. Returns how many."""
     in_reply_to = reply.payload.get("in_reply_to")
+    if in_reply_to is None:
+        return 0  # a notice (booking_core.notices) stands alone
     failed = 0
     with session_scope(database_url) as session:
         rows = session.execute(

@@ -313,3 +313,28 @@ def test_completion_queues_the_replies_with_what_the_sender_needs_unless_the_cla
     assert out[0].payload == {"request": {"n": 1}, **common}
     assert out[1].payload == {"request": {"n": 2}, **common, "method": "sendPhoto",
                               "buttons": buttons}  # fmt: skip
+
+
+def test_after_a_failed_part_the_rest_of_that_answer_is_not_sent_but_notices_stand_alone(
+    db_settings,
+) -> None:
+    from booking_core.db.models import Message
+    from booking_core.db.session import session_scope
+    from connectors.store import fail_rest_of_reply
+
+    user = "447700000701"
+    _answered(user, 1, "part one", "part two")
+    job = persist_inbound(None, ACCOUNT, inbound("wamid.n1", user="447700000702"))
+    assert job is not None
+    with session_scope(None) as session:  # two notices for another customer
+        for n in (1, 2):
+            session.add(Message(tenant_id=job.tenant.id, contact_id=job.contact_id,
+                                channel="whatsapp", direction="out", text=f"notice {n}",
+                                payload={"notice": f"notice {n}", "recipient": "447700000702",
+                                         "account_id": "111"}, status="queued"))  # fmt: skip
+    first, notice = claim_next_outbound(None, channel="whatsapp", limit=10, lease=LEASE)
+    assert fail_rest_of_reply(None, first, "HTTP 400") == 1
+    assert fail_rest_of_reply(None, notice, "HTTP 400") == 0
+    statuses = {m.text: m.status for m in messages(db_settings, "out")}
+    assert statuses == {"part one": "sending", "part two": "failed", "notice 1": "sending",
+                        "notice 2": "queued"}  # fmt: skip

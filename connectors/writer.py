@@ -10,7 +10,9 @@ paid once per batch instead of once per delivery.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from booking_core.db.session import resolve_url
 from connectors.accounts import Account
@@ -44,6 +46,9 @@ class InboundWriter:
         )
         self._pending: list[_Pending] = []
         self._flushing: set[asyncio.Task[None]] = set()
+        #: The writers' own threads (threads start on first use): acknowledgements never queue
+        #: behind the reply sender's or the inbox's database calls in the loop's shared pool.
+        self._threads = ThreadPoolExecutor(self.parallel, thread_name_prefix="inbound-writer")
 
     async def persist(self, account: Account, inbound: InboundMessage) -> Job | None:
         """What `persist_inbound` returns for this delivery, or raises what it would raise."""
@@ -73,7 +78,8 @@ class InboundWriter:
     async def _write(self, batch: list[_Pending]) -> None:
         items = [(account, inbound) for account, inbound, _ in batch]
         try:
-            results = await asyncio.to_thread(persist_inbound_many, self.database_url, items)
+            store = functools.partial(persist_inbound_many, self.database_url, items)
+            results = await asyncio.get_running_loop().run_in_executor(self._threads, store)
         except Exception as exc:  # persist_inbound_many reports per item; this is a bug
             logger.exception("storing %d deliveries failed", len(batch))
             results = [exc] * len(batch)

@@ -107,3 +107,23 @@ async def test_a_delivery_right_after_the_last_batch_is_still_written(db_setting
     jobs = await asyncio.wait_for(one_post(), timeout=10)
     assert all(isinstance(job, Job) for job in jobs)
     assert len(messages(db_settings)) == 5
+
+
+async def test_acknowledgements_never_wait_for_the_loop_s_busy_thread_pool(sqlite_settings) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    shared = ThreadPoolExecutor(1)
+    loop.set_default_executor(shared)  # e.g. the reply sender's database calls fill the pool
+    release = threading.Event()
+    busy = asyncio.ensure_future(asyncio.to_thread(release.wait, 30))
+    try:
+        job = await asyncio.wait_for(
+            InboundWriter(None).persist(ACCOUNT, inbound("wamid.pool")), timeout=10
+        )
+        assert job is not None
+    finally:
+        release.set()
+        await busy
+    assert [m.platform_message_id for m in messages(sqlite_settings)] == ["wamid.pool"]

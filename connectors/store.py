@@ -630,8 +630,10 @@ def claim_next(
 
     Only the first unhandled message of each contact is eligible, and only when nobody holds it
     (or its claim is older than `lease`): a conversation's messages are handled one at a time, in
-    order, across every process. Each claim is a compare-and-set on `processed_at`, so two
-    processes never both take a message. Messages that cannot be read back are marked failed.
+    order, across every process. A claim sets `processed_at` only where it still has the value
+    that was read (PostgreSQL: the row lock of `_PG_CLAIM_INBOUND`; SQLite: a compare-and-set),
+    so two processes never both take a message. Messages that cannot be read back are marked
+    failed.
     """
     claimed: list[ClaimedJob] = []
     unreadable: dict[int, str] = {}

@@ -51,6 +51,25 @@ def _post(url: str, payload: dict[str, Any]) -> int:
     ).status_code
 
 
+def _wait_until_in_flight(database_url: str, *, more_than: int, timeout: float) -> None:
+    """Until more than `more_than` inbound messages are claimed and not yet handled."""
+    in_flight = text(
+        "SELECT count(*) FROM messages WHERE direction = 'in' AND status = 'received' "
+        "AND processed_at IS NOT NULL"
+    )
+    engine = create_engine(database_url, future=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if conn.execute(in_flight).scalar_one() > more_than:
+                    return
+            time.sleep(0.01)
+    finally:
+        engine.dispose()
+    pytest.fail(f"never more than {more_than} messages in flight: no load to kill into")
+
+
 def _replies_to(standin: StandIn, user: str) -> list[str]:
     return [
         text_of(r)
@@ -108,22 +127,25 @@ def test_database_down_answers_503_and_the_redelivery_is_answered(
 def test_kill_9_mid_load_answers_every_acknowledged_message_once(
     cluster: dict[str, Any], tmp_path: Path
 ) -> None:
-    """SIGKILL one Rasa process while the ingest process takes 60 deliveries/s (more than the
+    """SIGKILL one Rasa process while the ingest process takes 90 deliveries/s (more than the
     two processes handle, so each holds several claimed messages); restart it. Messages the dead
     process held are handled again after the 10 s lease (their replies were never queued:
     queueing and completing are one transaction); nothing is answered twice."""
     procs: list[subprocess.Popen[bytes]] = cluster["procs"]
     victim_port = cluster["ports"][0]
-    users = [f"44770093{n:04d}" for n in range(60)]
+    users = [f"44770093{n:04d}" for n in range(90)]
     started = time.monotonic()
 
     def send(n: int) -> int:
-        time.sleep(max(0.0, started + n / 60 - time.monotonic()))
+        time.sleep(max(0.0, started + n / 90 - time.monotonic()))
         return _post(cluster["ingest"], f.wa_text(users[n], "hello"))
 
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         pending = pool.map(send, range(len(users)))
-        time.sleep(1.5)  # mid-load, with a backlog: the victim holds claimed messages
+        # Kill once more messages are in flight than one process may hold (INBOX_CONCURRENCY,
+        # 8): the victim then certainly holds claimed messages (a fixed delay stopped meaning
+        # that when the processes got faster).
+        _wait_until_in_flight(cluster["db_url"], more_than=8, timeout=20)
         os.kill(procs[1].pid, signal.SIGKILL)
         procs[1].wait(timeout=10)
         codes = list(pending)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -35,8 +36,6 @@ OUTBOX_NOTIFY_CHANNEL = "booking_outbox"
 
 def confirmation_text(event: CalendarEvent) -> str:
     """What the customer reads when their saved booking reached the calendar."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(event.timezone)
     when = describe_window(event.start.astimezone(zone), event.end.astimezone(zone), event.timezone)
     text = f"Your booking is now in the calendar: {event.title}, {when}."

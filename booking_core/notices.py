@@ -20,18 +20,17 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from booking_core.db.models import ACCOUNT_CHANNELS, CalendarEvent, Contact, Message
+from booking_core.db.repository.messages import OUTBOX_NOTIFY_CHANNEL, notify_queue
 from booking_core.display import describe_window
 
 logger = logging.getLogger(__name__)
 
 #: How long after the customer's last message a platform accepts a free-form message.
 REPLY_WINDOWS = {"whatsapp": timedelta(hours=24), "instagram": timedelta(hours=24)}
-#: The connectors' outbox NOTIFY channel (connectors.store.OUTBOX_NOTIFY_CHANNEL).
-OUTBOX_NOTIFY_CHANNEL = "booking_outbox"
 
 
 def confirmation_text(event: CalendarEvent) -> str:
@@ -88,9 +87,5 @@ def queue_confirmation_notice(
     session.add(notice)
     session.flush()
     event.confirmed_message_id = notice.id
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_notify(:name, :channel)"),
-            {"name": OUTBOX_NOTIFY_CHANNEL, "channel": contact.channel},
-        )
+    notify_queue(session, name=OUTBOX_NOTIFY_CHANNEL, channel=contact.channel)
     return notice

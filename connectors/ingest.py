@@ -68,8 +68,9 @@ def create_app(
     app.add_route(health, "/health", methods=["GET"])
 
     async def more_threads(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        # Every delivery is a database transaction in a worker thread, mostly waiting for the
-        # commit; with asyncio's default pool (cores + 4 threads) deliveries queue for a thread.
+        # The reply sender's claims and records, status receipts and account lookups are
+        # database calls in worker threads, mostly waiting on PostgreSQL; asyncio's default pool
+        # (cores + 4 threads) queued them. Deliveries have the group commit's own threads.
         loop.set_default_executor(ThreadPoolExecutor(threads, thread_name_prefix="ingest"))
 
     async def freeze_start_up_objects(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, or_, select, text, update
+from sqlalchemy import bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,6 +29,11 @@ from booking_core.db.repository import (
     record_message,
 )
 from booking_core.db.repository.contacts import check_channel
+from booking_core.db.repository.messages import (
+    INBOX_NOTIFY_CHANNEL,
+    OUTBOX_NOTIFY_CHANNEL,
+    notify_queue,
+)
 from booking_core.db.session import get_engine, resolve_url, session_scope
 from booking_core.db.types import require_aware, utcnow
 from connectors.accounts import Account
@@ -39,9 +44,6 @@ logger = logging.getLogger(__name__)
 
 #: Receipt statuses the messages table knows; anything else a platform reports is ignored.
 RECEIPT_STATUSES = ("sent", "delivered", "read", "failed")
-#: PostgreSQL NOTIFY channels telling other processes that a message was stored / queued.
-INBOX_NOTIFY_CHANNEL = "booking_inbox"
-OUTBOX_NOTIFY_CHANNEL = "booking_outbox"
 #: What a row a dead sender left in "sending" says in the history (it is not sent again).
 UNKNOWN_SEND_OUTCOME = "outcome unknown: the process stopped while sending"
 
@@ -187,7 +189,7 @@ def persist_inbound_many(
             for index, tenant, inbound in ready:
                 stored[index] = _insert_inbound(session, tenant, inbound)
             for channel in sorted({job.inbound.channel for job in stored.values() if job}):
-                _notify(session, INBOX_NOTIFY_CHANNEL, channel)
+                notify_queue(session, name=INBOX_NOTIFY_CHANNEL, channel=channel)
         for index, job in stored.items():
             results[index] = job
     except Exception:
@@ -215,7 +217,7 @@ def _store_inbound(
     with session_scope(database_url) as session:
         job = _insert_inbound(session, tenant, inbound)
         if job is not None:
-            _notify(session, INBOX_NOTIFY_CHANNEL, inbound.channel)
+            notify_queue(session, name=INBOX_NOTIFY_CHANNEL, channel=inbound.channel)
         return job
 
 
@@ -325,13 +327,6 @@ def _insert_inbound(session: Session, tenant: TenantInfo, inbound: InboundMessag
     return Job(int(result.lastrowid), tenant, int(contact_id), inbound)
 
 
-def _notify(session: Session, name: str, channel: str) -> None:
-    """PostgreSQL only, delivered at commit: other processes wake without polling."""
-    if session.get_bind().dialect.name == "postgresql":
-        notify = text("SELECT pg_notify(:name, :channel)")
-        session.execute(notify, {"name": name, "channel": channel})
-
-
 def begin_outbound(
     database_url: str | None,
     *,
@@ -436,7 +431,8 @@ def stored_buttons(
 
 @functools.cache
 def _candidates(direction: str) -> Any:
-    """The look for work of the inbox ("in") or the outbox ("out"), built once with bound
+    """The look for work of the inbox ("in") or the outbox ("out") on SQLite (PostgreSQL looks
+    and claims in one statement, `_PG_CLAIM_INBOUND`/`_OUTBOUND`), built once with bound
     parameters (channel, stale_before, exclude, limit) so it is compiled once, not per look.
     Plain columns, not ORM objects: a look runs for every message, and loading entities into a
     session costs more than the query.

@@ -105,10 +105,3 @@ def test_not_queued_without_a_contact(db_settings) -> None:
     with session_scope() as session:
         event = _event(session, None)
         assert queue_confirmation_notice(session, event=event, now=NOW) is None
-
-
-def test_the_notify_channel_is_the_one_the_senders_listen_on() -> None:
-    from booking_core import notices
-    from connectors.store import OUTBOX_NOTIFY_CHANNEL
-
-    assert notices.OUTBOX_NOTIFY_CHANNEL == OUTBOX_NOTIFY_CHANNEL

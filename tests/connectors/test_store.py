@@ -4,6 +4,7 @@ receipts, pending messages, outbound rows."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -43,19 +44,28 @@ def inbound(pmid: str = "wamid.1", text: str = "hi", user: str = "447") -> Inbou
     )
 
 
+def _all_at_once(work: Callable[[], None], threads: int = 4) -> None:
+    """Run `work` in `threads` threads released together (to race on the same rows)."""
+    barrier = threading.Barrier(threads)
+
+    def released() -> None:
+        barrier.wait()
+        work()
+
+    running = [threading.Thread(target=released) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+
+
 def test_concurrent_persists_of_one_message_store_it_once(db_settings) -> None:
     results: list[object] = []
-    barrier = threading.Barrier(4)
 
     def worker() -> None:
-        barrier.wait()
         results.append(persist_inbound(None, ACCOUNT, inbound()))
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _all_at_once(worker)
     assert sum(r is not None for r in results) == 1
     assert len(messages(db_settings)) == 1 and len(contacts(db_settings)) == 1
 
@@ -102,20 +112,14 @@ def test_concurrent_claim_next_never_hands_a_message_out_twice(db_settings) -> N
     for n in range(20):
         persist_inbound(None, ACCOUNT, inbound(f"wamid.c{n}", user=f"4477000001{n:02d}"))
     taken: list[int] = []
-    barrier = threading.Barrier(4)
 
     def worker() -> None:
-        barrier.wait()
         for _ in range(10):
             taken.extend(
                 c.job.message_id for c in claim_next(None, channel="whatsapp", limit=3, lease=LEASE)
             )
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _all_at_once(worker)
     assert len(taken) == len(set(taken)) == 20
 
 
@@ -154,19 +158,13 @@ def test_concurrent_outbound_claims_never_hand_a_reply_out_twice(db_settings) ->
     for n in range(12):
         _answered(f"4477000004{n:02d}", n, f"reply {n}")
     taken: list[int] = []
-    barrier = threading.Barrier(4)
 
     def worker() -> None:
-        barrier.wait()
         for _ in range(6):
             taken.extend(r.row_id for r in claim_next_outbound(None, channel="whatsapp", limit=2,
                                                                 lease=LEASE))  # fmt: skip
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _all_at_once(worker)
     assert len(taken) == len(set(taken)) == 12
 
 
@@ -198,17 +196,11 @@ def test_concurrent_claims_one_winner(db_settings) -> None:
     job = persist_inbound(None, ACCOUNT, inbound())
     assert job is not None
     results: list[int] = []
-    barrier = threading.Barrier(4)
 
     def worker() -> None:
-        barrier.wait()
         results.append(len(claim_next(None, channel="whatsapp", limit=1, lease=LEASE)))
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _all_at_once(worker)
     assert sorted(results) == [0, 0, 0, 1]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,19 @@ _OUTBOUND_PROGRESS = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "rea
 def _check_status(status: str) -> None:
     if status not in MESSAGE_STATUSES:
         raise ValueError(f"unknown message status {status!r}; expected one of {MESSAGE_STATUSES}")
+
+
+#: PostgreSQL NOTIFY channels telling the connectors' processes that an inbound message was
+#: stored (inbox) or an outbound one queued (sender); the payload is the platform channel.
+INBOX_NOTIFY_CHANNEL = "booking_inbox"
+OUTBOX_NOTIFY_CHANNEL = "booking_outbox"
+
+
+def notify_queue(session: Session, *, name: str, channel: str) -> None:
+    """PostgreSQL only, delivered at commit: other processes wake without polling."""
+    if session.get_bind().dialect.name == "postgresql":
+        notify = text("SELECT pg_notify(:name, :channel)")
+        session.execute(notify, {"name": name, "channel": channel})
 
 
 def record_message(

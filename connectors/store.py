@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from booking_core.db import direct
 from booking_core.db.models import Contact, Message, Tenant
 from booking_core.db.repository import (
     ensure_default_tenant,
@@ -377,6 +378,15 @@ def _finish_statement() -> Any:
     )
 
 
+#: `_finish_statement` as one autocommit statement for PostgreSQL (see booking_core.db.direct).
+_PG_FINISH_OUTBOUND = """
+UPDATE messages
+SET status = %(new_status)s, error = %(new_error)s,
+    platform_message_id = COALESCE(%(new_platform_id)s, platform_message_id)
+WHERE id = %(row_id)s AND status NOT IN ('delivered', 'read')
+"""
+
+
 def finish_outbound(
     database_url: str | None,
     row_id: int,
@@ -385,16 +395,17 @@ def finish_outbound(
     error: str | None,
 ) -> None:
     """The send's outcome: "sent" with the platform's id, or "failed" with the error."""
+    params = {
+        "row_id": row_id,
+        "new_status": "failed" if error else "sent",
+        "new_error": error[:2000] if error else None,
+        "new_platform_id": platform_message_id or None,
+    }
+    if _is_postgres(database_url):
+        direct.execute(database_url, _PG_FINISH_OUTBOUND, params)
+        return
     with session_scope(database_url) as session:
-        session.execute(
-            _finish_statement(),
-            {
-                "row_id": row_id,
-                "new_status": "failed" if error else "sent",
-                "new_error": error[:2000] if error else None,
-                "new_platform_id": platform_message_id or None,
-            },
-        )
+        session.execute(_finish_statement(), params)
 
 
 def apply_status(database_url: str | None, account: Account, update: StatusUpdate) -> bool:
@@ -583,7 +594,7 @@ def _is_postgres(database_url: str | None) -> bool:
 def _pg_claim(database_url: str | None, statement: str, *, channel: str, limit: int,
               lease: timedelta, exclude: frozenset[int], now: datetime) -> list[Any]:  # fmt: skip
     """Run one of the claim statements above on its own (autocommit: no BEGIN/COMMIT round
-    trips), oldest first."""
+    trips, on the thread's own connection: see booking_core.db.direct), oldest first."""
     params = {
         "channel": channel,
         "stale_before": now - lease,
@@ -591,10 +602,7 @@ def _pg_claim(database_url: str | None, statement: str, *, channel: str, limit: 
         "limit": limit,
         "now": now,
     }
-    engine = get_engine(database_url)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        rows = connection.exec_driver_sql(statement, params).all()
-    return sorted(rows, key=lambda row: row[0])
+    return sorted(direct.execute(database_url, statement, params), key=lambda row: row[0])
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -768,9 +776,7 @@ def complete_inbound(
             "notify": OUTBOX_NOTIFY_CHANNEL,
             "channel": job.inbound.channel,
         }
-        engine = get_engine(database_url)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            done_count = connection.exec_driver_sql(_PG_COMPLETE_INBOUND, params).scalar_one()
+        [(done_count, _notified)] = direct.execute(database_url, _PG_COMPLETE_INBOUND, params)
         return bool(done_count == 1)
     mark_done, queue_replies = _complete_statements()
     with session_scope(database_url) as session:

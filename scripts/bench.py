@@ -425,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="ingest worker processes (Sanic workers sharing the port)")  # fmt: skip
     parser.add_argument("--ack-only", action="store_true",
                         help="only the acknowledgement phase; print, do not write --out")  # fmt: skip
+    parser.add_argument("--search-only", type=int, choices=(1, 2), default=0,
+                        help="only the sustainable-rate search with this many Rasa processes; "
+                             "print, do not write --out")  # fmt: skip
     parser.add_argument("--out", default=str(ROOT / "docs" / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     model = ROOT / "models" / "booking.tar.gz"
@@ -496,6 +499,18 @@ def main(argv: list[str] | None = None) -> int:
                 requests.post(f"{url}/webhooks/rest/webhook",
                               json={"sender": f"warm{i}", "message": "hello"}, timeout=60)  # fmt: skip
         bench.whatsapp_step(20, 3, wait=60)  # and every ingest worker's code paths
+
+        if args.search_only:
+            if args.search_only == 1:
+                bench.stop("rasa-1")
+                bench.rasa_urls = bench.rasa_urls[:1]
+            only: dict[str, float] = {}
+            for kind in ("whatsapp", "rest"):
+                print(f"search: {kind}, {args.search_only} Rasa process(es)", flush=True)
+                only[kind], _ = bench.search(kind, args.step_seconds)
+            print(f"sustained: whatsapp {only['whatsapp']:g}, rest {only['rest']:g} msg/s, "
+                  f"ratio {only['whatsapp'] / max(only['rest'], 1e-9):.2f}")  # fmt: skip
+            return 0
 
         # 1. acknowledgement under load, two Rasa processes working off the backlog
         print(f"ack phase: {args.rate:g}/s for {args.seconds:g} s", flush=True)

@@ -126,3 +126,6 @@ def dispose_engines(*database_urls: str) -> None:
         entries = [_engines.pop(url) for url in urls if url in _engines]
     for engine, _ in entries:
         engine.dispose()
+    from booking_core.db import direct  # here: direct imports this module
+
+    direct.close_connections(*urls)

@@ -21,7 +21,7 @@ import threading
 from typing import Any
 
 import psycopg2
-from psycopg2.extensions import connection as PgConnection
+from psycopg2.extensions import connection as pg_connection
 
 from booking_core.db.session import get_engine, resolve_url
 
@@ -29,21 +29,21 @@ from booking_core.db.session import get_engine, resolve_url
 BROKEN = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 _local = threading.local()
-_open: dict[str, list[PgConnection]] = {}
+_open: dict[str, list[pg_connection]] = {}
 _open_lock = threading.Lock()
 
 
-def _connect(url: str) -> PgConnection:
+def _connect(url: str) -> pg_connection:
     engine = get_engine(url)
     args, kwargs = engine.dialect.create_connect_args(engine.url)
-    conn: PgConnection = psycopg2.connect(*args, **kwargs)
+    conn: pg_connection = psycopg2.connect(*args, **kwargs)
     conn.autocommit = True
     with _open_lock:
         _open.setdefault(url, []).append(conn)
     return conn
 
 
-def _forget(url: str, conn: PgConnection) -> None:
+def _forget(url: str, conn: pg_connection) -> None:
     conn.close()
     with _open_lock:
         if conn in _open.get(url, []):
@@ -53,7 +53,7 @@ def _forget(url: str, conn: PgConnection) -> None:
 def execute(database_url: str | None, statement: str, params: dict[str, Any]) -> list[Any]:
     """Run one statement on this thread's connection (autocommit) and return its rows."""
     url = resolve_url(database_url)
-    connections: dict[str, PgConnection] = _local.__dict__.setdefault("connections", {})
+    connections: dict[str, pg_connection] = _local.__dict__.setdefault("connections", {})
     conn = connections.get(url)
     reused = conn is not None and not conn.closed
     if conn is None or conn.closed:
@@ -69,7 +69,7 @@ def execute(database_url: str | None, statement: str, params: dict[str, Any]) ->
     return _run(conn, statement, params)
 
 
-def _run(conn: PgConnection, statement: str, params: dict[str, Any]) -> list[Any]:
+def _run(conn: pg_connection, statement: str, params: dict[str, Any]) -> list[Any]:
     with conn.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall() if cursor.description is not None else []

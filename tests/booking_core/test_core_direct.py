@@ -71,8 +71,10 @@ def test_a_connection_the_server_cut_is_replaced_and_the_statement_run(
 
 
 def test_a_new_connection_that_fails_is_not_retried(postgres_url: str) -> None:
-    url = make_url(postgres_url).set(database="no_such_database_for_direct").render_as_string(
-        hide_password=False
+    url = (
+        make_url(postgres_url)
+        .set(database="no_such_database_for_direct")
+        .render_as_string(hide_password=False)
     )
     try:
         with pytest.raises(psycopg2.OperationalError, match="no_such_database_for_direct"):

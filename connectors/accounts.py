@@ -121,6 +121,19 @@ class AccountDirectory:
         accounts += [a for a in self.stored_accounts() if a.account_id not in taken]
         return accounts
 
+    def find_in_memory(self, account_id: str) -> tuple[bool, Account | None]:
+        """(True, the account or None) when that is known without reading the database (the
+        environment's account, or a fresh cache); (False, None) when `find` must read it. Lets
+        the event loop skip a thread hand-off per message."""
+        if self.env_account and self.env_account.account_id == account_id:
+            return True, self.env_account
+        with self._lock:
+            now = self._clock()
+            if self._cache is None or now - self._cache[0] >= self.ttl:
+                return False, None
+            stored = self._cache[1]
+        return True, next((a for a in stored if a.account_id == account_id), None)
+
     def find(self, account_id: str) -> Account | None:
         """The account with this platform id (phone_number_id, Instagram id, bot id)."""
         for account in self.all_accounts():

@@ -386,6 +386,13 @@ class WebhookInput(InputChannel):
             policy=self.policy,
         )
 
+    async def find_account(self, account_id: str) -> Account | None:
+        """The account, from memory when possible, else read in a thread."""
+        known, account = self.directory.find_in_memory(account_id)
+        if known:
+            return account
+        return await asyncio.to_thread(self.directory.find, account_id)
+
     async def _claim(self, limit: int, exclude: frozenset[int]) -> list[ClaimedJob]:
         return await asyncio.to_thread(
             claim_next,
@@ -440,7 +447,7 @@ class WebhookInput(InputChannel):
         self, claimed: ClaimedJob
     ) -> tuple[PlatformOutput | None, str | None]:
         job = claimed.job
-        account = await asyncio.to_thread(self.directory.find, job.inbound.account_id or "")
+        account = await self.find_account(job.inbound.account_id or "")
         if account is None:
             return None, "account no longer configured"
         error = self.skip_reason(job.inbound)
@@ -487,7 +494,7 @@ class WebhookInput(InputChannel):
             )
             return
         account_id = str(reply.payload.get("account_id") or "")
-        account = await asyncio.to_thread(self.directory.find, account_id)
+        account = await self.find_account(account_id)
         if account is None:
             await self._finish_reply(reply, None, "account no longer configured")
             return

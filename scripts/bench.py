@@ -11,7 +11,8 @@ hidden). Every message is "hello" from a new sender.
 Phases:
 1. ack: RATE signed deliveries/s for SECONDS to the ingest process, two Rasa processes working
    off the backlog; p50/p95/p99 of the 200 answer, then every reply counted (exactly once?).
-2. sustainable rate, for 2 and then 1 Rasa process, both channels: rates rising by 30% from
+2. sustainable rate, for 2 and then 1 Rasa process, both channels, their steps taken in turn
+   (a machine whose speed drifts over minutes affects both alike): rates rising by 30% from
    4/s, STEP seconds each, then two halvings between the last rate sustained and the first
    failed; a rate is sustained when every message is answered and the p95 end-to-end latency
    (POST -> reply at the Graph API; REST: POST -> HTTP answer) is under 1 s.
@@ -257,6 +258,39 @@ class Step:
         return self.sent > 0 and self.answered == self.sent and self.p["p95"] < 1000
 
 
+@dataclass
+class RateSearch:
+    """The highest sustained rate: rising by 30% from 4/s until a step fails, then `refine`
+    halvings of the interval between the last rate sustained and the first failed (so the rate
+    is known to ~8%, not to the 30% grid)."""
+
+    refine: int = 2
+    passed: float = 0.0
+    failed: float = 0.0
+    next_rate: float = 4.0
+    done: bool = False
+    steps: list[Step] = field(default_factory=list)
+
+    def record(self, step: Step) -> None:
+        """Take one step's outcome and choose the next rate (or finish)."""
+        self.steps.append(step)
+        if step.sustained:
+            self.passed = step.rate
+        else:
+            self.failed = step.rate
+        if not self.failed:
+            self.next_rate = round(step.rate * 1.3, 1)
+            self.done = self.next_rate >= 400
+            return
+        halvings = (
+            len(self.steps) - 1 - next(i for i, s in enumerate(self.steps) if not s.sustained)
+        )
+        if not self.passed or halvings >= self.refine:
+            self.done = True
+            return
+        self.next_rate = round((self.passed + self.failed) / 2, 1)
+
+
 class Bench:
     """The processes of one run and the measurements over them."""
 
@@ -326,40 +360,30 @@ class Bench:
         cpu = self.used(before, self.cpu())
         return Step(rate, len(sent), len(ok), 0, [r[2] * 1000 for r in ok], cpu)
 
-    def search(self, kind: str, seconds: float, refine: int = 2) -> tuple[float, list[Step]]:
-        """The highest sustained rate: rising by 30% from 4/s until a step fails, then
-        `refine` halvings of the interval between the last rate sustained and the first
-        failed (so both channels' rates are known to ~8%, not to the 30% grid)."""
-        steps: list[Step] = []
+    def attempt(self, kind: str, rate: float, seconds: float) -> Step:
+        """One search step of one channel, then wait until its backlog is gone."""
+        if kind == "whatsapp":
+            step, _ = self.whatsapp_step(rate, seconds, wait=seconds + 20)
+        else:
+            step = self.rest_step(rate, seconds)
+        print(f"  {kind} {rate:5.1f}/s: {step.answered}/{step.sent} answered, "
+              f"p95 {step.p['p95']:.0f} ms; CPU per message {step.cpu_ms_per_message()}",
+              flush=True)  # fmt: skip
+        self.settle()  # a failed step leaves a backlog; the next starts from none
+        time.sleep(3)  # let the last step's stragglers finish
+        return step
 
-        def attempt(rate: float) -> bool:
-            if kind == "whatsapp":
-                step, _ = self.whatsapp_step(rate, seconds, wait=seconds + 20)
-            else:
-                step = self.rest_step(rate, seconds)
-            steps.append(step)
-            print(f"  {kind} {rate:5.1f}/s: {step.answered}/{step.sent} answered, "
-                  f"p95 {step.p['p95']:.0f} ms; CPU per message {step.cpu_ms_per_message()}",
-                  flush=True)  # fmt: skip
-            self.settle()  # a failed step leaves a backlog; the next starts from none
-            time.sleep(3)  # let the last step's stragglers finish
-            return step.sustained
-
-        passed, failed = 0.0, 0.0
-        rate = 4.0
-        while rate < 400:
-            if not attempt(rate):
-                failed = rate
-                break
-            passed = rate
-            rate = round(rate * 1.3, 1)
-        for _ in range(refine if passed and failed else 0):
-            middle = round((passed + failed) / 2, 1)
-            if attempt(middle):
-                passed = middle
-            else:
-                failed = middle
-        return passed, steps
+    def search(
+        self, kinds: tuple[str, ...], seconds: float, refine: int = 2
+    ) -> dict[str, tuple[float, list[Step]]]:
+        """The highest sustained rate of each channel (see RateSearch), the channels' steps
+        taken in turn, so that a machine whose speed drifts over minutes affects both alike."""
+        searches = {kind: RateSearch(refine=refine) for kind in kinds}
+        while any(not search.done for search in searches.values()):
+            for kind, search in searches.items():
+                if not search.done:
+                    search.record(self.attempt(kind, search.next_rate, seconds))
+        return {kind: (search.passed, search.steps) for kind, search in searches.items()}
 
     def settle(self, timeout: float = 600) -> None:
         """Wait until nothing is queued (the load above capacity leaves a backlog)."""
@@ -504,10 +528,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.search_only == 1:
                 bench.stop("rasa-1")
                 bench.rasa_urls = bench.rasa_urls[:1]
-            only: dict[str, float] = {}
-            for kind in ("whatsapp", "rest"):
-                print(f"search: {kind}, {args.search_only} Rasa process(es)", flush=True)
-                only[kind], _ = bench.search(kind, args.step_seconds)
+            print(f"search: {args.search_only} Rasa process(es)", flush=True)
+            found = bench.search(("whatsapp", "rest"), args.step_seconds)
+            only = {kind: rate for kind, (rate, _) in found.items()}
             print(f"sustained: whatsapp {only['whatsapp']:g}, rest {only['rest']:g} msg/s, "
                   f"ratio {only['whatsapp'] / max(only['rest'], 1e-9):.2f}")  # fmt: skip
             return 0
@@ -550,9 +573,9 @@ def main(argv: list[str] | None = None) -> int:
                 if processes == 1:
                     bench.stop("rasa-1")
                     bench.rasa_urls = bench.rasa_urls[:1]
-                for kind in ("whatsapp", "rest"):
-                    print(f"search: {kind}, {processes} Rasa process(es)", flush=True)
-                    rate, steps = bench.search(kind, args.step_seconds)
+                print(f"search: {processes} Rasa process(es)", flush=True)
+                found = bench.search(("whatsapp", "rest"), args.step_seconds)
+                for kind, (rate, steps) in found.items():
                     sustained[(kind, processes)] = rate
                     above = [s for s in steps if not s.sustained and s.rate > rate]
                     failed = min(above, key=lambda s: s.rate) if above else steps[-1]

@@ -53,6 +53,21 @@ def test_cache_ttl(sqlite_url, secret_keys) -> None:
     assert len(directory.all_accounts()) == 2
 
 
+def test_find_in_memory_answers_only_what_needs_no_database_read(sqlite_url, secret_keys) -> None:
+    now = [0.0]
+    directory = AccountDirectory("whatsapp", ENV, database_url=sqlite_url, ttl=10,
+                                 clock=lambda: now[0])  # fmt: skip
+    _store(sqlite_url, "222", app_secret="s2")
+    assert directory.find_in_memory("111") == (True, ENV)  # the environment's, never stale
+    assert directory.find_in_memory("222") == (False, None)  # nothing cached yet
+    assert directory.find("222").app_secret == "s2"
+    known, account = directory.find_in_memory("222")
+    assert known and account is not None and account.app_secret == "s2"
+    assert directory.find_in_memory("333") == (True, None)  # the fresh cache says: no such
+    now[0] = 11
+    assert directory.find_in_memory("222") == (False, None)  # stale: read again
+
+
 def test_telegram_by_secret(sqlite_url, secret_keys) -> None:
     _store(sqlite_url, "555", channel="telegram", bot_token="555:x", webhook_secret="db_secret")
     env = Account("telegram", "444", bot_token="444:y", webhook_secret="env_secret")

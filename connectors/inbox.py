@@ -5,8 +5,10 @@ Every Rasa process runs one `Inbox` per channel that claims stored messages (the
 one of each conversation, see `claim_next`) and handles them, up to `concurrency` at a time.
 The replies are queued in the same transaction that completes the message, and a second `Inbox`
 (the outbox sender, in the ingest process or in each Rasa process) claims and sends them.
-Each looks again when woken (local work, a finished item, a PostgreSQL NOTIFY from another
-process) or every `poll_seconds`, which also picks up work whose claimer died.
+Each looks again when woken (local work, a PostgreSQL NOTIFY from another process, a finished
+item that may have made more work claimable) or every `poll_seconds`, which also picks up work
+whose claimer died and closes the one race a wake-up can miss on PostgreSQL: a conversation's
+next message stored while its previous one is being completed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Fetch = Callable[[int, frozenset[int]], Awaitable[list[T]]]
-Handle = Callable[[T], Awaitable[None]]
+#: Handles one item; returns False when finishing it cannot have made more work claimable here
+#: (anything else: look again).
+Handle = Callable[[T], Awaitable["bool | None"]]
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,11 @@ class Inbox(Generic[T]):
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._tasks: dict[int, asyncio.Task[bool | None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._filling = False
+        #: The last look stopped because there was no room: work may be waiting unclaimed.
+        self._full = False
 
     def start(self) -> None:
         """Start the consumer loop in the running event loop (it looks at once)."""
@@ -110,7 +116,10 @@ class Inbox(Generic[T]):
                     self._start(claimed)
                 started += len(jobs)
                 if len(jobs) < room:
+                    self._full = False
                     break
+            else:
+                self._full = True
         finally:
             self._filling = False
         return started
@@ -119,19 +128,26 @@ class Inbox(Generic[T]):
         message_id = self._ident(claimed)
         task = asyncio.get_running_loop().create_task(self._handle_one(claimed))
         self._tasks[message_id] = task
-        task.add_done_callback(lambda _: self._finished(message_id))
+        task.add_done_callback(lambda done: self._finished(message_id, done))
 
-    async def _handle_one(self, claimed: T) -> None:
+    async def _handle_one(self, claimed: T) -> bool | None:
         try:
-            await self._handle(claimed)
+            return await self._handle(claimed)
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.exception("inbox: handling item %s failed", self._ident(claimed))
+            return None
 
-    def _finished(self, message_id: int) -> None:
+    def _finished(self, message_id: int, task: asyncio.Task[bool | None]) -> None:
+        """Room again: look when the last look left work unclaimed or the handler says its
+        item's end may have made more claimable (the conversation's next message). Otherwise
+        a look would find nothing (new work wakes the inbox itself), and at one look per
+        message that is a database round trip per message saved."""
         self._tasks.pop(message_id, None)
-        self._wake.set()  # room again, and the conversation's next message may be due
+        more = task.cancelled() or task.exception() is not None or task.result() is not False
+        if more or self._full:
+            self._wake.set()
 
     @property
     def busy(self) -> bool:

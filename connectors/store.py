@@ -84,6 +84,19 @@ class ClaimedJob:
 
 
 @dataclass(frozen=True)
+class Completion:
+    """What `complete_inbound` did: `done` is False when the claim was lost (nothing written);
+    `next_waiting` says the same conversation has a later message waiting, which only now
+    became claimable (a conversation's messages are handled one at a time). Truthy when done."""
+
+    done: bool
+    next_waiting: bool = False
+
+    def __bool__(self) -> bool:
+        return self.done
+
+
+@dataclass(frozen=True)
 class QueuedReply:
     """An outbound row the sender has just claimed; `payload` holds the platform request."""
 
@@ -378,13 +391,35 @@ def _finish_statement() -> Any:
     )
 
 
-#: `_finish_statement` as one autocommit statement for PostgreSQL (see booking_core.db.direct).
+#: `_finish_statement` as one autocommit statement for PostgreSQL (see booking_core.db.direct),
+#: with `_later_reply_queued`'s question. The question's snapshot is the statement's own: the
+#: finished row is still "sending" there, so it never counts itself.
 _PG_FINISH_OUTBOUND = """
-UPDATE messages
-SET status = %(new_status)s, error = %(new_error)s,
-    platform_message_id = COALESCE(%(new_platform_id)s, platform_message_id)
-WHERE id = %(row_id)s AND status NOT IN ('delivered', 'read')
+WITH finished AS (
+    UPDATE messages
+    SET status = %(new_status)s, error = %(new_error)s,
+        platform_message_id = COALESCE(%(new_platform_id)s, platform_message_id)
+    WHERE id = %(row_id)s AND status NOT IN ('delivered', 'read')
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM finished),
+       EXISTS (SELECT 1 FROM messages AS later
+               WHERE later.contact_id = %(contact_id)s AND later.direction = 'out'
+                 AND later.status = 'queued' AND later.id > %(row_id)s)
 """
+
+
+@functools.cache
+def _later_reply_queued() -> Any:
+    """Whether a contact has a queued reply after a given row, built once."""
+    return select(
+        exists().where(
+            Message.contact_id == bindparam("contact_id"),
+            Message.direction == "out",
+            Message.status == "queued",
+            Message.id > bindparam("row_id"),
+        )
+    )
 
 
 def finish_outbound(
@@ -393,19 +428,28 @@ def finish_outbound(
     *,
     platform_message_id: str | None,
     error: str | None,
-) -> None:
-    """The send's outcome: "sent" with the platform's id, or "failed" with the error."""
+    contact_id: int | None = None,
+) -> bool:
+    """The send's outcome: "sent" with the platform's id, or "failed" with the error. Returns
+    whether `contact_id` has a later reply queued (the sender looks again only then)."""
     params = {
         "row_id": row_id,
         "new_status": "failed" if error else "sent",
         "new_error": error[:2000] if error else None,
         "new_platform_id": platform_message_id or None,
     }
+    later = {"contact_id": contact_id, "row_id": row_id}
     if _is_postgres(database_url):
-        direct.execute(database_url, _PG_FINISH_OUTBOUND, params)
-        return
+        [(_finished, waiting)] = direct.execute(
+            database_url, _PG_FINISH_OUTBOUND, {**params, **later}
+        )
+        return bool(waiting)
     with session_scope(database_url) as session:
+        # Its own parameters: an UPDATE would also set any column a parameter is named after.
         session.execute(_finish_statement(), params)
+        if contact_id is None:
+            return False
+        return bool(session.execute(_later_reply_queued(), later).scalar_one())
 
 
 def apply_status(database_url: str | None, account: Account, update: StatusUpdate) -> bool:
@@ -671,9 +715,9 @@ def claim_next(
 
 
 @functools.cache
-def _complete_statements() -> tuple[Any, Any]:
-    """Marking a claimed message done (only if the claim is still ours) and queueing its
-    replies, built once."""
+def _complete_statements() -> tuple[Any, Any, Any]:
+    """Marking a claimed message done (only if the claim is still ours), queueing its replies
+    and asking whether the conversation has a later message waiting, built once."""
     processed_at: Any = Message.processed_at
     stamp = Message.__table__.c.processed_at.type
     done = (
@@ -690,7 +734,15 @@ def _complete_statements() -> tuple[Any, Any]:
         )
         .execution_options(synchronize_session=False)
     )
-    return done, Message.__table__.insert()
+    waiting = select(
+        exists().where(
+            Message.contact_id == bindparam("contact_id"),
+            Message.direction == "in",
+            Message.status == "received",
+            Message.id > bindparam("row_id"),
+        )
+    )
+    return done, Message.__table__.insert(), waiting
 
 
 #: PostgreSQL: `complete_inbound` as one autocommit statement (one round trip instead of
@@ -713,7 +765,10 @@ WITH done AS (
     RETURNING id
 )
 SELECT (SELECT count(*) FROM done),
-       (SELECT pg_notify(%(notify)s, %(channel)s) WHERE EXISTS (SELECT 1 FROM queued))
+       (SELECT pg_notify(%(notify)s, %(channel)s) WHERE EXISTS (SELECT 1 FROM queued)),
+       EXISTS (SELECT 1 FROM messages AS later, done
+               WHERE later.contact_id = done.contact_id AND later.direction = 'in'
+                 AND later.status = 'received' AND later.id > %(row_id)s)
 """
 
 
@@ -742,9 +797,10 @@ def complete_inbound(
     replies: list[Outgoing],
     account_id: str | None,
     recipient: str,
-) -> bool:
-    """Queue the message's replies and mark it done, in one transaction; False (nothing written)
-    when the claim was lost (the lease ran out and another process took the message).
+) -> Completion:
+    """Queue the message's replies and mark it done, in one transaction; falsy (nothing written)
+    when the claim was lost (the lease ran out and another process took the message). Says
+    whether the conversation's next message is waiting (see `Completion`).
 
     Being one transaction is what makes a crash harmless: either the replies are queued and the
     message is done, or neither, and the message is handled again. The replies are inserted
@@ -776,13 +832,15 @@ def complete_inbound(
             "notify": OUTBOX_NOTIFY_CHANNEL,
             "channel": job.inbound.channel,
         }
-        [(done_count, _notified)] = direct.execute(database_url, _PG_COMPLETE_INBOUND, params)
-        return bool(done_count == 1)
-    mark_done, queue_replies = _complete_statements()
+        [(done_count, _notified, waiting)] = direct.execute(
+            database_url, _PG_COMPLETE_INBOUND, params
+        )
+        return Completion(done_count == 1, bool(waiting))
+    mark_done, queue_replies, next_waiting = _complete_statements()
     with session_scope(database_url) as session:
         done = session.execute(mark_done, done_params)
         if done.rowcount != 1:
-            return False
+            return Completion(False)
         rows = [
             {
                 "tenant_id": job.tenant.id,
@@ -797,7 +855,10 @@ def complete_inbound(
         ]
         if rows:
             session.execute(queue_replies, rows)
-    return True
+        waiting = session.execute(
+            next_waiting, {"contact_id": job.contact_id, "row_id": job.message_id}
+        ).scalar_one()
+    return Completion(True, bool(waiting))
 
 
 def claim_next_outbound(

@@ -403,9 +403,11 @@ class WebhookInput(InputChannel):
             exclude=exclude,
         )
 
-    async def _handle(self, claimed: ClaimedJob) -> None:
+    async def _handle(self, claimed: ClaimedJob) -> bool:
         """Handle one claimed message, then mark it done and queue its replies in one
-        transaction (failed with the reason if it could not be answered)."""
+        transaction (failed with the reason if it could not be answered). True when the inbox
+        should look again: the conversation's next message is waiting, or the outcome is not
+        known."""
         job = claimed.job
         if claimed.previous_claim is not None:
             logger.warning(
@@ -433,15 +435,17 @@ class WebhookInput(InputChannel):
             )
         except Exception:
             logger.exception("could not complete %s message %s", self.channel, job.message_id)
-            return
+            return True
         if not completed:
             logger.warning(
                 "%s message %s was taken over by another process; its replies are dropped here",
                 self.channel,
                 job.message_id,
             )
-        elif replies and self.send_replies:
+            return True
+        if replies and self.send_replies:
             self.outbox.wake()
+        return completed.next_waiting
 
     async def _handle_claimed(
         self, claimed: ClaimedJob
@@ -480,9 +484,10 @@ class WebhookInput(InputChannel):
             exclude=exclude,
         )
 
-    async def _send_reply(self, reply: QueuedReply) -> None:
+    async def _send_reply(self, reply: QueuedReply) -> bool:
         """Send one queued reply and record the outcome; after a failure the rest of the same
-        answer is not sent. A row a dead sender left in "sending" is not sent again."""
+        answer is not sent. A row a dead sender left in "sending" is not sent again. True when
+        the outbox should look again (the contact's next reply is waiting)."""
         if reply.abandoned:  # probably sent: the rest of the answer follows
             logger.warning("%s reply %s: %s", self.channel, reply.row_id, UNKNOWN_SEND_OUTCOME)
             await asyncio.to_thread(
@@ -492,12 +497,11 @@ class WebhookInput(InputChannel):
                 platform_message_id=None,
                 error=UNKNOWN_SEND_OUTCOME,
             )
-            return
+            return True
         account_id = str(reply.payload.get("account_id") or "")
         account = await self.find_account(account_id)
         if account is None:
-            await self._finish_reply(reply, None, "account no longer configured")
-            return
+            return await self._finish_reply(reply, None, "account no longer configured")
         ctx = self.context_for(
             account,
             tenant_id=reply.tenant_id,
@@ -509,8 +513,7 @@ class WebhookInput(InputChannel):
             payload = {**payload, **self.notice_request(ctx.recipient, payload["notice"])}
         result = await self.send_stored(ctx, payload)
         if result.ok:
-            await self._finish_reply(reply, self.message_id_of(ctx, result), None)
-            return
+            return await self._finish_reply(reply, self.message_id_of(ctx, result), None)
         error = result.error or "send failed"
         logger.error(
             "%s reply to %s failed after %d attempt(s): %s",
@@ -519,17 +522,19 @@ class WebhookInput(InputChannel):
             result.attempts,
             error,
         )
-        await self._finish_reply(reply, None, error)
+        return await self._finish_reply(reply, None, error)
 
     async def _finish_reply(
         self, reply: QueuedReply, platform_message_id: str | None, error: str | None
-    ) -> None:
-        await asyncio.to_thread(
+    ) -> bool:
+        """Record the outcome; whether the contact's next reply is waiting."""
+        later = await asyncio.to_thread(
             finish_outbound,
             self.database_url,
             reply.row_id,
             platform_message_id=platform_message_id,
             error=error,
+            contact_id=reply.contact_id,
         )
         if error:
             await asyncio.to_thread(
@@ -538,6 +543,8 @@ class WebhookInput(InputChannel):
                 reply,
                 f"not sent: an earlier part of the answer failed ({error})",
             )
+            return True  # other answers of the contact may be queued behind this one
+        return later
 
     # --- lifecycle ---------------------------------------------------------------------------
 

@@ -71,6 +71,37 @@ async def test_never_more_than_concurrency_at_once_and_all_handled() -> None:
     assert max(store.asked) == 3
 
 
+async def _run_to_the_end(store: FakeStore, concurrency: int, more: bool | None) -> list[int]:
+    """Handle what `store` hands out with handlers that answer `more`; the ids handled."""
+    handled: list[int] = []
+
+    async def handle(job: ClaimedJob) -> bool | None:
+        await asyncio.sleep(0.001)
+        handled.append(job.job.message_id)
+        return more
+
+    inbox = Inbox(store.fetch, handle, ident=IDENT, concurrency=concurrency, poll_seconds=60)
+    inbox.start()
+    await inbox.drain()
+    await inbox.stop()
+    return handled
+
+
+async def test_a_finished_item_wakes_a_look_only_when_it_may_have_freed_work() -> None:
+    quiet = FakeStore(2)
+    assert sorted(await _run_to_the_end(quiet, concurrency=3, more=False)) == [0, 1]
+    assert quiet.asked == [3]  # the first look found all there was; the finishes said "no more"
+    told = FakeStore(2)
+    assert sorted(await _run_to_the_end(told, concurrency=3, more=True)) == [0, 1]
+    assert len(told.asked) > 1
+
+
+async def test_a_full_inbox_looks_again_after_each_finish_whatever_the_handler_says() -> None:
+    store = FakeStore(5)
+    handled = await _run_to_the_end(store, concurrency=2, more=False)
+    assert sorted(handled) == [0, 1, 2, 3, 4]  # not only the first two (the poll is 60 s)
+
+
 async def test_a_failing_handler_or_fetch_does_not_stop_the_inbox() -> None:
     calls = 0
 

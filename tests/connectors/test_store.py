@@ -102,10 +102,15 @@ def test_claim_next_takes_one_message_per_contact_in_order(db_settings) -> None:
     claimed = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
     assert [c.job.message_id for c in claimed] == [first.message_id, other.message_id]
     assert claim_next(None, channel="whatsapp", limit=10, lease=LEASE) == []  # a1 still running
-    assert complete_inbound(None, claimed[0], error=None, replies=[], account_id="111",
+    done = complete_inbound(None, claimed[0], error=None, replies=[], account_id="111",
                             recipient="447700000001")  # fmt: skip
+    assert done and done.next_waiting  # a2 became claimable: the inbox must look again
     [next_one] = claim_next(None, channel="whatsapp", limit=10, lease=LEASE)
     assert next_one.job.message_id == second.message_id
+    for finished in (claimed[1], next_one):  # nothing of theirs waits: no look needed
+        done = complete_inbound(None, finished, error=None, replies=[], account_id="111",
+                                recipient=finished.job.inbound.chat_id)  # fmt: skip
+        assert done and not done.next_waiting
 
 
 def test_concurrent_claim_next_never_hands_a_message_out_twice(db_settings) -> None:
@@ -149,9 +154,15 @@ def test_queued_replies_are_claimed_once_in_order_per_contact(db_settings) -> No
     again = claim_next_outbound(None, channel="whatsapp", limit=10, lease=timedelta(seconds=-1))
     assert [r.row_id for r in again] == [r.row_id for r in claimed]
     assert all(r.abandoned for r in again)
-    finish_outbound(None, claimed[0].row_id, platform_message_id="wamid.S1", error=None)
+    first, other = claimed
+    assert finish_outbound(None, first.row_id, platform_message_id="wamid.S1", error=None,
+                           contact_id=first.contact_id)  # fmt: skip  # "second" waits: look
+    assert not finish_outbound(None, other.row_id, platform_message_id="wamid.O1", error=None,
+                               contact_id=other.contact_id)  # fmt: skip  # nothing behind it
     [second] = claim_next_outbound(None, channel="whatsapp", limit=10, lease=LEASE)
     assert second.payload["request"]["text"]["body"] == "second"
+    assert not finish_outbound(None, second.row_id, platform_message_id="wamid.S2", error=None,
+                               contact_id=second.contact_id)  # fmt: skip
 
 
 def test_concurrent_outbound_claims_never_hand_a_reply_out_twice(db_settings) -> None:

@@ -1,11 +1,9 @@
-"""Sending and recording: every message the bot sends is one platform request whose outcome
-(platform id, or the final error after retries) is stored as an outbound message row."""
+"""What a conversation is answered with: the context of one conversation (who, from which
+account, over what) and the Rasa output channel that collects what Rasa says as platform
+requests, queued when the message is completed and sent by the outbox sender."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -14,10 +12,7 @@ from rasa.core.channels.channel import OutputChannel
 
 from connectors.accounts import Account
 from connectors.outgoing import Outgoing
-from connectors.retry import ApiResult, RetryPolicy
-from connectors.store import begin_outbound, finish_outbound
-
-logger = logging.getLogger(__name__)
+from connectors.retry import RetryPolicy
 
 
 @dataclass
@@ -33,71 +28,6 @@ class SendContext:
     recipient: str
     channel: str
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    """What happened to one outgoing message."""
-
-    ok: bool
-    platform_message_id: str | None
-    error: str | None
-    row_id: int | None
-
-
-Sender = Callable[[SendContext, dict[str, Any]], Awaitable[ApiResult]]
-IdReader = Callable[[SendContext, ApiResult], "str | None"]
-
-
-async def deliver(
-    ctx: SendContext, parts: list[Outgoing], send: Sender, message_id_of: IdReader
-) -> list[SendOutcome]:
-    """Send the parts in order and record each; stop at the first failure (the rest would read
-    out of context), log it, never raise."""
-    outcomes: list[SendOutcome] = []
-    for part in parts:
-        payload: dict[str, Any] = {"request": part.body}
-        if part.buttons:
-            payload["buttons"] = part.buttons
-        row_id: int | None = None
-        try:
-            row_id = await asyncio.to_thread(
-                begin_outbound,
-                ctx.database_url,
-                tenant_id=ctx.tenant_id,
-                contact_id=ctx.contact_id,
-                channel=ctx.channel,
-                text=part.text,
-                payload=payload,
-            )
-        except Exception:
-            logger.exception("could not record the outbound %s message", ctx.channel)
-        result = await send(ctx, part.body)
-        platform_id = message_id_of(ctx, result) if result.ok else None
-        error = None if result.ok else (result.error or "send failed")
-        if error:
-            logger.error(
-                "%s reply to %s failed after %d attempt(s): %s",
-                ctx.channel,
-                ctx.recipient,
-                result.attempts,
-                error,
-            )
-        if row_id is not None:
-            try:
-                await asyncio.to_thread(
-                    finish_outbound,
-                    ctx.database_url,
-                    row_id,
-                    platform_message_id=platform_id,
-                    error=error,
-                )
-            except Exception:
-                logger.exception("could not record the outcome of %s message", ctx.channel)
-        outcomes.append(SendOutcome(error is None, platform_id, error, row_id))
-        if error:
-            break
-    return outcomes
 
 
 class PlatformOutput(OutputChannel):

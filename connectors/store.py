@@ -27,7 +27,6 @@ from booking_core.db.repository import (
     get_message_by_platform_id,
     get_tenant,
     mark_message,
-    record_message,
 )
 from booking_core.db.repository.contacts import check_channel
 from booking_core.db.repository.messages import (
@@ -339,36 +338,6 @@ def _insert_inbound(session: Session, tenant: TenantInfo, inbound: InboundMessag
     if result.rowcount != 1:
         return None
     return Job(int(result.lastrowid), tenant, int(contact_id), inbound)
-
-
-def begin_outbound(
-    database_url: str | None,
-    *,
-    tenant_id: int,
-    contact_id: int,
-    channel: str,
-    text: str | None,
-    payload: dict[str, Any] | None,
-) -> int:
-    """Write the row of a message about to be sent (status "sending"), before the request.
-
-    Written first so that a process dying between the platform's answer and `finish_outbound`
-    still leaves a trace: the message's new owner then knows a reply went out (or may have).
-    """
-    with session_scope(database_url) as session:
-        message = record_message(
-            session,
-            tenant_id=tenant_id,
-            contact_id=contact_id,
-            channel=channel,
-            direction="out",
-            text=text,
-            payload=payload,
-            status="sending",
-        )
-        assert message is not None  # no platform id yet: nothing to collide with
-        session.flush()
-        return int(message.id)
 
 
 @functools.cache

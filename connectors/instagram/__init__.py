@@ -1,6 +1,5 @@
 """Instagram messaging channel: `connectors.instagram.InstagramInput` in credentials.yml."""
 
-from connectors.instagram.api import send_instagram_message
 from connectors.instagram.channel import (
     InstagramInput,
     InstagramOutput,
@@ -11,5 +10,4 @@ __all__ = [
     "InstagramInput",
     "InstagramOutput",
     "process_instagram_message",
-    "send_instagram_message",
 ]

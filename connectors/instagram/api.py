@@ -1,13 +1,13 @@
 """Instagram messaging API calls (Instagram API with Instagram Login, graph.instagram.com):
-send a bot message (chunked, quick replies, retried, recorded), mark seen and typing."""
+one /messages request (a queued reply part, retried) and its mid, mark seen and typing."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from connectors.instagram.format import instagram_parts, sender_action
-from connectors.outbound import SendContext, SendOutcome, deliver
+from connectors.instagram.format import sender_action
+from connectors.outbound import SendContext
 from connectors.retry import ApiResult, call_api
 
 DEFAULT_API_URL = "https://graph.instagram.com/v23.0"
@@ -31,19 +31,6 @@ def instagram_message_id(ctx: SendContext, result: ApiResult) -> str | None:
     if isinstance(body, dict) and body.get("message_id"):
         return str(body["message_id"])
     return None
-
-
-async def send_instagram_message(
-    ctx: SendContext,
-    *,
-    text: str | None = None,
-    buttons: list[dict[str, Any]] | None = None,
-    image: str | None = None,
-    custom: dict[str, Any] | None = None,
-) -> list[SendOutcome]:
-    """Send one bot message to `ctx.recipient` and record every request's outcome."""
-    parts = instagram_parts(ctx.recipient, text=text, buttons=buttons, image=image, custom=custom)
-    return await deliver(ctx, parts, instagram_request, instagram_message_id)
 
 
 async def mark_seen_and_typing(ctx: SendContext) -> None:

@@ -1,5 +1,5 @@
-"""Telegram Bot API calls: send a bot message (chunked, keyboard, retried, recorded), answer a
-button press and remove its keyboard, show "typing", register the webhook."""
+"""Telegram Bot API calls: one method call (a queued reply part, retried) and its message id,
+answer a button press and remove its keyboard, show "typing", register the webhook."""
 
 from __future__ import annotations
 
@@ -8,14 +8,9 @@ from typing import Any
 
 import aiohttp
 
-from connectors.outbound import SendContext, SendOutcome, deliver
+from connectors.outbound import SendContext
 from connectors.retry import ApiResult, RetryPolicy, call_api
-from connectors.telegram.format import (
-    answer_callback,
-    chat_action,
-    remove_keyboard,
-    telegram_parts,
-)
+from connectors.telegram.format import answer_callback, chat_action, remove_keyboard
 
 DEFAULT_API_URL = "https://api.telegram.org"
 
@@ -45,32 +40,6 @@ def telegram_message_id(ctx: SendContext, result: ApiResult) -> str | None:
         if message.get("message_id") is not None:
             return f"{chat.get('id', ctx.recipient)}:{message['message_id']}"
     return None
-
-
-async def send_telegram_message(
-    ctx: SendContext,
-    *,
-    text: str | None = None,
-    buttons: list[dict[str, Any]] | None = None,
-    image: str | None = None,
-    custom: dict[str, Any] | None = None,
-    vertical: bool = False,
-) -> list[SendOutcome]:
-    """Send one bot message to `ctx.recipient` and record every request's outcome."""
-    outcomes: list[SendOutcome] = []
-    parts = telegram_parts(
-        ctx.recipient, text=text, buttons=buttons, image=image, custom=custom, vertical=vertical
-    )
-    for method, part in parts:
-
-        async def send(c: SendContext, body: dict[str, Any], m: str = method) -> ApiResult:
-            return await telegram_call(c, m, body)
-
-        done = await deliver(ctx, [part], send, telegram_message_id)
-        outcomes += done
-        if not all(o.ok for o in done):
-            break
-    return outcomes
 
 
 def _once(ctx: SendContext) -> SendContext:

@@ -1,14 +1,14 @@
-"""WhatsApp Cloud API calls: send a bot message (chunked, buttons, retried, recorded) and
-mark the user's message read with the typing indicator."""
+"""WhatsApp Cloud API calls: one /messages request (a queued reply part, retried) and its
+wamid, and marking the user's message read with the typing indicator."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from connectors.outbound import SendContext, SendOutcome, deliver
+from connectors.outbound import SendContext
 from connectors.retry import ApiResult, call_api
-from connectors.whatsapp.format import read_receipt, whatsapp_parts
+from connectors.whatsapp.format import read_receipt
 
 DEFAULT_API_URL = "https://graph.facebook.com/v21.0"
 
@@ -39,19 +39,6 @@ def whatsapp_message_id(ctx: SendContext, result: ApiResult) -> str | None:
             ident = messages[0].get("id")
             return str(ident) if ident else None
     return None
-
-
-async def send_whatsapp_message(
-    ctx: SendContext,
-    *,
-    text: str | None = None,
-    buttons: list[dict[str, Any]] | None = None,
-    image: str | None = None,
-    custom: dict[str, Any] | None = None,
-) -> list[SendOutcome]:
-    """Send one bot message to `ctx.recipient` and record every request's outcome."""
-    parts = whatsapp_parts(ctx.recipient, text=text, buttons=buttons, image=image, custom=custom)
-    return await deliver(ctx, parts, whatsapp_request, whatsapp_message_id)
 
 
 async def mark_whatsapp_read(ctx: SendContext, wamid: str) -> ApiResult:

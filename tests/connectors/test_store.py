@@ -17,7 +17,6 @@ from connectors.store import (
     Job,
     UnknownTenantError,
     apply_status,
-    begin_outbound,
     claim_next,
     claim_next_outbound,
     complete_inbound,
@@ -197,10 +196,12 @@ def test_a_stored_message_that_cannot_be_read_back_is_marked_failed(db_settings)
     assert rows[bad.message_id].error == "stored without processing data"
 
 
-def _sent(job, text: str, payload, platform_message_id, error) -> None:  # type: ignore[no-untyped-def]
-    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
-                         channel="whatsapp", text=text, payload=payload)  # fmt: skip
-    finish_outbound(None, row, platform_message_id=platform_message_id, error=error)
+def _send_queued(*outcomes: tuple[str | None, str | None]) -> None:
+    """Claim the queued replies one at a time, as the sender does, and record each outcome
+    (platform id, error)."""
+    for platform_message_id, error in outcomes:
+        [reply] = claim_next_outbound(None, channel="whatsapp", limit=1, lease=LEASE)
+        finish_outbound(None, reply.row_id, platform_message_id=platform_message_id, error=error)
 
 
 def test_concurrent_claims_one_winner(db_settings) -> None:
@@ -219,8 +220,12 @@ def test_outbound_rows_buttons_and_receipts(db_settings) -> None:
     job = persist_inbound(None, ACCOUNT, inbound())
     assert job is not None
     buttons = [{"title": "Yes", "payload": "/affirm"}]
-    _sent(job, "Shall I?", {"buttons": buttons}, "wamid.O", None)
-    _sent(job, "lost", None, None, "HTTP 500: x")
+    [claimed] = claim_next(None, channel="whatsapp", limit=1, lease=LEASE)
+    replies = [Outgoing({"text": {"body": "Shall I?"}}, "Shall I?", buttons),
+               Outgoing({"text": {"body": "lost"}}, "lost")]  # fmt: skip
+    assert complete_inbound(None, claimed, error=None, replies=replies, account_id="111",
+                            recipient="447")  # fmt: skip
+    _send_queued(("wamid.O", None), (None, "HTTP 500: x"))
     assert (
         stored_buttons(
             None, tenant_id=job.tenant.id, channel="whatsapp", platform_message_id="wamid.O"
@@ -235,10 +240,9 @@ def test_outbound_rows_buttons_and_receipts(db_settings) -> None:
 
 
 def test_finishing_a_send_never_moves_a_receipt_back(db_settings) -> None:
-    job = persist_inbound(None, ACCOUNT, inbound())
-    assert job is not None
-    row = begin_outbound(None, tenant_id=job.tenant.id, contact_id=job.contact_id,
-                         channel="whatsapp", text="hi", payload=None)  # fmt: skip
+    _answered("447", 1, "hi")
+    [reply] = claim_next_outbound(None, channel="whatsapp", limit=1, lease=LEASE)
+    row = reply.row_id
     finish_outbound(None, row, platform_message_id="wamid.R", error=None)
     assert apply_status(None, ACCOUNT, StatusUpdate("whatsapp", "wamid.R", "read"))
     finish_outbound(None, row, platform_message_id=None, error=None)  # e.g. a late repeat

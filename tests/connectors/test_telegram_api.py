@@ -1,4 +1,5 @@
-"""send_telegram_message, callback acknowledgement, setWebhook and the CLI."""
+"""Telegram Bot API calls: a reply part and its message id, callback acknowledgement,
+setWebhook and the CLI."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ import pytest
 
 from connectors.accounts import Account
 from connectors.retry import new_session
-from connectors.telegram import send_telegram_message
 from connectors.telegram.__main__ import main as cli
-from connectors.telegram.api import acknowledge_button, method_url, set_webhook
+from connectors.telegram.api import (
+    acknowledge_button,
+    method_url,
+    set_webhook,
+    telegram_call,
+    telegram_message_id,
+)
+from connectors.telegram.format import telegram_parts
 from tests.connectors import factories as f
-from tests.connectors.helpers import messages
 from tests.connectors.test_whatsapp_api import context
 
 ACCOUNT = Account("telegram", f.BOT_ID, bot_token=f.BOT_TOKEN)
@@ -18,17 +24,18 @@ ACCOUNT = Account("telegram", f.BOT_ID, bot_token=f.BOT_TOKEN)
 
 async def test_send_and_ok_false_is_a_failure(sqlite_settings, standin) -> None:
     standin.fail_next("sendMessage", 200, {"ok": False, "description": "Bad Request: chat"})
+    [(method, plain)] = telegram_parts("447", text="hi")
+    [(_, with_keyboard)] = telegram_parts(
+        "447", text="hi", buttons=[{"title": "A", "payload": "/a"}]
+    )
     async with new_session() as client:
         ctx = context(standin, client, "telegram", ACCOUNT, "/telegram")
-        [failed] = await send_telegram_message(ctx, text="hi")
-        [sent] = await send_telegram_message(
-            ctx, text="hi", buttons=[{"title": "A", "payload": "/a"}]
-        )
+        failed = await telegram_call(ctx, method, plain.body)
+        sent = await telegram_call(ctx, method, with_keyboard.body)
         await acknowledge_button(ctx, "q1", "447:1001")
     assert not failed.ok and "Bad Request" in (failed.error or "")
-    assert sent.ok and sent.platform_message_id.startswith("447:")
-    rows = messages(sqlite_settings, "out")
-    assert [r.status for r in rows] == ["failed", "sent"]
+    assert sent.ok and (telegram_message_id(ctx, sent) or "").startswith("447:")
+    assert telegram_message_id(ctx, failed) is None
     methods = [r.api_method for r in standin.requests]
     assert methods[-2:] == ["answerCallbackQuery", "editMessageReplyMarkup"]
 

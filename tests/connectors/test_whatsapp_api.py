@@ -1,4 +1,5 @@
-"""send_whatsapp_message / mark read against the stand-in Graph API, rows recorded."""
+"""WhatsApp Cloud API calls against the stand-in Graph API: a queued reply part is one
+/messages request (retried per the policy) whose wamid is read back; mark read + typing."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from connectors.inbound import InboundMessage
 from connectors.outbound import SendContext
 from connectors.retry import new_session
 from connectors.store import persist_inbound
-from connectors.whatsapp import send_whatsapp_message
-from connectors.whatsapp.api import mark_whatsapp_read
+from connectors.whatsapp.api import mark_whatsapp_read, whatsapp_message_id, whatsapp_request
+from connectors.whatsapp.format import whatsapp_parts
 from tests.connectors.conftest import FAST
-from tests.connectors.helpers import messages
 
 ACCOUNT = Account("whatsapp", "111", access_token="tok")
 
@@ -48,20 +48,25 @@ def context(
     )
 
 
-async def test_send_records_each_part_with_its_wamid(sqlite_settings, standin) -> None:
+async def test_each_part_is_one_request_with_the_token_and_its_wamid(
+    sqlite_settings, standin
+) -> None:
+    parts = whatsapp_parts("447", text="x" * 5000, buttons=[{"title": "Yes", "payload": "/affirm"}])
     async with new_session() as client:
         ctx = context(standin, client)
-        outcomes = await send_whatsapp_message(
-            ctx, text="x" * 5000, buttons=[{"title": "Yes", "payload": "/affirm"}]
-        )
-    assert [o.ok for o in outcomes] == [True, True]
-    rows = messages(sqlite_settings, "out")
-    assert [r.platform_message_id for r in rows] == [o.platform_message_id for o in outcomes]
-    assert rows[1].payload["buttons"] == [{"title": "Yes", "payload": "/affirm"}]
-    assert rows[1].payload["request"]["type"] == "interactive"
+        results = [await whatsapp_request(ctx, part.body) for part in parts]
+    assert len(parts) == 2 and all(result.ok for result in results)
+    wamids = [whatsapp_message_id(ctx, result) for result in results]
+    assert all(w and w.startswith("wamid.OUT") for w in wamids) and len(set(wamids)) == 2
+    first, second = standin.sent("/whatsapp")
+    assert first.path == "/whatsapp/v21.0/111/messages"
+    assert first.headers["Authorization"] == "Bearer tok"
+    assert second.json["type"] == "interactive"
 
 
-async def test_failure_stops_the_rest_and_is_stored(sqlite_settings, standin) -> None:
+async def test_a_refused_token_is_a_failure_with_the_platforms_reason(
+    sqlite_settings, standin
+) -> None:
     standin.fail_next(
         "/messages",
         401,
@@ -69,9 +74,10 @@ async def test_failure_stops_the_rest_and_is_stored(sqlite_settings, standin) ->
     )
     async with new_session() as client:
         ctx = context(standin, client)
-        outcomes = await send_whatsapp_message(ctx, text="a\n\n" + "b" * 5000)
+        [part] = whatsapp_parts("447", text="hello")
+        refused = await whatsapp_request(ctx, part.body)
         read = await mark_whatsapp_read(ctx, "wamid.in")
-    assert len(outcomes) == 1 and not outcomes[0].ok
-    [row] = messages(sqlite_settings, "out")
-    assert row.status == "failed" and "Invalid OAuth access token (code 190)" in row.error
+    assert not refused.ok and "Invalid OAuth access token (code 190)" in (refused.error or "")
+    assert whatsapp_message_id(ctx, refused) is None
     assert read.ok and standin.requests[-1].json["status"] == "read"
+    assert standin.requests[-1].json["message_id"] == "wamid.in"

@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from booking_core.db import direct
 from booking_core.db.session import dispose_engines
 
+pytestmark = pytest.mark.postgres
+
 BACKEND = "SELECT pg_backend_pid()"
 
 

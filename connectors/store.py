@@ -361,31 +361,31 @@ def _finish_statement() -> Any:
 
 
 #: `_finish_statement` as one autocommit statement for PostgreSQL (see booking_core.db.direct),
-#: with `_later_reply_queued`'s question. The question's snapshot is the statement's own: the
-#: finished row is still "sending" there, so it never counts itself.
+#: with `_later_waiting("out")`'s question. The question's snapshot is the statement's own: the
+#: finished row is still "sending" there, so it never counts itself. (A data-modifying WITH
+#: runs whether or not the query reads it.)
 _PG_FINISH_OUTBOUND = """
 WITH finished AS (
     UPDATE messages
     SET status = %(new_status)s, error = %(new_error)s,
         platform_message_id = COALESCE(%(new_platform_id)s, platform_message_id)
     WHERE id = %(row_id)s AND status NOT IN ('delivered', 'read')
-    RETURNING id
 )
-SELECT (SELECT count(*) FROM finished),
-       EXISTS (SELECT 1 FROM messages AS later
+SELECT EXISTS (SELECT 1 FROM messages AS later
                WHERE later.contact_id = %(contact_id)s AND later.direction = 'out'
                  AND later.status = 'queued' AND later.id > %(row_id)s)
 """
 
 
 @functools.cache
-def _later_reply_queued() -> Any:
-    """Whether a contact has a queued reply after a given row, built once."""
+def _later_waiting(direction: str) -> Any:
+    """Whether a contact has a message of `direction` waiting after a given row (inbound:
+    "received", outbound: "queued"), built once per direction."""
     return select(
         exists().where(
             Message.contact_id == bindparam("contact_id"),
-            Message.direction == "out",
-            Message.status == "queued",
+            Message.direction == direction,
+            Message.status == ("received" if direction == "in" else "queued"),
             Message.id > bindparam("row_id"),
         )
     )
@@ -409,16 +409,14 @@ def finish_outbound(
     }
     later = {"contact_id": contact_id, "row_id": row_id}
     if _is_postgres(database_url):
-        [(_finished, waiting)] = direct.execute(
-            database_url, _PG_FINISH_OUTBOUND, {**params, **later}
-        )
+        [(waiting,)] = direct.execute(database_url, _PG_FINISH_OUTBOUND, {**params, **later})
         return bool(waiting)
     with session_scope(database_url) as session:
         # Its own parameters: an UPDATE would also set any column a parameter is named after.
         session.execute(_finish_statement(), params)
         if contact_id is None:
             return False
-        return bool(session.execute(_later_reply_queued(), later).scalar_one())
+        return bool(session.execute(_later_waiting("out"), later).scalar_one())
 
 
 def apply_status(database_url: str | None, account: Account, update: StatusUpdate) -> bool:
@@ -684,9 +682,9 @@ def claim_next(
 
 
 @functools.cache
-def _complete_statements() -> tuple[Any, Any, Any]:
-    """Marking a claimed message done (only if the claim is still ours), queueing its replies
-    and asking whether the conversation has a later message waiting, built once."""
+def _complete_statements() -> tuple[Any, Any]:
+    """Marking a claimed message done (only if the claim is still ours) and queueing its
+    replies, built once."""
     processed_at: Any = Message.processed_at
     stamp = Message.__table__.c.processed_at.type
     done = (
@@ -703,15 +701,7 @@ def _complete_statements() -> tuple[Any, Any, Any]:
         )
         .execution_options(synchronize_session=False)
     )
-    waiting = select(
-        exists().where(
-            Message.contact_id == bindparam("contact_id"),
-            Message.direction == "in",
-            Message.status == "received",
-            Message.id > bindparam("row_id"),
-        )
-    )
-    return done, Message.__table__.insert(), waiting
+    return done, Message.__table__.insert()
 
 
 #: PostgreSQL: `complete_inbound` as one autocommit statement (one round trip instead of
@@ -805,7 +795,7 @@ def complete_inbound(
             database_url, _PG_COMPLETE_INBOUND, params
         )
         return Completion(done_count == 1, bool(waiting))
-    mark_done, queue_replies, next_waiting = _complete_statements()
+    mark_done, queue_replies = _complete_statements()
     with session_scope(database_url) as session:
         done = session.execute(mark_done, done_params)
         if done.rowcount != 1:
@@ -825,7 +815,7 @@ def complete_inbound(
         if rows:
             session.execute(queue_replies, rows)
         waiting = session.execute(
-            next_waiting, {"contact_id": job.contact_id, "row_id": job.message_id}
+            _later_waiting("in"), {"contact_id": job.contact_id, "row_id": job.message_id}
         ).scalar_one()
     return Completion(True, bool(waiting))
 

@@ -56,7 +56,7 @@ def execute(database_url: str | None, statement: str, params: dict[str, Any]) ->
     connections: dict[str, pg_connection] = _local.__dict__.setdefault("connections", {})
     conn = connections.get(url)
     reused = conn is not None and not conn.closed
-    if conn is None or conn.closed:
+    if conn is None or not reused:
         conn = connections[url] = _connect(url)
     try:
         return _run(conn, statement, params)

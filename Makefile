@@ -6,10 +6,22 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/booking.tar.gz
 CORPUS ?= ../shared/eval/duckling
-LINT_PATHS := actions nlu connectors booking_core api scripts tests
+LINT_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins tests
+TYPED_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa reports usage to Rasa's servers unless told not to; set it to true to allow that.
+export RASA_TELEMETRY_ENABLED ?= false
+# The shared secrets of the local processes: Rasa's HTTP API token and the action server's.
+# From the environment when set, else generated once into var/secrets/ (printed that once).
+ifndef RASA_AUTH_TOKEN
+RASA_AUTH_TOKEN := $(shell scripts/local_secret.sh rasa_auth_token)
+endif
+ifndef ACTION_SERVER_TOKEN
+ACTION_SERVER_TOKEN := $(shell scripts/local_secret.sh action_server_token)
+endif
+export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
         test-stories eval-time bench bench-duckling telegram-webhook clean
@@ -42,7 +54,7 @@ shell: install train migrate ## Chat in the terminal (rasa shell) with the actio
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check $(LINT_PATHS)
-	$(VENV)/bin/mypy actions nlu connectors booking_core api scripts
+	$(VENV)/bin/mypy $(TYPED_PATHS)
 
 validate: install ## rasa data validate, warnings are errors
 	$(RASA) data validate --fail-on-warnings --quiet

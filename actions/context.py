@@ -1,4 +1,12 @@
-"""Per-conversation context the actions need: the tenant's zone, channel and clock."""
+"""Per-conversation context the actions need: the tenant, the user, the zone and the clock.
+
+Who a conversation belongs to is read from what the server decided, never from what a client
+sent: the input channel Rasa recorded and the conversation id, which the channels build as
+`<tenant slug>:<channel>:<user id>` from the credentials that authenticated the message
+(connectors/webhook.py, connectors/rest.py). The message metadata only adds details (the
+tenant's zone, a display name). A conversation outside that namespace (`rasa shell`, one
+started through Rasa's authenticated HTTP API) belongs to the default tenant.
+"""
 
 from __future__ import annotations
 
@@ -34,10 +42,31 @@ def tenant_timezone(tracker: Tracker) -> str:
     return get_settings().default_timezone
 
 
+#: Channels whose conversation ids carry the tenant: `<tenant slug>:<channel>:<user id>`.
+NAMESPACED_CHANNELS = frozenset({"whatsapp", "telegram", "instagram", "rest"})
+
+
+def conversation_owner(tracker: Tracker) -> tuple[str | None, str]:
+    """(tenant slug or None for the default tenant, the user's id on the channel)."""
+    sender = str(tracker.sender_id)
+    channel = channel_name(tracker)
+    slug, separator, rest = sender.partition(":")
+    named_channel, separator2, user = rest.partition(":")
+    if (
+        channel in NAMESPACED_CHANNELS
+        and separator
+        and separator2
+        and named_channel == channel
+        and slug
+        and user
+    ):
+        return slug, user
+    return None, sender
+
+
 def tenant_slug(tracker: Tracker) -> str | None:
     """The tenant the conversation belongs to (None: the default tenant)."""
-    slug = message_metadata(tracker).get("tenant")
-    return str(slug) if slug else None
+    return conversation_owner(tracker)[0]
 
 
 # Rasa's names for channels that the data layer knows under another name.
@@ -57,5 +86,5 @@ def now_in(tracker: Tracker) -> datetime:
 
 
 def platform_user_id(tracker: Tracker) -> str:
-    """The user's id on the platform (connectors pass it; REST/shell use the sender id)."""
-    return str(message_metadata(tracker).get("platform_user_id") or tracker.sender_id)
+    """The user's id on the platform (the REST sender; the shell's conversation id)."""
+    return conversation_owner(tracker)[1]

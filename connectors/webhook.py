@@ -38,6 +38,7 @@ from booking_core.db.types import utcnow
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
+from connectors.limits import MAX_BODY_BYTES, TOO_LONG_REPLY, cap_request_size, too_long
 from connectors.outbound import PlatformOutput, SendContext
 from connectors.retry import ApiResult, RetryPolicy, new_session
 from connectors.signatures import hub_challenge
@@ -64,8 +65,6 @@ from connectors.writer import InboundWriter
 
 logger = logging.getLogger(__name__)
 
-#: Meta sends at most 3 MB per webhook; anything bigger is not from the platform.
-MAX_BODY_BYTES = 3 * 1024 * 1024
 TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
 EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
 DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
@@ -135,6 +134,9 @@ async def hand_to_rasa(
     if not text:
         if inbound.kind == "button":
             await output.send_text_message(recipient, EXPIRED_BUTTON_REPLY)
+        return
+    if too_long(text):  # NLU on it would hold the event loop for seconds
+        await output.send_text_message(recipient, TOO_LONG_REPLY)
         return
     await on_new_message(
         UserMessage(
@@ -223,6 +225,9 @@ class WebhookInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request)
 
+        async def before_start(app: Any, loop: Any) -> None:
+            cap_request_size(app)
+
         async def after_start(app: Any, loop: Any) -> None:
             self._app = app
             await asyncio.to_thread(self.warm)
@@ -233,6 +238,7 @@ class WebhookInput(InputChannel):
 
         bp.add_route(verify, "", methods=["GET"], name="verify")
         bp.add_route(receive, "", methods=["POST"], name="receive")
+        bp.listener("before_server_start")(before_start)
         bp.listener("after_server_start")(after_start)
         bp.listener("before_server_stop")(before_stop)
         return bp

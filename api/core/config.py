@@ -7,7 +7,8 @@ GOOGLE_OAUTH_CLIENT_ID / GOOGLE_OAUTH_CLIENT_SECRET / GOOGLE_OAUTH_REDIRECT_URI:
     /api/v1/calendar/google/callback); GOOGLE_OAUTH_AUTH_URI and GOOGLE_OAUTH_TOKEN_URI default
     to Google's endpoints.
 OAUTH_STATE_SECRET: HMAC key of the OAuth `state` (default: the first SECRET_KEYS key).
-RASA_URL: the Rasa server (readiness and tracker erasure); RASA_TOKEN: its --auth-token, if any.
+RASA_URL: the Rasa server (readiness and tracker erasure); RASA_AUTH_TOKEN: its --auth-token
+    (RASA_TOKEN, the older name, is read when it is unset).
 TRACKER_STORE_URL: SQLAlchemy URL of Rasa's SQL tracker store (table `events`), for erasure.
 TELEGRAM_API_URL: the Bot API base URL; TELEGRAM_WEBHOOK_URL: the public
     https://<host>/telegram_webhook registered for tenants' bots when none is given.
@@ -79,7 +80,7 @@ class ApiConfig:
             google_token_uri=get("GOOGLE_OAUTH_TOKEN_URI") or DEFAULT_GOOGLE_TOKEN_URI,
             oauth_state_secret=state_secret,
             rasa_url=(get("RASA_URL") or "").rstrip("/") or None,
-            rasa_token=get("RASA_TOKEN"),
+            rasa_token=get("RASA_AUTH_TOKEN") or get("RASA_TOKEN"),
             tracker_store_url=get("TRACKER_STORE_URL"),
             telegram_api_url=(get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL).rstrip("/"),
             telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),

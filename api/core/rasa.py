@@ -6,7 +6,10 @@ Where tracker data lives:
   are deleted directly.
 - RASA_URL set: `PUT /conversations/<id>/tracker/events` with `[]` replaces the tracker by an
   empty one; for Rasa's default in-memory store that is the deletion, for other stores it also
-  clears the running server's view.
+  clears the running server's view. The tracker is then read back: erasure is reported only
+  when it holds no user message any more.
+The conversation id goes into the URL as written (`quote(id, safe=":@+=")`): Sanic does not
+decode `%3A`, so an id with its colons quoted names another, empty conversation.
 - neither: the tracker (Rasa's default in-memory store) lives in the Rasa process and ends with it.
 """
 
@@ -97,14 +100,42 @@ def _delete_sql_events(url: str, sender_ids: list[str]) -> int:
         engine.dispose()
 
 
+#: Characters a conversation id keeps in the URL path (Rasa's router sees the path undecoded).
+ID_SAFE = ":@+="
+
+
+def conversation_url(config: ApiConfig, sender_id: str, tail: str) -> str:
+    """Rasa's URL of one conversation's resource, the id as Rasa's router will read it."""
+    return f"{config.rasa_url}/conversations/{quote(sender_id, safe=ID_SAFE)}/{tail}"
+
+
+def _user_messages_left(config: ApiConfig, sender_id: str) -> int:
+    """How many user messages the server's tracker of `sender_id` still holds."""
+    try:
+        response = requests.get(
+            conversation_url(config, sender_id, "tracker"),
+            params={**_params(config), "include_events": "ALL"},
+            timeout=config.http_timeout,
+        )
+        events = response.json().get("events") if response.status_code == 200 else None
+    except (requests.RequestException, ValueError, AttributeError):
+        events = None
+    if not isinstance(events, list):
+        raise TrackerErasureError("Rasa server did not show the tracker after the reset")
+    return sum(1 for event in events if isinstance(event, dict) and event.get("event") == "user")
+
+
 def _reset_on_server(config: ApiConfig, sender_id: str) -> None:
-    url = f"{config.rasa_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
+    url = conversation_url(config, sender_id, "tracker/events")
     try:
         response = requests.put(url, json=[], params=_params(config), timeout=config.http_timeout)
     except requests.RequestException as exc:
         raise TrackerErasureError(f"Rasa server unreachable ({type(exc).__name__})") from None
     if response.status_code >= 300:
         raise TrackerErasureError(f"Rasa server answered HTTP {response.status_code}")
+    left = _user_messages_left(config, sender_id)
+    if left:
+        raise TrackerErasureError(f"the tracker still holds {left} user message(s)")
 
 
 def erase_trackers(config: ApiConfig, sender_ids: list[str]) -> TrackerErasure:

@@ -53,9 +53,12 @@ def base_env() -> dict[str, str]:
         "DEFAULT_TIMEZONE": "Europe/London",
         "PYTHONPATH": str(servers.ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SANIC_HOST": "127.0.0.1",  # the action server's interface (rasa-sdk reads it)
+        **servers.TOKENS,
     }
-    env.pop("TRACKER_STORE_URL", None)
-    env.pop("REDIS_URL", None)
+    for name in ("TRACKER_STORE_URL", "REDIS_URL", "REST_CHANNEL_TOKEN"):
+        env.pop(name, None)
     return env
 
 
@@ -80,7 +83,8 @@ def embedded(work: Path) -> Iterator[dict[str, Any]]:
             "INSTAGRAM_API_URL": f"{standin.url}/instagram/v23.0",
         }
         migrate(env)
-        url, procs = servers.start_assistant(env, work, servers.ROOT / "credentials.yml")
+        credentials = servers.credentials_file(work, env)
+        url, procs = servers.start_assistant(env, work, credentials)
         try:
             yield {
                 "url": url,
@@ -119,10 +123,10 @@ def production(work: Path, postgres_url: str, redis_url: str) -> Iterator[dict[s
             "INBOX_LEASE_SECONDS": "10",
             "TICKET_LOCK_LIFETIME": "10",
             "OUTBOX_SENDER": "ingest",
+            # Production serves the REST channel only with its token.
+            "REST_CHANNEL_TOKEN": servers.REST_TOKEN,
         }
-        credentials = work / "credentials.yml"
-        subprocess.run([sys.executable, "scripts/enabled_credentials.py", "--out",
-                        str(credentials)], cwd=servers.ROOT, env=env, check=True)  # fmt: skip
+        credentials = servers.credentials_file(work, env, production=True)
         migrate(env, postgres_url)
         actions_port, ingest_port = servers.free_port(), servers.free_port()
         endpoints = servers.endpoints_file(work, actions_port)

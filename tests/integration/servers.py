@@ -7,6 +7,7 @@ processes the same way (free loopback ports, logs in the test's work directory).
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -19,6 +20,18 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "booking.tar.gz"
 RASA = str(Path(sys.executable).with_name("rasa"))
+#: This test session's shared secrets of the processes it starts (Rasa's HTTP API token, the
+#: action server's token, the REST channel's token where a configuration turns it on).
+TOKENS = {
+    "RASA_AUTH_TOKEN": secrets.token_urlsafe(24),
+    "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+}
+REST_TOKEN = secrets.token_urlsafe(24)
+
+
+def status_url(base: str) -> str:
+    """Rasa's /status, which answers only with the API token."""
+    return f"{base}/status?token={TOKENS['RASA_AUTH_TOKEN']}"
 
 
 def require_model() -> None:
@@ -92,9 +105,21 @@ def ingest_cmd(port: int, credentials: Path) -> list[str]:
 
 
 def rasa_cmd(port: int, endpoints: Path, credentials: Path) -> list[str]:
-    """`rasa run` with the trained model and the HTTP API on `port`."""
-    return [RASA, "run", "--model", str(MODEL), "--enable-api", "--port", str(port),
+    """`rasa run` with the trained model and the HTTP API (behind the session's token) on
+    loopback `port`, as `make run` starts it."""
+    return [RASA, "run", "--model", str(MODEL), "--enable-api", "--auth-token",
+            TOKENS["RASA_AUTH_TOKEN"], "--interface", "127.0.0.1", "--port", str(port),
             "--endpoints", str(endpoints), "--credentials", str(credentials)]  # fmt: skip
+
+
+def credentials_file(work: Path, env: dict[str, str], *, production: bool = False) -> Path:
+    """The credentials `make run` (or, with `production`, `make run-prod`) would start Rasa
+    with in `env`: scripts/enabled_credentials.py over the project's credentials.yml."""
+    path = work / "credentials.yml"
+    subprocess.run([sys.executable, "scripts/enabled_credentials.py", "--out", str(path),
+                    *(["--production"] if production else [])],
+                   cwd=ROOT, env=env, check=True)  # fmt: skip
+    return path
 
 
 def start_assistant(
@@ -107,7 +132,7 @@ def start_assistant(
     try:
         procs.append(start(rasa_cmd(rasa_port, endpoints, credentials), env, work / "rasa.log"))
         wait_for(f"http://127.0.0.1:{actions_port}/health", procs[0], work / "actions.log")
-        wait_for(f"http://127.0.0.1:{rasa_port}/status", procs[1], work / "rasa.log")
+        wait_for(status_url(f"http://127.0.0.1:{rasa_port}"), procs[1], work / "rasa.log")
     except BaseException:
         stop(procs)
         raise

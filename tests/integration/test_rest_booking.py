@@ -68,7 +68,7 @@ def google_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
     clusters.migrate(env)
     _connect_default_tenant_to_google(db_url, env["SECRET_KEYS"])
     credentials = work / "credentials.yml"
-    credentials.write_text("rest:\n")
+    credentials.write_text("connectors.rest.RestInput:\n")
     procs: list[subprocess.Popen[bytes]] = []
     try:
         url, procs = servers.start_assistant(env, work, credentials)
@@ -105,9 +105,11 @@ def assistant(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 def say(assistant: dict[str, Any], sender: str, message: str) -> list[dict[str, Any]]:
     """One turn over the REST channel; returns the bot's messages."""
+    token = assistant["env"].get("REST_CHANNEL_TOKEN")
     response = requests.post(
         f"{assistant['url']}/webhooks/rest/webhook",
         json={"sender": f"{assistant['run']}-{sender}", "message": message},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
         timeout=60,
     )
     response.raise_for_status()

@@ -18,8 +18,8 @@ from booking_core.db.repository.contacts import get_contact
 
 _EVENT = CalendarEvent.__table__.c
 
-#: Channels whose Rasa sender id is the raw platform user id (no tenant/channel namespace).
-RAW_SENDER_CHANNELS = ("rest", "shell")
+#: Channels whose Rasa sender id is the raw user id (no tenant/channel namespace).
+RAW_SENDER_CHANNELS = ("shell",)
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,9 @@ class ErasureCounts:
 
 
 def rasa_sender_ids(*, tenant_slug: str, contact: Contact) -> list[str]:
-    """The Rasa conversation ids of a contact: connectors namespace them as
-    `<tenant slug>:<channel>:<platform user id>`; REST and shell users send their raw id."""
+    """The Rasa conversation ids of a contact: the channels namespace them as
+    `<tenant slug>:<channel>:<platform user id>` (REST too: `<slug>:rest:<sender>`); `rasa
+    shell` conversations keep their raw id."""
     if contact.channel in RAW_SENDER_CHANNELS:
         return [contact.platform_user_id]
     return [f"{tenant_slug}:{contact.channel}:{contact.platform_user_id}"]

@@ -58,6 +58,7 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
     sender_id: str = "tester",
+    input_channel: str = "rest",
 ) -> Tracker:
     """A tracker whose latest message is `text` with the given parse."""
     latest = {
@@ -68,7 +69,7 @@ def make_tracker(
     }
     events = [
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"},
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel},
     ]
     return Tracker(
         sender_id=sender_id,

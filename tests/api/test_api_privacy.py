@@ -28,7 +28,8 @@ def tracker_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                 "action_name VARCHAR(255), data TEXT)"
             )
         )
-        for sender in ("alpha:telegram:ua", "alpha:telegram:ua", "bravo:telegram:ub", "ua"):
+        for sender in ("alpha:telegram:ua", "alpha:telegram:ua", "bravo:telegram:ub", "ua",
+                       "alpha:rest:ua"):
             connection.execute(
                 text("INSERT INTO events (sender_id, type_name, data) VALUES (:s, 'user', '{}')"),
                 {"s": sender},
@@ -70,18 +71,22 @@ def test_erase_everywhere(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RASA_URL", standin.url)
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "rasa-token")
     standin.on("PUT", "/conversations/*", (200, {"sender_id": "x", "events": []}))
+    standin.on("GET", "/conversations/*", (200, {"sender_id": "x", "events": []}))
     response = client.delete(f"/api/v1/contacts/{tenant_a.contact_id}", headers=tenant_a.headers)
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["deleted_messages"], body["deleted_events"]) == (2, 1)
     assert body["tracker"]["sender_ids"] == ["alpha:telegram:ua"]
     assert body["tracker"]["sql_events_deleted"] == 2
-    [put] = standin.requests
-    assert put.method == "PUT" and put.path == "/conversations/alpha%3Atelegram%3Aua/tracker/events"
-    assert put.json() == []
-    # Only this contact's data is gone: tenant B and the REST user "ua" are untouched.
-    assert _tracker_senders(tracker_store) == ["bravo:telegram:ub", "ua"]
+    put, get = standin.requests
+    # The id as Rasa's router reads it: Sanic does not decode %3A.
+    assert put.method == "PUT" and put.path == "/conversations/alpha:telegram:ua/tracker/events"
+    assert put.json() == [] and put.query == {"token": ["rasa-token"]}
+    assert get.method == "GET" and get.path == "/conversations/alpha:telegram:ua/tracker"
+    # Only this contact's data is gone: tenant B and the other users "ua" are untouched.
+    assert _tracker_senders(tracker_store) == ["bravo:telegram:ub", "ua", "alpha:rest:ua"]
     with session_scope(db_settings) as session:
         assert (
             repo.get_contact(session, tenant_id=tenant_a.id, contact_id=tenant_a.contact_id) is None
@@ -95,7 +100,7 @@ def test_erase_everywhere(
     assert again.status_code == 404
 
 
-def test_erase_rest_user_uses_raw_sender_id(
+def test_erase_rest_user_uses_the_rest_namespace(
     client: TestClient, db_settings: str, tenant_a: TenantData, tracker_store: str
 ) -> None:
     with session_scope(db_settings) as session:
@@ -106,9 +111,9 @@ def test_erase_rest_user_uses_raw_sender_id(
         contact_id = contact.id
     response = client.delete(f"/api/v1/contacts/{contact_id}", headers=tenant_a.headers)
     assert response.status_code == 200
-    assert response.json()["tracker"]["sender_ids"] == ["ua"]
-    assert "ua" not in _tracker_senders(tracker_store)
-    assert "alpha:telegram:ua" in _tracker_senders(tracker_store)
+    assert response.json()["tracker"]["sender_ids"] == ["alpha:rest:ua"]
+    assert "alpha:rest:ua" not in _tracker_senders(tracker_store)
+    assert {"alpha:telegram:ua", "ua"} <= set(_tracker_senders(tracker_store))
 
 
 def test_erase_without_tracker_configuration_reports_memory(
@@ -139,3 +144,22 @@ def test_rasa_failure_is_502_and_keeps_the_contact(
             repo.get_contact(session, tenant_id=tenant_a.id, contact_id=tenant_a.contact_id)
             is not None
         )
+
+
+def test_a_tracker_still_holding_user_messages_is_502_and_keeps_the_contact(
+    client: TestClient,
+    db_settings: str,
+    tenant_a: TenantData,
+    standin: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What happened with the id quoted wrongly: the reset "succeeded" on another conversation.
+    monkeypatch.setenv("RASA_URL", standin.url)
+    standin.on("PUT", "/conversations/*", (200, {"events": []}))
+    standin.on("GET", "/conversations/*", (200, {"events": [{"event": "user", "text": "hi"}]}))
+    response = client.delete(f"/api/v1/contacts/{tenant_a.contact_id}", headers=tenant_a.headers)
+    assert response.status_code == 502
+    assert "still holds 1 user message" in response.json()["detail"]
+    with session_scope(db_settings) as session:
+        assert repo.get_contact(session, tenant_id=tenant_a.id,
+                                contact_id=tenant_a.contact_id) is not None  # fmt: skip

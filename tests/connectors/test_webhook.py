@@ -12,11 +12,11 @@ from rasa.core import run as rasa_run
 
 from booking_core.db.models import Message
 from connectors.instagram import InstagramInput
+from connectors.rest import RestInput
 from connectors.store import claim_next, persist_inbound
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from connectors.whatsapp.parse import parse_whatsapp
-from scripts.enabled_credentials import enabled_channels
 from tests.connectors import factories as f
 from tests.connectors.conftest import (
     TG_SECRET,
@@ -43,6 +43,7 @@ PLATFORM_ENV = {
     "INSTAGRAM_PAGE_ID": "2",
     "INSTAGRAM_ACCESS_TOKEN": "c",
     "INSTAGRAM_VERIFY_TOKEN": "d",
+    "REST_CHANNEL_TOKEN": "r",
 }
 
 
@@ -55,18 +56,11 @@ def test_credentials_yml_loads_all_three_channels_through_rasa(monkeypatch) -> N
     assert isinstance(by_name["whatsapp"], WhatsAppInput)
     assert isinstance(by_name["telegram"], TelegramInput)
     assert isinstance(by_name["instagram"], InstagramInput)
+    assert isinstance(by_name["rest"], RestInput) and by_name["rest"].token == "r"
     wa = by_name["whatsapp"].directory.env_account
     assert wa is not None and (wa.account_id, wa.app_secret) == ("1", "s")
     tg = by_name["telegram"].directory.env_account
     assert tg is not None and (tg.account_id, tg.webhook_secret) == ("1", "y")
-
-
-def test_without_platform_variables_only_rest_is_enabled(monkeypatch) -> None:
-    import yaml
-
-    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
-    enabled, skipped = enabled_channels(credentials, {})
-    assert list(enabled) == ["rest"] and len(skipped) == 3
 
 
 def test_api_urls_come_from_the_environment(monkeypatch) -> None:
@@ -79,7 +73,6 @@ def test_api_urls_come_from_the_environment(monkeypatch) -> None:
 
 
 async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin) -> None:
-    from rasa.core.channels.rest import RestInput
     from sanic import Sanic
 
     Sanic.test_mode = True
@@ -100,7 +93,7 @@ async def test_rasa_app_serves_exact_paths_next_to_rest(sqlite_settings, standin
             url + "/telegram_webhook", content=body, headers=f.telegram_headers(TG_SECRET)
         )
         await channels[2].settle()
-    assert rest.json() == [{"recipient_id": "me", "text": "echo: hi"}]
+    assert rest.json() == [{"recipient_id": "default:rest:me", "text": "echo: hi"}]
     assert tg.status_code == 200
     assert text_of(standin.sent("/telegram", "sendMessage")[0]) == "echo: hi"
 
@@ -362,3 +355,23 @@ def test_notices_take_each_platform_s_plain_text_form(standin) -> None:
     instagram = instagram_channel(standin).notice_request("9001", "It is booked.")["request"]
     assert instagram["recipient"] == {"id": "9001"}
     assert instagram["message"]["text"] == "It is booked."
+
+
+@pytest.mark.parametrize("platform", ["whatsapp", "telegram"])
+async def test_text_over_the_limit_is_answered_without_rasa(sqlite_settings, standin, platform):
+    from connectors.limits import MAX_TEXT_CHARS, TOO_LONG_REPLY
+
+    long = "a" * (MAX_TEXT_CHARS + 1)
+    if platform == "whatsapp":
+        channel, body = whatsapp_channel(standin), f.body_bytes(f.wa_text("447700900001", long))
+        headers = f.meta_headers(body, WA_APP_SECRET)
+    else:
+        channel, body = telegram_channel(standin), f.body_bytes(f.tg_text(42, long))
+        headers = f.telegram_headers(TG_SECRET)
+    async with running(channel) as h:
+        assert (await h.post(body, headers)).status_code == 200
+        await h.settle()
+    assert h.agent.messages == []
+    [reply] = [r for r in standin.messages(f"/{platform}") if text_of(r)]
+    assert text_of(reply) == TOO_LONG_REPLY
+    assert messages(sqlite_settings, "in")[0].status == "processed"

@@ -24,7 +24,7 @@ endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
-        test-stories eval-time bench bench-duckling telegram-webhook clean
+        test-stories eval-time bench bench-duckling telegram-webhook audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ bench-duckling: install ## Latency of the Duckling fallback path (Duckling down 
 
 telegram-webhook: install ## Register the Telegram webhook with its secret (URL=https://host)
 	$(PY) -m connectors.telegram set-webhook $(URL)
+
+audit: install ## Known advisories of requirements.lock vs docs/SECURITY.md (online pip-audit, else offline list)
+	@$(PY) scripts/audit.py
 
 clean: ## Remove generated files (not .venv)
 	rm -rf models results var .mypy_cache .ruff_cache .pytest_cache

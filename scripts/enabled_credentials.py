@@ -5,7 +5,9 @@ references (``${VAR}``) are set, so an unconfigured platform never stops the ser
 starting. The REST channel (connectors.rest.RestInput) is the exception: for `make run` it is
 always on, without a token when REST_CHANNEL_TOKEN is unset (the server listens on loopback
 only); with `--production` it is on only with its token, since an unauthenticated REST channel
-lets anyone talk to the default tenant's assistant and read its answers.
+lets anyone talk to the default tenant's assistant and read its answers. Rasa's own `rest`
+(and `callback`, `socketio`) channels are never enabled: they let the client choose the
+conversation and the metadata the actions see.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Any
 import yaml
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-REST_CHANNELS = frozenset({"rest", "connectors.rest.RestInput"})
+REST_CHANNEL = "connectors.rest.RestInput"
+#: Rasa's own channels that take the conversation id and metadata from the client.
+TRUSTING_CHANNELS = frozenset({"rest", "callback", "socketio"})
 
 
 def referenced_variables(block: Any) -> set[str]:
@@ -47,9 +51,12 @@ def enabled_channels(
     skipped: list[str] = []
     for name, block in credentials.items():
         missing = sorted(v for v in referenced_variables(block) if not environ.get(v))
-        if not missing:
+        if name in TRUSTING_CHANNELS:
+            skipped.append(f"{name} (Rasa's own channel trusts the client's sender id and "
+                           f"metadata; use {REST_CHANNEL})")  # fmt: skip
+        elif not missing:
             enabled[name] = block
-        elif name in REST_CHANNELS and not production:
+        elif name == REST_CHANNEL and not production:
             enabled[name] = _without_unset(block, environ) or None
         else:
             skipped.append(f"{name} (unset: {', '.join(missing)})")

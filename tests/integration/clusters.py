@@ -88,6 +88,7 @@ def embedded(work: Path) -> Iterator[dict[str, Any]]:
         try:
             yield {
                 "url": url,
+                "actions_url": (work / "actions.url").read_text(),
                 "db_url": db_url,
                 "env": env,
                 "standin": standin,
@@ -149,6 +150,7 @@ def production(work: Path, postgres_url: str, redis_url: str) -> Iterator[dict[s
                                  work / f"rasa-{i}.log")  # fmt: skip
             yield {
                 "ingest": ingest_url,
+                "actions_url": f"http://127.0.0.1:{actions_port}",
                 "urls": [f"http://127.0.0.1:{p}" for p in ports],
                 "standin": standin,
                 "env": env,

@@ -125,9 +125,11 @@ def credentials_file(work: Path, env: dict[str, str], *, production: bool = Fals
 def start_assistant(
     env: dict[str, str], work: Path, credentials: Path
 ) -> tuple[str, list[subprocess.Popen[bytes]]]:
-    """An action server and a Rasa server, both up; returns Rasa's base URL and the processes."""
+    """An action server and a Rasa server, both up; returns Rasa's base URL and the processes
+    (the action server's URL is in `work / "actions.url"`)."""
     actions_port, rasa_port = free_port(), free_port()
     endpoints = endpoints_file(work, actions_port)
+    (work / "actions.url").write_text(f"http://127.0.0.1:{actions_port}")
     procs = [start(actions_cmd(actions_port), env, work / "actions.log")]
     try:
         procs.append(start(rasa_cmd(rasa_port, endpoints, credentials), env, work / "rasa.log"))

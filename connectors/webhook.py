@@ -254,6 +254,11 @@ class WebhookInput(InputChannel):
                 return account
         return None
 
+    def keyed_for(self, account: Account, inbound: InboundMessage) -> InboundMessage:
+        """The message as stored for `account`: its platform id must be unique per tenant and
+        channel (the de-duplication key); most platforms' ids already are."""
+        return inbound
+
     def skip_reason(self, inbound: InboundMessage) -> str | None:
         """Why a stored message must not be answered (e.g. outside a reply window), or None."""
         return None
@@ -338,6 +343,7 @@ class WebhookInput(InputChannel):
                         inbound.account_id,
                     )
                     continue
+                inbound = self.keyed_for(account, inbound)
                 try:
                     job = await self.writer.persist(account, inbound)
                 except UnknownTenantError as exc:

@@ -1,6 +1,11 @@
 """Which tenant an inbound webhook belongs to: the default tenant's account from the environment
 (credentials.yml), further tenants' accounts from the `channel_accounts` table (secrets decrypted
-with SECRET_KEYS). Synchronous database I/O; the webhook calls it in a worker thread."""
+with SECRET_KEYS). Synchronous database I/O; the webhook calls it in a worker thread.
+
+Sending looks an account up by (tenant, platform id), never by platform id alone: a stored
+account may carry the same platform id as the environment's (the table's unique key cannot see
+the environment), and a message must never be answered with another tenant's token.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from booking_core.db.repository.channel_accounts import (
     get_channel_account_by_secret,
     list_channel_accounts,
 )
+from booking_core.db.repository.tenants import ensure_default_tenant
 from booking_core.db.session import session_scope
 from connectors.signatures import tokens_equal
 
@@ -55,6 +61,16 @@ def account_from_row(row: ChannelAccount, box: SecretBox) -> Account:
     )
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """Database accounts read at `at`, with the default tenant's id (None: no environment
+    account, so nothing belongs to the default tenant through it)."""
+
+    at: float
+    accounts: list[Account]
+    default_tenant_id: int | None
+
+
 class AccountDirectory:
     """Finds accounts of one channel; database accounts are cached for `ttl` seconds."""
 
@@ -74,7 +90,7 @@ class AccountDirectory:
         self.ttl = ttl
         self._box_factory = box_factory
         self._clock = clock
-        self._cache: tuple[float, list[Account]] | None = None
+        self._cache: _Snapshot | None = None
         self._lock = threading.Lock()
         self._warned = False
 
@@ -101,45 +117,58 @@ class AccountDirectory:
                 logger.error("%s account %s skipped: %s", self.channel, row.account_id, exc)
         return accounts
 
-    def stored_accounts(self) -> list[Account]:
-        """Database accounts of this channel (cached); raises on database errors."""
+    def _snapshot(self) -> _Snapshot:
+        """The cached snapshot, read again when older than `ttl`; raises on database errors."""
         with self._lock:
-            now = self._clock()
-            if self._cache is not None and now - self._cache[0] < self.ttl:
-                return self._cache[1]
+            cache = self._cache
+            if cache is not None and self._clock() - cache.at < self.ttl:
+                return cache
         with session_scope(self.database_url) as session:
             rows = list_channel_accounts(session, channel=self.channel)
             accounts = self._decrypt(rows)
+            # The environment account is the default tenant's (the tenant its messages are
+            # stored under, see connectors.store): its id tells whose messages it may answer.
+            default_id = ensure_default_tenant(session).id if self.env_account else None
+        snapshot = _Snapshot(self._clock(), accounts, default_id)
         with self._lock:
-            self._cache = (self._clock(), accounts)
-        return accounts
+            self._cache = snapshot
+        return snapshot
+
+    def stored_accounts(self) -> list[Account]:
+        """Database accounts of this channel (cached); raises on database errors."""
+        return self._snapshot().accounts
 
     def all_accounts(self) -> list[Account]:
-        """The environment account first, then the stored ones with other account ids."""
+        """The environment account first, then the stored ones with other account ids (the
+        accounts a webhook may be authenticated as)."""
         accounts = [self.env_account] if self.env_account else []
         taken = {a.account_id for a in accounts}
         accounts += [a for a in self.stored_accounts() if a.account_id not in taken]
         return accounts
 
-    def find_in_memory(self, account_id: str) -> tuple[bool, Account | None]:
-        """(True, the account or None) when that is known without reading the database (the
-        environment's account, or a fresh cache); (False, None) when `find` must read it. Lets
-        the event loop skip a thread hand-off per message."""
-        if self.env_account and self.env_account.account_id == account_id:
-            return True, self.env_account
-        with self._lock:
-            now = self._clock()
-            if self._cache is None or now - self._cache[0] >= self.ttl:
-                return False, None
-            stored = self._cache[1]
-        return True, next((a for a in stored if a.account_id == account_id), None)
+    def _owned(self, snapshot: _Snapshot, account_id: str, tenant_id: int) -> Account | None:
+        env = self.env_account
+        if env and env.account_id == account_id and snapshot.default_tenant_id == tenant_id:
+            return env
+        return next(
+            (a for a in snapshot.accounts
+             if a.account_id == account_id and a.tenant_id == tenant_id),
+            None,
+        )  # fmt: skip
 
-    def find(self, account_id: str) -> Account | None:
-        """The account with this platform id (phone_number_id, Instagram id, bot id)."""
-        for account in self.all_accounts():
-            if account.account_id == account_id:
-                return account
-        return None
+    def find_in_memory(self, account_id: str, tenant_id: int) -> tuple[bool, Account | None]:
+        """(True, the account or None) when a fresh cache knows the answer; (False, None) when
+        `find` must read the database. Lets the event loop skip a thread hand-off per message."""
+        with self._lock:
+            cache = self._cache
+            if cache is None or self._clock() - cache.at >= self.ttl:
+                return False, None
+        return True, self._owned(cache, account_id, tenant_id)
+
+    def find(self, account_id: str, tenant_id: int) -> Account | None:
+        """Tenant `tenant_id`'s account with this platform id (phone_number_id, Instagram id,
+        bot id); None when that tenant has none, even if another tenant's account has the id."""
+        return self._owned(self._snapshot(), account_id, tenant_id)
 
     def find_by_secret(self, secret: str | None) -> Account | None:
         """The account whose webhook secret is `secret` (Telegram routes by it)."""

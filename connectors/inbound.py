@@ -20,7 +20,8 @@ class ParseError(ValueError):
 class InboundMessage:
     """One user message out of a webhook batch.
 
-    `platform_message_id` is the de-duplication key (wamid, Instagram mid, Telegram update_id);
+    `platform_message_id` is the de-duplication key (wamid, Instagram mid, Telegram update_id,
+    stored as "<bot id>:<update_id>" since update ids are per bot);
     `chat_id` is where replies go; `reply_to` is the platform id of the bot message a button
     belonged to (used to resolve short button references and to remove Telegram keyboards).
     """

@@ -260,6 +260,11 @@ class WebhookInput(InputChannel):
                 return account
         return None
 
+    def keyed_for(self, account: Account, inbound: InboundMessage) -> InboundMessage:
+        """The message as stored for `account`: its platform id must be unique per tenant and
+        channel (the de-duplication key); most platforms' ids already are."""
+        return inbound
+
     def skip_reason(self, inbound: InboundMessage) -> str | None:
         """Why a stored message must not be answered (e.g. outside a reply window), or None."""
         return None
@@ -344,6 +349,7 @@ class WebhookInput(InputChannel):
                         inbound.account_id,
                     )
                     continue
+                inbound = self.keyed_for(account, inbound)
                 try:
                     job = await self.writer.persist(account, inbound)
                 except UnknownTenantError as exc:
@@ -392,12 +398,13 @@ class WebhookInput(InputChannel):
             policy=self.policy,
         )
 
-    async def find_account(self, account_id: str) -> Account | None:
-        """The account, from memory when possible, else read in a thread."""
-        known, account = self.directory.find_in_memory(account_id)
+    async def find_account(self, account_id: str, tenant_id: int) -> Account | None:
+        """Tenant `tenant_id`'s account with this platform id (never another tenant's, whose
+        token must not answer this tenant's messages), from memory when possible."""
+        known, account = self.directory.find_in_memory(account_id, tenant_id)
         if known:
             return account
-        return await asyncio.to_thread(self.directory.find, account_id)
+        return await asyncio.to_thread(self.directory.find, account_id, tenant_id)
 
     async def _claim(self, limit: int, exclude: frozenset[int]) -> list[ClaimedJob]:
         return await asyncio.to_thread(
@@ -457,7 +464,7 @@ class WebhookInput(InputChannel):
         self, claimed: ClaimedJob
     ) -> tuple[PlatformOutput | None, str | None]:
         job = claimed.job
-        account = await self.find_account(job.inbound.account_id or "")
+        account = await self.find_account(job.inbound.account_id or "", job.tenant.id)
         if account is None:
             return None, "account no longer configured"
         error = self.skip_reason(job.inbound)
@@ -505,7 +512,7 @@ class WebhookInput(InputChannel):
             )
             return True
         account_id = str(reply.payload.get("account_id") or "")
-        account = await self.find_account(account_id)
+        account = await self.find_account(account_id, reply.tenant_id)
         if account is None:
             return await self._finish_reply(reply, None, "account no longer configured")
         ctx = self.context_for(

@@ -12,6 +12,10 @@ RASA_URL: the Rasa server (readiness and tracker erasure); RASA_AUTH_TOKEN: its 
 TRACKER_STORE_URL: SQLAlchemy URL of Rasa's SQL tracker store (table `events`), for erasure.
 TELEGRAM_API_URL: the Bot API base URL; TELEGRAM_WEBHOOK_URL: the public
     https://<host>/telegram_webhook registered for tenants' bots when none is given.
+WHATSAPP_API_URL / INSTAGRAM_API_URL: the Graph API base URLs (the connectors' own), where a
+    registered account's token is checked.
+WHATSAPP_PHONE_NUMBER_ID, INSTAGRAM_PAGE_ID, TELEGRAM_BOT_TOKEN (its bot id only): the default
+    tenant's accounts (credentials.yml), which no tenant may register.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from booking_core.crypto import ENV_VAR as SECRET_KEYS_VAR
+from connectors.instagram.api import DEFAULT_API_URL as DEFAULT_INSTAGRAM_API_URL
+from connectors.whatsapp.api import DEFAULT_API_URL as DEFAULT_WHATSAPP_API_URL
 
 DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -45,6 +51,10 @@ class ApiConfig:
     tracker_store_url: str | None = None
     telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
     telegram_webhook_url: str | None = None
+    whatsapp_api_url: str = DEFAULT_WHATSAPP_API_URL
+    instagram_api_url: str = DEFAULT_INSTAGRAM_API_URL
+    #: (channel, platform id) of the default tenant's accounts from the environment.
+    environment_accounts: tuple[tuple[str, str], ...] = ()
     #: Timeout of calls to Google, Rasa and Telegram, in seconds.
     http_timeout: float = 10.0
 
@@ -57,6 +67,10 @@ class ApiConfig:
         return bool(
             self.google_client_id and self.google_client_secret and self.google_redirect_uri
         )
+
+    def environment_account(self, channel: str) -> str | None:
+        """The platform id of the default tenant's `channel` account from the environment."""
+        return next((ident for name, ident in self.environment_accounts if name == channel), None)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiConfig:
@@ -84,4 +98,15 @@ class ApiConfig:
             tracker_store_url=get("TRACKER_STORE_URL"),
             telegram_api_url=(get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL).rstrip("/"),
             telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+            whatsapp_api_url=(get("WHATSAPP_API_URL") or DEFAULT_WHATSAPP_API_URL).rstrip("/"),
+            instagram_api_url=(get("INSTAGRAM_API_URL") or DEFAULT_INSTAGRAM_API_URL).rstrip("/"),
+            environment_accounts=tuple(
+                (channel, ident)
+                for channel, ident in (
+                    ("whatsapp", get("WHATSAPP_PHONE_NUMBER_ID")),
+                    ("instagram", get("INSTAGRAM_PAGE_ID")),
+                    ("telegram", (get("TELEGRAM_BOT_TOKEN") or "").split(":", 1)[0] or None),
+                )
+                if ident
+            ),
         )

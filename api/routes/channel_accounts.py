@@ -3,6 +3,10 @@
 Secrets are write-only: stored encrypted (SECRET_KEYS, Fernet/MultiFernet) and never returned;
 responses say which secrets are set. Registering a Telegram bot can set its webhook with a fresh
 secret token, and so can `POST .../telegram-webhook` later (which also rotates the secret).
+
+An account is stored only when its token reads it on the platform (api.core.ownership), on
+registration and when PATCH replaces the token; the default tenant's accounts from the
+environment cannot be registered at all (409).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api import schemas
 from api.core.config import ApiConfig
+from api.core.ownership import OwnershipError, verify_control
 from api.core.telegram import WebhookError, bot_id, new_webhook_secret, register_webhook
 from api.deps import ConfigDep, CurrentTenant, SecretBoxDep, SessionDep
 from api.routes.params import id_path
@@ -50,6 +55,25 @@ def _set_webhook(config: ApiConfig, bot_token: str, url: str, secret: str) -> No
     except WebhookError as exc:
         logger.warning("%s", exc)
         raise HTTPException(status_code=502, detail=str(exc)) from None
+
+
+def _refuse_taken(session: SessionDep, config: ApiConfig, channel: str, account_id: str) -> None:
+    """409 for an account registered already, here or in the environment (the default tenant's
+    accounts from credentials.yml, which the table does not hold)."""
+    taken = config.environment_account(channel) == account_id or (
+        repo.get_channel_account(session, channel=channel, account_id=account_id) is not None
+    )
+    if taken:
+        raise HTTPException(status_code=409, detail=f"this {channel} account is already registered")
+
+
+def _check_control(config: ApiConfig, channel: str, account_id: str, token: str) -> None:
+    """422 when the token cannot read the account on the platform, 502 when it cannot be asked."""
+    try:
+        verify_control(config, channel=channel, account_id=account_id, token=token)
+    except OwnershipError as exc:
+        logger.warning("%s account %s refused: %s", channel, account_id, exc.detail)
+        raise HTTPException(status_code=exc.status_code, detail=exc.detail) from None
 
 
 def _account_or_404(session: SessionDep, tenant_id: int, account_pk: int) -> ChannelAccount:
@@ -98,11 +122,13 @@ def register_account(
             app_secret=body.app_secret.get_secret_value(),
             verify_token=body.verify_token.get_secret_value(),
         )
-    if repo.get_channel_account(session, channel=channel, account_id=account_id) is not None:
-        raise HTTPException(status_code=409, detail=f"this {channel} account is already registered")
+    webhook_url: str | None = None  # checked before anything is asked of the platform
     if isinstance(body, schemas.TelegramAccountIn) and body.set_webhook:
-        url = _webhook_url(body.webhook_url, config)
-        _set_webhook(config, secrets.bot_token or "", url, secrets.webhook_secret or "")
+        webhook_url = _webhook_url(body.webhook_url, config)
+    _refuse_taken(session, config, channel, account_id)
+    _check_control(config, channel, account_id, secrets.bot_token or secrets.access_token or "")
+    if webhook_url is not None:
+        _set_webhook(config, secrets.bot_token or "", webhook_url, secrets.webhook_secret or "")
     try:
         account = repo.create_channel_account(
             session,
@@ -133,9 +159,11 @@ def update_account(
     tenant: CurrentTenant,
     session: SessionDep,
     box: SecretBoxDep,
+    config: ConfigDep,
     account_id: int = id_path("channel account id"),
 ) -> schemas.ChannelAccountOut:
-    """Replace some secrets (e.g. a rotated access token); the others are kept."""
+    """Replace some secrets (e.g. a rotated access token); the others are kept. A new token must
+    still read the same account."""
     account = _account_or_404(session, tenant.id, account_id)
     given = {k: v.get_secret_value() for k, v in body.dict(exclude_none=True).items()}
     if not given:
@@ -153,6 +181,9 @@ def update_account(
         )
     if "bot_token" in given and bot_id(given["bot_token"]) != account.account_id:
         raise HTTPException(status_code=422, detail="the bot token belongs to another bot")
+    token = given.get("bot_token") or given.get("access_token")
+    if token:
+        _check_control(config, account.channel, account.account_id, token)
     secrets = replace(_decrypt(account, box), **given)
     repo.update_channel_account_secrets(session, account=account, secrets=secrets, box=box)
     return account_out(account)

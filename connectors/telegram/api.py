@@ -1,5 +1,5 @@
 """Telegram Bot API calls: one method call (a queued reply part, retried) and its message id,
-answer a button press and remove its keyboard, show "typing", register the webhook."""
+answer a button press and remove its keyboard, show "typing", register the webhook, getMe."""
 
 from __future__ import annotations
 
@@ -98,3 +98,19 @@ async def webhook_info(
     return await call_api(
         client, "GET", method_url(api_url, bot_token, "getWebhookInfo"), policy=policy
     )
+
+
+async def get_me(
+    client: aiohttp.ClientSession, api_url: str, bot_token: str, policy: RetryPolicy | None = None
+) -> ApiResult:
+    """getMe: {"ok": true, "result": {"id": <bot id>, "is_bot": true, ...}} for a valid token,
+    401 {"ok": false, "description": "Unauthorized"} otherwise."""
+    return await call_api(client, "GET", method_url(api_url, bot_token, "getMe"), policy=policy)
+
+
+def bot_id_of(body: Any) -> str | None:
+    """The bot id of a getMe answer, or None when it is not a successful one."""
+    if isinstance(body, dict) and body.get("ok") is True and isinstance(body.get("result"), dict):
+        ident = body["result"].get("id")
+        return str(ident) if ident is not None else None
+    return None

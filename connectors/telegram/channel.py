@@ -119,6 +119,13 @@ class TelegramInput(WebhookInput):
         """One bot per request: the authenticated one."""
         return accounts[0] if accounts else None
 
+    def keyed_for(self, account: Account, inbound: InboundMessage) -> InboundMessage:
+        """ "<bot id>:<update_id>": update ids are counted per bot, so a tenant's two bots send
+        the same ones, and keyed by update_id alone the second bot's updates were dropped as
+        duplicates."""
+        key = f"{account.account_id}:{inbound.platform_message_id}"
+        return replace(inbound, platform_message_id=key)
+
     async def process(
         self, job: Job, ctx: SendContext, on_new_message: OnNewMessage
     ) -> PlatformOutput:

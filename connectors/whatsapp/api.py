@@ -1,13 +1,16 @@
 """WhatsApp Cloud API calls: one /messages request (a queued reply part, retried) and its
-wamid, and marking the user's message read with the typing indicator."""
+wamid, marking the user's message read with the typing indicator, and reading a phone number
+(whether a token controls it)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
+
 from connectors.outbound import SendContext
-from connectors.retry import ApiResult, call_api
+from connectors.retry import ApiResult, RetryPolicy, call_api
 from connectors.whatsapp.format import read_receipt
 
 DEFAULT_API_URL = "https://graph.facebook.com/v21.0"
@@ -45,3 +48,29 @@ async def mark_whatsapp_read(ctx: SendContext, wamid: str) -> ApiResult:
     """Blue ticks plus typing indicator; best effort, a single attempt."""
     once = replace(ctx, policy=replace(ctx.policy, attempts=1))
     return await whatsapp_request(once, read_receipt(wamid))
+
+
+async def read_phone_number(
+    client: aiohttp.ClientSession,
+    api_url: str,
+    phone_number_id: str,
+    access_token: str,
+    *,
+    policy: RetryPolicy | None = None,
+) -> ApiResult:
+    """GET <api>/<PHONE_NUMBER_ID> with the token: {"id", "display_phone_number",
+    "verified_name"} when the token may use that number, a Graph error otherwise."""
+    return await call_api(
+        client,
+        "GET",
+        f"{api_url.rstrip('/')}/{phone_number_id}?fields=id,display_phone_number,verified_name",
+        headers={"Authorization": f"Bearer {access_token}"},
+        policy=policy,
+    )
+
+
+def phone_number_id_of(body: Any) -> str | None:
+    """`id` of a phone number read, or None."""
+    if isinstance(body, dict) and body.get("id") is not None:
+        return str(body["id"])
+    return None

@@ -15,7 +15,13 @@ from booking_core.crypto import SecretBox, generate_key
 from booking_core.db import repository as repo
 from booking_core.db.repository import ChannelSecrets
 from booking_core.db.session import session_scope
-from tests.api.standin import StandIn, standin_server
+from tests.api.standin import (
+    INSTAGRAM_PREFIX,
+    WHATSAPP_PREFIX,
+    Platforms,
+    StandIn,
+    standin_server,
+)
 
 ADMIN_KEY = "admin-" + "k" * 40
 FERNET_KEY = generate_key()
@@ -35,6 +41,11 @@ API_ENV = (
     "TRACKER_STORE_URL",
     "TELEGRAM_API_URL",
     "TELEGRAM_WEBHOOK_URL",
+    "WHATSAPP_API_URL",
+    "INSTAGRAM_API_URL",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "INSTAGRAM_PAGE_ID",
+    "TELEGRAM_BOT_TOKEN",
 )
 
 
@@ -57,6 +68,18 @@ def client(db_settings: str) -> Iterator[TestClient]:
 def standin() -> Iterator[StandIn]:
     with standin_server() as server:
         yield server
+
+
+@pytest.fixture
+def platforms(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> Platforms:
+    """The Graph and Bot APIs on the stand-in (WHATSAPP_API_URL, INSTAGRAM_API_URL and
+    TELEGRAM_API_URL point at it); they know no token until `accept` is called."""
+    known = Platforms()
+    known.serve(standin)
+    monkeypatch.setenv("WHATSAPP_API_URL", standin.url + WHATSAPP_PREFIX)
+    monkeypatch.setenv("INSTAGRAM_API_URL", standin.url + INSTAGRAM_PREFIX)
+    monkeypatch.setenv("TELEGRAM_API_URL", standin.url)
+    return known
 
 
 def admin() -> dict[str, str]:

@@ -1,5 +1,6 @@
-"""Channel accounts: secrets write-only and encrypted at rest; Telegram webhook registration
-against a stand-in Bot API."""
+"""Channel accounts: secrets write-only and encrypted at rest; registration only with a token
+that reads the account on the (stand-in) platform; Telegram webhook registration against a
+stand-in Bot API."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from booking_core.crypto import lookup_hash
 from booking_core.db import repository as repo
 from booking_core.db.session import session_scope
 from tests.api.conftest import TenantData, box
-from tests.api.standin import StandIn
+from tests.api.standin import Platforms, StandIn
 
 WHATSAPP = {
     "channel": "whatsapp",
@@ -42,8 +43,9 @@ def _raw_rows(url: str) -> list[tuple]:
 
 @pytest.mark.parametrize("body", [WHATSAPP, INSTAGRAM], ids=["whatsapp", "instagram"])
 def test_register_meta_account(
-    client: TestClient, db_settings: str, tenant_a: TenantData, body: dict
+    client: TestClient, db_settings: str, tenant_a: TenantData, platforms: Platforms, body: dict
 ) -> None:
+    platforms.accept(body)
     response = client.post("/api/v1/channel-accounts", json=body, headers=tenant_a.headers)
     assert response.status_code == 201, response.text
     out = response.json()
@@ -68,7 +70,10 @@ def test_register_meta_account(
     assert all(s not in listed.text for s in SECRETS)
 
 
-def test_duplicate_account_is_409(client: TestClient, tenant_a: TenantData) -> None:
+def test_duplicate_account_is_409(
+    client: TestClient, tenant_a: TenantData, platforms: Platforms
+) -> None:
+    platforms.accept(WHATSAPP)
     assert (
         client.post("/api/v1/channel-accounts", json=WHATSAPP, headers=tenant_a.headers).status_code
         == 201
@@ -106,10 +111,12 @@ def test_secret_keys_missing_is_503(
 
 
 def test_update_replaces_only_given_secrets(
-    client: TestClient, db_settings: str, tenant_a: TenantData
+    client: TestClient, db_settings: str, tenant_a: TenantData, platforms: Platforms
 ) -> None:
+    platforms.accept(WHATSAPP)
     created = client.post("/api/v1/channel-accounts", json=WHATSAPP, headers=tenant_a.headers)
     account_id = created.json()["id"]
+    platforms.accept(WHATSAPP | {"access_token": "rotated-access-token"})
     response = client.patch(
         f"/api/v1/channel-accounts/{account_id}",
         json={"access_token": "rotated-access-token"},
@@ -149,11 +156,12 @@ def test_register_telegram_bot_sets_webhook_with_fresh_secret(
     db_settings: str,
     tenant_a: TenantData,
     standin: StandIn,
+    platforms: Platforms,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setenv("TELEGRAM_API_URL", standin.url)
+    platforms.accept({"channel": "telegram", "bot_token": BOT_TOKEN})
     standin.on(
         "POST",
         f"/bot{BOT_TOKEN}/setWebhook",
@@ -172,7 +180,8 @@ def test_register_telegram_bot_sets_webhook_with_fresh_secret(
     assert response.status_code == 201, response.text
     out = response.json()
     assert out["account_id"] == "7012345678" and out["webhook_secret_set"] is True
-    [call] = standin.requests
+    get_me, call = standin.requests  # the token reads the bot, then the webhook is set
+    assert (get_me.method, get_me.path) == ("GET", f"/bot{BOT_TOKEN}/getMe")
     sent = call.json()
     assert sent["url"] == "https://bot.example.com/telegram_webhook"
     secret = sent["secret_token"]
@@ -210,11 +219,11 @@ def test_webhook_failure_is_502_and_stores_nothing(
     db_settings: str,
     tenant_a: TenantData,
     standin: StandIn,
-    monkeypatch: pytest.MonkeyPatch,
+    platforms: Platforms,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setenv("TELEGRAM_API_URL", standin.url)
+    platforms.accept({"channel": "telegram", "bot_token": BOT_TOKEN})
     standin.on(
         "POST",
         f"/bot{BOT_TOKEN}/setWebhook",
@@ -244,7 +253,10 @@ def test_webhook_failure_is_502_and_stores_nothing(
     assert BOT_TOKEN not in response.text and BOT_TOKEN not in caplog.text
 
 
-def test_set_webhook_without_url_is_422(client: TestClient, tenant_a: TenantData) -> None:
+def test_set_webhook_without_url_is_422(
+    client: TestClient, tenant_a: TenantData, platforms: Platforms
+) -> None:
+    platforms.accept(WHATSAPP)
     response = client.post(
         "/api/v1/channel-accounts",
         json={"channel": "telegram", "bot_token": BOT_TOKEN, "set_webhook": True},

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from booking_core.db import repository as repo
 from booking_core.db.session import session_scope
 from tests.api.conftest import ADMIN_KEY, FERNET_KEY, TenantData, admin, box
+from tests.api.standin import Platforms
 
 ACCESS_TOKEN = "EAAG-whatsapp-access-token-XYZ123"
 APP_SECRET = "meta-app-secret-XYZ456"
@@ -22,10 +23,14 @@ def test_no_secret_in_any_response_or_log(
     client: TestClient,
     db_settings: str,
     tenant_a: TenantData,
+    platforms: Platforms,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    platforms.accept(
+        {"channel": "whatsapp", "phone_number_id": "123", "access_token": ACCESS_TOKEN}
+    )
     monkeypatch.setenv("GOOGLE_OAUTH_CLIENT_ID", "client-id")
     monkeypatch.setenv("GOOGLE_OAUTH_CLIENT_SECRET", "google-client-secret-XYZ")
     monkeypatch.setenv("GOOGLE_OAUTH_REDIRECT_URI", "https://admin.example/cb")

@@ -227,3 +227,34 @@ async def test_bot_of_a_second_tenant_is_routed_by_its_secret(
         "/telegram/bot555:acme-bot-token/sendMessage",
         f"/telegram/bot{f.BOT_TOKEN}/sendMessage",
     }
+
+
+async def test_update_ids_are_per_bot_two_bots_of_one_tenant_both_answered(
+    db_settings, standin, secret_keys
+) -> None:
+    """Telegram counts update ids per bot: the same update_id reaching a tenant's two bots is
+    two messages, each answered by its own bot; redelivered to one bot it is still one."""
+    tenant_id = add_tenant(db_settings, "acme")
+    with session_scope(db_settings) as session:
+        for bot, secret in (("555", "acme_first"), ("556", "acme_second")):
+            create_channel_account(
+                session,
+                tenant_id=tenant_id,
+                channel="telegram",
+                account_id=bot,
+                secrets=ChannelSecrets(bot_token=f"{bot}:acme-token", webhook_secret=secret),
+                box=SecretBox.from_env(),
+            )
+    update = f.tg_text(CHAT, "hi", update_id=31337)
+    async with running(telegram_channel(standin)) as h:
+        for secret in ("acme_first", "acme_second", "acme_first"):  # the last: a redelivery
+            assert (await h.post(update, f.telegram_headers(secret))).status_code == 200
+        await h.settle()
+    assert [m.sender_id for m in h.agent.messages] == [f"acme:telegram:{CHAT}"] * 2
+    paths = sorted(r.path for r in standin.sent("/telegram", "sendMessage"))
+    assert paths == [
+        "/telegram/bot555:acme-token/sendMessage",
+        "/telegram/bot556:acme-token/sendMessage",
+    ]
+    stored = [m.platform_message_id for m in messages(db_settings, "in")]
+    assert stored == ["555:31337", "556:31337"]

@@ -33,6 +33,7 @@ def fuzz_env(standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     standin.on("GET", "/status", (200, {"model_file": "models/booking.tar.gz", "model_id": "x"}))
     standin.on("POST", "/token", (400, {"error": "invalid_grant"}))
     standin.on("PUT", "/conversations/*", (200, {"events": []}))
+    standin.on("GET", "/conversations/*", (200, {"events": []}))  # the read-back
     standin.on("POST", "/bot*", (200, {"ok": True, "result": True}))
     monkeypatch.setenv("RASA_URL", standin.url)
     monkeypatch.setenv("TELEGRAM_API_URL", standin.url)  # getMe: 404, so accounts get 422

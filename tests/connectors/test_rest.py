@@ -50,9 +50,8 @@ async def test_forged_sender_metadata_and_channel_are_ignored() -> None:
         "channel": "rest",
         "platform_user_id": "bravo:whatsapp:447700900123",
     }
-    assert answer.json() == [
-        {"recipient_id": "acme:rest:bravo:whatsapp:447700900123", "text": f"echo: {FORGED['message']}"}
-    ]
+    conversation = "acme:rest:bravo:whatsapp:447700900123"
+    assert answer.json() == [{"recipient_id": conversation, "text": f"echo: {FORGED['message']}"}]
 
 
 async def test_the_configured_tenant_names_the_conversation() -> None:
@@ -82,11 +81,11 @@ async def test_the_right_token_is_let_in() -> None:
 
 
 async def test_text_over_the_limit_never_reaches_nlu() -> None:
+    too_long = {"sender": "me", "message": "a" * (MAX_TEXT_CHARS + 1)}
+    just_fits = {"sender": "me", "message": "a" * MAX_TEXT_CHARS}
     async with serving(RestInput()) as h:
-        long = await h.client.post(h.url + URL,
-                                   json={"sender": "me", "message": "a" * (MAX_TEXT_CHARS + 1)})  # fmt: skip
-        fits = await h.client.post(h.url + URL,
-                                   json={"sender": "me", "message": "a" * MAX_TEXT_CHARS})  # fmt: skip
+        long = await h.client.post(h.url + URL, json=too_long)
+        fits = await h.client.post(h.url + URL, json=just_fits)
     assert long.json() == [{"recipient_id": "acme:rest:me", "text": TOO_LONG_REPLY}]
     assert fits.status_code == 200
     assert [len(m.text or "") for m in h.agent.messages] == [MAX_TEXT_CHARS]
@@ -114,8 +113,9 @@ async def test_a_body_over_the_server_limit_is_refused_while_reading() -> None:
 
 
 async def test_invalid_unicode_in_the_text_is_replaced_not_a_500() -> None:
+    body = b'{"sender": "me", "message": "hi \\ud83d\\u0000!"}'
     async with serving(RestInput()) as h:
-        answer = await h.client.post(h.url + URL, content=b'{"sender": "me", "message": "hi \\ud83d\\u0000!"}',
+        answer = await h.client.post(h.url + URL, content=body,
                                      headers={"Content-Type": "application/json"})  # fmt: skip
     assert answer.status_code == 200
     assert h.agent.messages[0].text == "hi \ufffd!"

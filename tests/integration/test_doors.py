@@ -141,8 +141,8 @@ def test_rest_client_cannot_book_into_another_tenant_or_its_conversations(
     victim = f"{slug}:whatsapp:4477009{run}"
     today = datetime.now(ZoneInfo("Europe/London")).date()
     thursday = today + timedelta(days=7 - today.weekday() + 3)
-    forged = {"sender": victim, "input_channel": "whatsapp",
-              "metadata": {"tenant": slug, "tenant_id": bravo_id, "channel": "whatsapp"}}  # fmt: skip
+    metadata = {"tenant": slug, "tenant_id": bravo_id, "channel": "whatsapp"}
+    forged = {"sender": victim, "input_channel": "whatsapp", "metadata": metadata}
     hour = 9 + int(run, 16) % 7
     summary = say(assistant, {**forged, "message": f"book a yoga class on {thursday:%d %B} at "
                                                    f"{hour}:00 for 30 minutes"})  # fmt: skip

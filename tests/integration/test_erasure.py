@@ -28,10 +28,12 @@ TOKEN = servers.TOKENS["RASA_AUTH_TOKEN"]
 
 def user_texts(rasa_url: str, sender_id: str) -> list[str]:
     """The user messages Rasa's tracker of `sender_id` holds (read with the API token)."""
-    response = requests.get(f"{rasa_url}/conversations/{sender_id}/tracker",
-                            params={"token": TOKEN, "include_events": "ALL"}, timeout=10)  # fmt: skip
+    params = {"token": TOKEN, "include_events": "ALL"}
+    response = requests.get(f"{rasa_url}/conversations/{sender_id}/tracker", params=params,
+                            timeout=10)  # fmt: skip
     response.raise_for_status()
-    return [str(e.get("text")) for e in response.json()["events"] if e.get("event") == "user"]
+    events = response.json()["events"]
+    return [str(e.get("text")) for e in events if e.get("event") == "user"]
 
 
 def _contact(db_url: str, channel: str, user: str) -> tuple[int, int]:

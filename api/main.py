@@ -3,7 +3,8 @@
 Building the app reads no settings: the database URL is resolved per request and the API
 configuration (keys, OAuth client, Rasa) is read from the environment per request unless
 `create_app(config=...)` fixes it, so importing this module is cheap and tests can build apps for
-their own databases.
+their own databases. It does put the redacting filter of `api.core.access_log` on uvicorn's
+access logger.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.core.access_log import install_access_log_redaction
 from api.core.config import ApiConfig
 from api.routes import (
     api_keys,
@@ -50,7 +52,12 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 def create_app(*, database_url: str | None = None, config: ApiConfig | None = None) -> FastAPI:
     """Build the admin API; `database_url` overrides DATABASE_URL and `config` the environment's
-    API settings (tests, embedded use)."""
+    API settings (tests, embedded use).
+
+    Also puts the redacting filter on uvicorn's access logger (idempotent): whichever server
+    imports the app, feed tokens, `.ics` ids and OAuth codes/states stay out of its access log.
+    """
+    install_access_log_redaction()
     app = FastAPI(title="Booking assistant admin API", version="0.2.0", description=DESCRIPTION)
     app.state.database_url = database_url
     app.state.config = config

@@ -1,9 +1,11 @@
-"""Encryption of stored secrets (channel access tokens, app secrets, bot tokens).
+"""Encryption of stored secrets (channel access tokens, app secrets, bot tokens, Google
+refresh tokens and service-account keys).
 
 Secrets are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) through `MultiFernet`, so keys can be
 rotated: `SECRET_KEYS` is a comma-separated list of Fernet keys, the first one encrypts, every one
 of them decrypts. To rotate, put a new key first, run `python -m booking_core.crypto rotate`
-(re-encrypts every stored secret with the first key), then drop the old key.
+(re-encrypts every stored secret with the first key, see
+`booking_core.db.repository.key_rotation`, and prints how many of each kind), then drop the old key.
 
 `python -m booking_core.crypto generate-key` prints a new key.
 """
@@ -80,6 +82,28 @@ class SecretBox:
             raise SecretKeyError("a stored secret cannot be decrypted with SECRET_KEYS") from exc
 
 
+def rotate(database_url: str | None = None) -> int:
+    """`rotate`: re-encrypt every stored secret with the first key; prints the counts per kind.
+
+    Exit status 1 (and nothing changed) when SECRET_KEYS is unusable or a stored value cannot
+    be decrypted with any of its keys.
+    """
+    from booking_core.db.repository import rotate_stored_secrets
+    from booking_core.db.session import session_scope
+
+    try:
+        box = SecretBox.from_env()
+        with session_scope(database_url) as session:
+            counts = rotate_stored_secrets(session, box=box)
+    except SecretKeyError as exc:
+        print(f"rotation failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"re-encrypted {sum(counts.values())} stored secret(s) with the first SECRET_KEYS key")
+    for kind, count in counts.items():
+        print(f"  {kind}: {count}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI: `generate-key` prints a key; `rotate [DATABASE_URL]` re-encrypts stored secrets."""
     args = sys.argv[1:] if argv is None else argv
@@ -87,13 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         print(generate_key())
         return 0
     if args[:1] == ["rotate"] and len(args) <= 2:
-        from booking_core.db.repository.channel_accounts import rotate_channel_account_secrets
-        from booking_core.db.session import session_scope
-
-        with session_scope(args[1] if len(args) == 2 else None) as session:
-            count = rotate_channel_account_secrets(session, box=SecretBox.from_env())
-        print(f"re-encrypted {count} channel account(s)")
-        return 0
+        return rotate(args[1] if len(args) == 2 else None)
     usage = "usage: python -m booking_core.crypto generate-key | rotate [DATABASE_URL]"
     print(usage, file=sys.stderr)
     return 2

@@ -1,5 +1,6 @@
 """Credentials: the admin key (constant-time comparison), tenant API keys (hashed, looked up in
-the data layer) and the signed OAuth `state` that binds a Google authorization to one tenant."""
+the data layer) and the signed OAuth `state` that binds a Google authorization to one tenant
+(its nonce is recorded in the database so each state works once)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import hmac
 import json
 import secrets
 import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 
 def admin_key_matches(presented: str | None, configured: str) -> bool:
@@ -32,16 +35,44 @@ def _mac(secret: str, payload: str) -> str:
     return _b64(hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest())
 
 
-def sign_state(*, tenant_id: int, secret: str, ttl_seconds: int, now: float | None = None) -> str:
-    """`<payload>.<mac>`: tenant id, expiry and a nonce, HMAC-SHA256 signed."""
+@dataclass(frozen=True, repr=False)
+class SignedState:
+    """An OAuth `state`: the string for the URL and what it says (its nonce is a secret)."""
+
+    value: str
+    tenant_id: int
+    nonce: str
+    expires_at: datetime
+
+    def __repr__(self) -> str:
+        return f"SignedState(tenant_id={self.tenant_id}, <redacted>)"
+
+
+def issue_state(
+    *, tenant_id: int, secret: str, ttl_seconds: int, now: float | None = None
+) -> SignedState:
+    """A new state: tenant id, expiry and a 128-bit nonce, HMAC-SHA256 signed as
+    `<payload>.<mac>`; the caller records the nonce so the state works once."""
     issued = time.time() if now is None else now
-    body = {"t": tenant_id, "exp": int(issued + ttl_seconds), "n": secrets.token_urlsafe(12)}
+    nonce = secrets.token_urlsafe(16)
+    expires = int(issued + ttl_seconds)
+    body = {"t": tenant_id, "exp": expires, "n": nonce}
     payload = _b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
-    return f"{payload}.{_mac(secret, payload)}"
+    return SignedState(
+        value=f"{payload}.{_mac(secret, payload)}",
+        tenant_id=tenant_id,
+        nonce=nonce,
+        expires_at=datetime.fromtimestamp(expires, timezone.utc),
+    )
 
 
-def verify_state(state: str, *, secret: str, now: float | None = None) -> int | None:
-    """The tenant id of a valid, unexpired state; None for anything else."""
+def sign_state(*, tenant_id: int, secret: str, ttl_seconds: int, now: float | None = None) -> str:
+    """The URL string of a new state (see `issue_state`)."""
+    return issue_state(tenant_id=tenant_id, secret=secret, ttl_seconds=ttl_seconds, now=now).value
+
+
+def read_state(state: str, *, secret: str, now: float | None = None) -> SignedState | None:
+    """What a validly signed, unexpired state says; None for anything else."""
     payload, _, mac = state.partition(".")
     if not payload or not mac or not payload.isascii() or not mac.isascii():
         return None
@@ -53,9 +84,26 @@ def verify_state(state: str, *, secret: str, now: float | None = None) -> int | 
         return None
     if not isinstance(body, dict):
         return None
-    tenant_id, expires = body.get("t"), body.get("exp")
+    tenant_id, expires, nonce = body.get("t"), body.get("exp"), body.get("n")
     if not isinstance(tenant_id, int) or not isinstance(expires, int):
+        return None
+    if not isinstance(nonce, str) or not nonce:
         return None
     if (time.time() if now is None else now) > expires:
         return None
-    return tenant_id
+    return SignedState(
+        value=state,
+        tenant_id=tenant_id,
+        nonce=nonce,
+        expires_at=datetime.fromtimestamp(expires, timezone.utc),
+    )
+
+
+def verify_state(state: str, *, secret: str, now: float | None = None) -> int | None:
+    """The tenant id of a validly signed, unexpired state; None for anything else.
+
+    The signature alone does not make a state single-use: the callback also spends its nonce
+    (`booking_core.db.repository.consume_oauth_state`).
+    """
+    claims = read_state(state, secret=secret, now=now)
+    return claims.tenant_id if claims else None

@@ -299,5 +299,28 @@ class ApiKey(Base):
         return f"<ApiKey id={self.id} tenant_id={self.tenant_id} prefix={self.prefix!r}>"
 
 
+class OAuthState(Base):
+    """An issued OAuth `state` of the Google connect flow, so that each works once.
+
+    Only the SHA-256 of the state's random nonce is kept (the signed state carries the tenant and
+    expiry itself). The callback spends the row with one UPDATE ... WHERE used_at IS NULL, so of
+    two callbacks with one state exactly one wins; a new connect deletes the tenant's earlier
+    rows (an older state is superseded) and every expired row (the table stays small).
+    """
+
+    __tablename__ = "oauth_states"
+
+    id: int = Column(Integer, primary_key=True)
+    tenant_id: int = Column(
+        Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    nonce_hash: str = Column(String(64), nullable=False, unique=True)
+    expires_at: datetime = Column(UTCDateTime, nullable=False, index=True)
+    used_at: datetime | None = Column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<OAuthState id={self.id} tenant_id={self.tenant_id}>"
+
+
 #: The history listing (a tenant's messages, newest first) walks this index.
 Index("ix_messages_tenant_created", Message.tenant_id, Message.created_at)

@@ -1,9 +1,11 @@
-"""Google Calendar connect: authorization URL with a tenant-bound state, the callback against a
-stand-in token endpoint on 127.0.0.1, encrypted storage, disconnect."""
+"""Google Calendar connect: authorization URL with a tenant-bound, single-use state, the callback
+against a stand-in token endpoint on 127.0.0.1 (replayed, superseded and concurrent states
+refused), encrypted storage, disconnect."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -177,3 +179,87 @@ def test_not_configured_is_503(client: TestClient, tenant_a: TenantData) -> None
         client.post("/api/v1/calendar/google/connect", headers=tenant_a.headers).status_code == 503
     )
     assert client.get("/api/v1/calendar/google/callback").status_code == 503
+
+
+def _calendar_settings(db_url: str, tenant_id: int) -> dict:
+    with session_scope(db_url) as session:
+        tenant = repo.get_tenant(session, tenant_id=tenant_id)
+        assert tenant is not None
+        return dict(tenant.calendar_settings)
+
+
+def test_replayed_callback_is_refused_and_changes_nothing(
+    client: TestClient, db_settings: str, tenant_a: TenantData, google: StandIn
+) -> None:
+    params = {"state": _start(client, tenant_a)["state"], "code": "4/0good-code"}
+    first = client.get("/api/v1/calendar/google/callback", params=params)
+    assert first.status_code == 200, first.text
+    stored = _calendar_settings(db_settings, tenant_a.id)
+
+    replay = client.get("/api/v1/calendar/google/callback", params=params)
+
+    assert replay.status_code == 409
+    assert replay.json() == {"detail": "this authorization link was already used: start again"}
+    assert len(google.requests) == 1  # the replay never reached the token endpoint
+    assert _calendar_settings(db_settings, tenant_a.id) == stored
+
+
+def test_superseded_state_is_refused(
+    client: TestClient, db_settings: str, tenant_a: TenantData, google: StandIn
+) -> None:
+    older = _start(client, tenant_a)["state"]
+    newer = _start(client, tenant_a)["state"]
+
+    refused = client.get(
+        "/api/v1/calendar/google/callback", params={"state": older, "code": "4/0good-code"}
+    )
+
+    assert refused.status_code == 400
+    assert "a newer one replaced it" in refused.json()["detail"]
+    assert google.requests == [] and _calendar_settings(db_settings, tenant_a.id) == {}
+    accepted = client.get(
+        "/api/v1/calendar/google/callback", params={"state": newer, "code": "4/0good-code"}
+    )
+    assert accepted.status_code == 200, accepted.text
+
+
+def test_denied_authorization_spends_the_state(
+    client: TestClient, tenant_a: TenantData, google: StandIn
+) -> None:
+    state = _start(client, tenant_a)["state"]
+    denied = client.get(
+        "/api/v1/calendar/google/callback", params={"state": state, "error": "access_denied"}
+    )
+    assert denied.status_code == 400
+    reused = client.get(
+        "/api/v1/calendar/google/callback", params={"state": state, "code": "4/0good-code"}
+    )
+    assert reused.status_code == 409 and google.requests == []
+
+
+def test_concurrent_callbacks_with_one_state_connect_once(
+    client: TestClient, db_settings: str, tenant_a: TenantData, google: StandIn
+) -> None:
+    params = {"state": _start(client, tenant_a)["state"], "code": "4/0good-code"}
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def call() -> None:
+        barrier.wait()
+        statuses.append(client.get("/api/v1/calendar/google/callback", params=params).status_code)
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(statuses) == [200, 409]
+    assert len(google.requests) == 1
+
+
+def test_docs_and_openapi_document_the_replay_answer(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    schema = client.get("/openapi.json").json()
+    callback = schema["paths"]["/api/v1/calendar/google/callback"]["get"]
+    assert {"200", "400", "409", "502"} <= set(callback["responses"])

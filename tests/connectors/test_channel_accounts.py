@@ -95,7 +95,8 @@ def test_update_delete_and_rotate(db_url: str, box: SecretBox) -> None:
         )
     new_box = SecretBox([generate_key(), KEY])
     with session_scope(db_url) as session:
-        assert repo.rotate_channel_account_secrets(session, box=new_box) == 1
+        counts = repo.rotate_stored_secrets(session, box=new_box)
+        assert counts["channel_accounts.access_token_enc"] == 1
     with session_scope(db_url) as session:
         account = repo.get_channel_account(session, channel="instagram", account_id="178")
         assert account is not None

@@ -18,7 +18,6 @@ from booking_core.db.repository.channel_accounts import (
     get_channel_account,
     get_channel_account_by_secret,
     list_channel_accounts,
-    rotate_channel_account_secrets,
     update_channel_account_secrets,
 )
 from booking_core.db.repository.contacts import (
@@ -45,12 +44,18 @@ from booking_core.db.repository.history import (
     list_message_page,
     list_published_events,
 )
+from booking_core.db.repository.key_rotation import rotate_stored_secrets
 from booking_core.db.repository.messages import (
     get_message,
     get_message_by_platform_id,
     list_messages,
     mark_message,
     record_message,
+)
+from booking_core.db.repository.oauth_states import (
+    StateOutcome,
+    consume_oauth_state,
+    issue_oauth_state,
 )
 from booking_core.db.repository.privacy import (
     ErasureCounts,
@@ -83,10 +88,12 @@ __all__ = [
     "ChannelSecrets",
     "ErasureCounts",
     "NotConnectedError",
+    "StateOutcome",
     "booking_conversation",
     "cancel_calendar_event",
     "clear_google_connection",
     "confirm_calendar_event",
+    "consume_oauth_state",
     "create_api_key",
     "create_calendar_event",
     "create_channel_account",
@@ -116,6 +123,7 @@ __all__ = [
     "get_tenant_channel_account",
     "get_tenant_message",
     "google_connection",
+    "issue_oauth_state",
     "list_api_keys",
     "list_calendar_events",
     "list_channel_accounts",
@@ -129,8 +137,8 @@ __all__ = [
     "rasa_sender_ids",
     "record_message",
     "revoke_api_key",
-    "rotate_channel_account_secrets",
     "rotate_feed_token",
+    "rotate_stored_secrets",
     "set_google_connection",
     "update_channel_account_secrets",
     "update_tenant",

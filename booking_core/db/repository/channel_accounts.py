@@ -121,16 +121,3 @@ def decrypt_channel_secrets(account: ChannelAccount, *, box: SecretBox) -> Chann
         token = getattr(account, f"{field.name}_enc")
         values[field.name] = box.decrypt(token) if token else None
     return ChannelSecrets(**values)
-
-
-def rotate_channel_account_secrets(session: Session, *, box: SecretBox) -> int:
-    """Re-encrypt every stored secret with the first key of `box`; returns the account count."""
-    accounts = list_channel_accounts(session)
-    for account in accounts:
-        for field in fields(ChannelSecrets):
-            column = f"{field.name}_enc"
-            token = getattr(account, column)
-            if token:
-                setattr(account, column, box.rotate(token))
-    session.flush()
-    return len(accounts)

@@ -28,6 +28,7 @@ import argparse
 import collections
 import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -47,6 +48,8 @@ from tests.connectors import factories as f  # noqa: E402
 from tests.connectors.standins import StandIn  # noqa: E402
 
 RASA = str(Path(sys.executable).with_name("rasa"))
+#: Rasa's HTTP API token of this run (the API is used for /status and /model/parse).
+RASA_TOKEN = secrets.token_urlsafe(24)
 APP_SECRET = "bench-secret"
 SERVER_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -484,6 +487,11 @@ def main(argv: list[str] | None = None) -> int:
         "PYTHONPATH": str(ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "LOG_LEVEL": "WARNING",
+        "RASA_TELEMETRY_ENABLED": "false",
+        # The processes' shared secrets, as `make run-prod` passes them; loopback only.
+        "RASA_AUTH_TOKEN": RASA_TOKEN,
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+        "SANIC_HOST": "127.0.0.1",
     }
     subprocess.run([sys.executable, "-m", "booking_core.db.migrate"], cwd=ROOT, env=env,
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
@@ -510,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
                                         str(work / "cred.yml"), "--workers", str(args.ingest_workers)])  # fmt: skip
         for i, port in enumerate(rasa_ports):
             bench.start(f"rasa-{i}", [RASA, "run", "--model", str(model), "--enable-api",
+                                      "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1",
                                       "--port", str(port), "--endpoints", str(work / "endpoints.yml"),
                                       "--credentials", str(work / "cred.yml")], nice=args.nice)  # fmt: skip
         bench.ingest_url = f"http://127.0.0.1:{ingest_port}"
@@ -517,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         _wait_up(f"http://127.0.0.1:{actions_port}/health", actions)
         _wait_up(f"{bench.ingest_url}/health", ingest)
         for i, url in enumerate(bench.rasa_urls):
-            _wait_up(f"{url}/status", bench.procs[f"rasa-{i}"])
+            _wait_up(f"{url}/status?token={RASA_TOKEN}", bench.procs[f"rasa-{i}"])
         for i in range(20):  # warm-up: first parses, first trackers, first replies
             for url in bench.rasa_urls:
                 requests.post(f"{url}/webhooks/rest/webhook",
@@ -611,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             for text in texts:
                 requests.post(f"{bench.rasa_urls[0]}/model/parse", json={"text": text},
-                              timeout=30).raise_for_status()  # fmt: skip
+                              params={"token": RASA_TOKEN}, timeout=30).raise_for_status()  # fmt: skip
             rows.append(("NLU parse throughput (sequential /model/parse)",
                          f"{len(texts) / (time.perf_counter() - t0):.0f} msg/s"))  # fmt: skip
             memory = " / ".join(

@@ -1,9 +1,11 @@
 """The shared webhook pipeline of the platform input channels.
 
-POST: size limit (413) -> authenticate (401/403, nothing stored) -> parse (400) -> route each
-item to its tenant's account (unknown: logged, skipped, still 200) -> store it with the atomic
-de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts -> 200.
-A database failure answers 503 so the platform delivers again.
+POST: size limit (413) -> authenticate (401/403, nothing stored) and parse (400; the Meta
+channels decode the body first to learn whose signature to check, see connectors.meta) -> route
+each item to its tenant's account (unknown: logged, skipped, still 200) -> store it with the
+atomic de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts ->
+200 (connectors.accept; an item that cannot be stored fails alone). A database outage answers
+503 so the platform delivers again.
 
 Acknowledging, handling and sending are separate, each durable in the database:
 - the POST only stores (here, or in the ingest process `python -m connectors.ingest`);
@@ -30,11 +32,10 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from booking_core.db.session import get_engine
 from booking_core.db.types import utcnow
+from connectors.accept import DATABASE_ERRORS, accept
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
@@ -49,7 +50,6 @@ from connectors.store import (
     Job,
     QueuedReply,
     UnknownTenantError,
-    apply_status,
     claim_next,
     claim_next_outbound,
     complete_inbound,
@@ -68,7 +68,6 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
 EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
-DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
 #: An acknowledgement slower than this is logged (platforms time out after a few seconds).
 SLOW_ACK_SECONDS = 0.25
 
@@ -247,6 +246,17 @@ class WebhookInput(InputChannel):
         """The accounts the request may speak for, or the 401/403 response."""
         raise NotImplementedError
 
+    async def admit(self, request: Request) -> tuple[ParsedBatch, list[Account]] | HTTPResponse:
+        """The batch and the accounts it may speak for, or the answer refusing the request:
+        here authenticate (401/403), then parse (400); the Meta channels override it."""
+        auth = await self.authenticate(request)
+        if isinstance(auth, HTTPResponse):
+            return auth
+        try:
+            return self.parse(request.body or b""), auth
+        except ParseError as exc:
+            return response.text(f"bad request: {exc}", status=400)
+
     def route(self, inbound: InboundMessage, accounts: list[Account]) -> Account | None:
         """The account an item belongs to (by its account id), or None."""
         for account in accounts:
@@ -310,57 +320,16 @@ class WebhookInput(InputChannel):
         return answer
 
     async def _receive(self, request: Request) -> HTTPResponse:
-        body = request.body or b""
-        if len(body) > MAX_BODY_BYTES:
+        if len(request.body or b"") > MAX_BODY_BYTES:
             return response.text("payload too large", status=413)
         try:
-            auth = await self.authenticate(request)
+            admitted = await self.admit(request)
         except DATABASE_ERRORS:
             logger.exception("%s webhook: database unavailable", self.channel)
             return response.text("database unavailable", status=503)
-        if isinstance(auth, HTTPResponse):
-            return auth
-        try:
-            batch = self.parse(body)
-        except ParseError as exc:
-            return response.text(f"bad request: {exc}", status=400)
-        return await self._accept(batch, auth)
-
-    async def _accept(self, batch: ParsedBatch, accounts: list[Account]) -> HTTPResponse:
-        try:
-            for inbound in batch.messages:
-                account = self.route(inbound, accounts)
-                if account is None:
-                    logger.warning(
-                        "%s message %s for unknown account %s dropped",
-                        self.channel,
-                        inbound.platform_message_id,
-                        inbound.account_id,
-                    )
-                    continue
-                try:
-                    job = await self.writer.persist(account, inbound)
-                except UnknownTenantError as exc:
-                    logger.warning("%s message dropped: %s", self.channel, exc)
-                    continue
-                if job is None:
-                    logger.info(
-                        "%s message %s is a redelivery; not processed again",
-                        self.channel,
-                        inbound.platform_message_id,
-                    )
-                    continue
-                if self.consume:
-                    self.inbox.wake()
-            for update in batch.statuses:
-                account = next((a for a in accounts if a.account_id == update.account_id), None)
-                if account is not None:
-                    await asyncio.to_thread(apply_status, self.database_url, account, update)
-        except DATABASE_ERRORS:
-            # Whatever was stored is handled; the redelivery skips it as a duplicate.
-            logger.exception("%s webhook: database unavailable", self.channel)
-            return response.text("database unavailable", status=503)
-        return response.text("ok")
+        if isinstance(admitted, HTTPResponse):
+            return admitted
+        return await accept(self, *admitted)
 
     # --- background processing ---------------------------------------------------------------
 

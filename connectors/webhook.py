@@ -40,6 +40,7 @@ from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
 from connectors.outbound import PlatformOutput, SendContext
+from connectors.outcome import finish_outbound, record_outcome
 from connectors.retry import ApiResult, RetryPolicy, new_session
 from connectors.signatures import hub_challenge
 from connectors.store import (
@@ -53,8 +54,6 @@ from connectors.store import (
     claim_next,
     claim_next_outbound,
     complete_inbound,
-    fail_rest_of_reply,
-    finish_outbound,
     stored_buttons,
     warm_tenant,
 )
@@ -496,24 +495,8 @@ class WebhookInput(InputChannel):
     async def _finish_reply(
         self, reply: QueuedReply, platform_message_id: str | None, error: str | None
     ) -> bool:
-        """Record the outcome; whether the contact's next reply is waiting."""
-        later = await asyncio.to_thread(
-            finish_outbound,
-            self.database_url,
-            reply.row_id,
-            platform_message_id=platform_message_id,
-            error=error,
-            contact_id=reply.contact_id,
-        )
-        if error:
-            await asyncio.to_thread(
-                fail_rest_of_reply,
-                self.database_url,
-                reply,
-                f"not sent: an earlier part of the answer failed ({error})",
-            )
-            return True  # other answers of the contact may be queued behind this one
-        return later
+        """Record the outcome (connectors.outcome); whether the contact's next reply waits."""
+        return await record_outcome(self.database_url, reply, platform_message_id, error)
 
     # --- lifecycle ---------------------------------------------------------------------------
 

@@ -101,10 +101,9 @@ class InboundWriter:
         return await asyncio.get_running_loop().run_in_executor(self._threads, store)
 
     async def _alone(self, item: tuple[Account, InboundMessage]) -> _Result:
+        """The item stored in its own transaction; a failure is its POST's to report."""
         try:
             [result] = await self._store([item])
         except Exception as exc:
-            logger.exception("storing %s message %s failed", item[1].channel,
-                             item[1].platform_message_id)  # fmt: skip
             return exc
         return result

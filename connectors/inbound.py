@@ -39,6 +39,9 @@ class InboundMessage:
     reply_to: str | None = None
     callback_query_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The item as received, as ASCII JSON text; kept only when characters the database
+    #: cannot store had to be replaced (see connectors.storable).
+    raw: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, stored with the message so a restart can process it again."""
@@ -119,3 +122,15 @@ def optional_str(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value
     return None
+
+
+def optional_id(value: Any) -> str | None:
+    """An id as `require_str` reads it (strings, or numbers as strings), or None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value) or None
+
+
+def objects_of(value: Any) -> list[dict[str, Any]]:
+    """The objects in a JSON array, leniently: nothing when `value` is not an array."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 from booking_core.settings import get_settings
 from connectors.limits import TOO_LONG_REPLY, cap_request_size, too_long
 from connectors.signatures import tokens_equal
-from connectors.text import clean_text
+from connectors.storable import storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def read_request(body: Any) -> tuple[str, str]:
         raise BadRequestError("sender may hold only letters, digits and . _ ~ - @ + = :")
     if not isinstance(text, str):
         raise BadRequestError("message must be a string")
-    return sender, clean_text(text)
+    return sender, storable_text(text)
 
 
 def bearer_token(request: Request) -> str | None:

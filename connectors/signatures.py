@@ -20,16 +20,20 @@ def hub_signature(body: bytes, app_secret: str) -> str:
     return SIGNATURE_PREFIX + digest
 
 
-def verify_hub_signature(body: bytes, header: str | None, app_secret: str) -> bool:
-    """True when `header` is `sha256=<hex HMAC-SHA256 of the raw body>` with this app secret."""
-    if not header or not app_secret:
+def well_formed_signature(header: str | None) -> bool:
+    """Whether `header` reads `sha256=<64 hex digits>`; no secret can match any other header."""
+    if not header:
         return False
     header = header.strip()
-    if not header.lower().startswith(SIGNATURE_PREFIX):
+    prefix, received = header[: len(SIGNATURE_PREFIX)], header[len(SIGNATURE_PREFIX) :]
+    return prefix.lower() == SIGNATURE_PREFIX and _HEX64.match(received) is not None
+
+
+def verify_hub_signature(body: bytes, header: str | None, app_secret: str) -> bool:
+    """True when `header` is `sha256=<hex HMAC-SHA256 of the raw body>` with this app secret."""
+    if not app_secret or not header or not well_formed_signature(header):
         return False
-    received = header[len(SIGNATURE_PREFIX) :]
-    if not _HEX64.match(received):
-        return False
+    received = header.strip()[len(SIGNATURE_PREFIX) :]
     expected = hub_signature(body, app_secret)[len(SIGNATURE_PREFIX) :]
     return hmac.compare_digest(expected, received.lower())
 

@@ -341,44 +341,7 @@ def _insert_inbound(session: Session, tenant: TenantInfo, inbound: InboundMessag
 
 
 @functools.cache
-def _finish_statement() -> Any:
-    """The send's outcome in one statement, built once. Receipts only move a status forward
-    (sent -> delivered -> read), so a row a receipt already moved on keeps its status."""
-    status: Any = Message.status
-    return (
-        update(Message)
-        .where(Message.id == bindparam("row_id"), status.not_in(("delivered", "read")))
-        .values(
-            status=bindparam("new_status"),
-            error=bindparam("new_error"),
-            platform_message_id=func.coalesce(
-                bindparam("new_platform_id", type_=Message.__table__.c.platform_message_id.type),
-                Message.platform_message_id,
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-#: `_finish_statement` as one autocommit statement for PostgreSQL (see booking_core.db.direct),
-#: with `_later_waiting("out")`'s question. The question's snapshot is the statement's own: the
-#: finished row is still "sending" there, so it never counts itself. (A data-modifying WITH
-#: runs whether or not the query reads it.)
-_PG_FINISH_OUTBOUND = """
-WITH finished AS (
-    UPDATE messages
-    SET status = %(new_status)s, error = %(new_error)s,
-        platform_message_id = COALESCE(%(new_platform_id)s, platform_message_id)
-    WHERE id = %(row_id)s AND status NOT IN ('delivered', 'read')
-)
-SELECT EXISTS (SELECT 1 FROM messages AS later
-               WHERE later.contact_id = %(contact_id)s AND later.direction = 'out'
-                 AND later.status = 'queued' AND later.id > %(row_id)s)
-"""
-
-
-@functools.cache
-def _later_waiting(direction: str) -> Any:
+def later_waiting(direction: str) -> Any:
     """Whether a contact has a message of `direction` waiting after a given row (inbound:
     "received", outbound: "queued"), built once per direction."""
     return select(
@@ -389,34 +352,6 @@ def _later_waiting(direction: str) -> Any:
             Message.id > bindparam("row_id"),
         )
     )
-
-
-def finish_outbound(
-    database_url: str | None,
-    row_id: int,
-    *,
-    platform_message_id: str | None,
-    error: str | None,
-    contact_id: int | None = None,
-) -> bool:
-    """The send's outcome: "sent" with the platform's id, or "failed" with the error. Returns
-    whether `contact_id` has a later reply queued (the sender looks again only then)."""
-    params = {
-        "row_id": row_id,
-        "new_status": "failed" if error else "sent",
-        "new_error": error[:2000] if error else None,
-        "new_platform_id": platform_message_id or None,
-    }
-    later = {"contact_id": contact_id, "row_id": row_id}
-    if _is_postgres(database_url):
-        [(waiting,)] = direct.execute(database_url, _PG_FINISH_OUTBOUND, {**params, **later})
-        return bool(waiting)
-    with session_scope(database_url) as session:
-        # Its own parameters: an UPDATE would also set any column a parameter is named after.
-        session.execute(_finish_statement(), params)
-        if contact_id is None:
-            return False
-        return bool(session.execute(_later_waiting("out"), later).scalar_one())
 
 
 def apply_status(database_url: str | None, account: Account, update: StatusUpdate) -> bool:
@@ -815,7 +750,7 @@ def complete_inbound(
         if rows:
             session.execute(queue_replies, rows)
         waiting = session.execute(
-            _later_waiting("in"), {"contact_id": job.contact_id, "row_id": job.message_id}
+            later_waiting("in"), {"contact_id": job.contact_id, "row_id": job.message_id}
         ).scalar_one()
     return Completion(True, bool(waiting))
 

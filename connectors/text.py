@@ -1,5 +1,4 @@
-"""Pure text helpers: chunking at a platform's length limit, title truncation, button refs,
-and cleaning text that no database would store."""
+"""Pure text helpers: chunking at a platform's length limit, title truncation, button refs."""
 
 from __future__ import annotations
 
@@ -11,8 +10,6 @@ _SEPARATORS = ("\n\n", "\n", " ")
 #: A button whose payload does not fit the platform's id field is sent as "#<index>" and
 #: resolved from the stored outbound message; payloads from the bot always start with "/".
 _REF = re.compile(r"^#(\d{1,3})$")
-#: A lone UTF-16 surrogate (a cut emoji, JSON "\ud83d"): valid JSON, but not encodable as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def utf16_len(text: str) -> int:
@@ -89,10 +86,3 @@ def button_payload(button: dict[str, object]) -> str:
     title = button.get("title")
     return str(title) if title is not None else ""
 
-
-def clean_text(text: str) -> str:
-    """`text` as every store accepts it: lone surrogates become U+FFFD and NUL characters are
-    dropped (PostgreSQL refuses NUL in text and jsonb; SQLite and UTF-8 refuse surrogates)."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)

@@ -1,9 +1,11 @@
 """The shared webhook pipeline of the platform input channels.
 
-POST: size limit (413) -> authenticate (401/403, nothing stored) -> parse (400) -> route each
-item to its tenant's account (unknown: logged, skipped, still 200) -> store it with the atomic
-de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts -> 200.
-A database failure answers 503 so the platform delivers again.
+POST: size limit (413) -> authenticate (401/403, nothing stored) and parse (400; the Meta
+channels decode the body first to learn whose signature to check, see connectors.meta) -> route
+each item to its tenant's account (unknown: logged, skipped, still 200) -> store it with the
+atomic de-duplicating insert (a duplicate is not processed again) -> apply delivery receipts ->
+200 (connectors.accept; an item that cannot be stored fails alone). A database outage answers
+503 so the platform delivers again.
 
 Acknowledging, handling and sending are separate, each durable in the database:
 - the POST only stores (here, or in the ingest process `python -m connectors.ingest`);
@@ -30,16 +32,16 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from booking_core.db.session import get_engine
 from booking_core.db.types import utcnow
+from connectors.accept import DATABASE_ERRORS, accept
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
 from connectors.limits import MAX_BODY_BYTES, TOO_LONG_REPLY, cap_request_size, too_long
 from connectors.outbound import PlatformOutput, SendContext
+from connectors.outcome import finish_outbound, record_outcome
 from connectors.retry import ApiResult, RetryPolicy, new_session
 from connectors.signatures import hub_challenge
 from connectors.store import (
@@ -50,12 +52,9 @@ from connectors.store import (
     Job,
     QueuedReply,
     UnknownTenantError,
-    apply_status,
     claim_next,
     claim_next_outbound,
     complete_inbound,
-    fail_rest_of_reply,
-    finish_outbound,
     stored_buttons,
     warm_tenant,
 )
@@ -67,7 +66,6 @@ logger = logging.getLogger(__name__)
 
 TEXT_ONLY_REPLY = "I can only read text for now. Please type your message."
 EXPIRED_BUTTON_REPLY = "That button is no longer available. Please type your answer."
-DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
 #: An acknowledgement slower than this is logged (platforms time out after a few seconds).
 SLOW_ACK_SECONDS = 0.25
 
@@ -253,6 +251,17 @@ class WebhookInput(InputChannel):
         """The accounts the request may speak for, or the 401/403 response."""
         raise NotImplementedError
 
+    async def admit(self, request: Request) -> tuple[ParsedBatch, list[Account]] | HTTPResponse:
+        """The batch and the accounts it may speak for, or the answer refusing the request:
+        here authenticate (401/403), then parse (400); the Meta channels override it."""
+        auth = await self.authenticate(request)
+        if isinstance(auth, HTTPResponse):
+            return auth
+        try:
+            return self.parse(request.body or b""), auth
+        except ParseError as exc:
+            return response.text(f"bad request: {exc}", status=400)
+
     def route(self, inbound: InboundMessage, accounts: list[Account]) -> Account | None:
         """The account an item belongs to (by its account id), or None."""
         for account in accounts:
@@ -321,58 +330,16 @@ class WebhookInput(InputChannel):
         return answer
 
     async def _receive(self, request: Request) -> HTTPResponse:
-        body = request.body or b""
-        if len(body) > MAX_BODY_BYTES:
+        if len(request.body or b"") > MAX_BODY_BYTES:
             return response.text("payload too large", status=413)
         try:
-            auth = await self.authenticate(request)
+            admitted = await self.admit(request)
         except DATABASE_ERRORS:
             logger.exception("%s webhook: database unavailable", self.channel)
             return response.text("database unavailable", status=503)
-        if isinstance(auth, HTTPResponse):
-            return auth
-        try:
-            batch = self.parse(body)
-        except ParseError as exc:
-            return response.text(f"bad request: {exc}", status=400)
-        return await self._accept(batch, auth)
-
-    async def _accept(self, batch: ParsedBatch, accounts: list[Account]) -> HTTPResponse:
-        try:
-            for inbound in batch.messages:
-                account = self.route(inbound, accounts)
-                if account is None:
-                    logger.warning(
-                        "%s message %s for unknown account %s dropped",
-                        self.channel,
-                        inbound.platform_message_id,
-                        inbound.account_id,
-                    )
-                    continue
-                inbound = self.keyed_for(account, inbound)
-                try:
-                    job = await self.writer.persist(account, inbound)
-                except UnknownTenantError as exc:
-                    logger.warning("%s message dropped: %s", self.channel, exc)
-                    continue
-                if job is None:
-                    logger.info(
-                        "%s message %s is a redelivery; not processed again",
-                        self.channel,
-                        inbound.platform_message_id,
-                    )
-                    continue
-                if self.consume:
-                    self.inbox.wake()
-            for update in batch.statuses:
-                account = next((a for a in accounts if a.account_id == update.account_id), None)
-                if account is not None:
-                    await asyncio.to_thread(apply_status, self.database_url, account, update)
-        except DATABASE_ERRORS:
-            # Whatever was stored is handled; the redelivery skips it as a duplicate.
-            logger.exception("%s webhook: database unavailable", self.channel)
-            return response.text("database unavailable", status=503)
-        return response.text("ok")
+        if isinstance(admitted, HTTPResponse):
+            return admitted
+        return await accept(self, *admitted)
 
     # --- background processing ---------------------------------------------------------------
 
@@ -540,24 +507,8 @@ class WebhookInput(InputChannel):
     async def _finish_reply(
         self, reply: QueuedReply, platform_message_id: str | None, error: str | None
     ) -> bool:
-        """Record the outcome; whether the contact's next reply is waiting."""
-        later = await asyncio.to_thread(
-            finish_outbound,
-            self.database_url,
-            reply.row_id,
-            platform_message_id=platform_message_id,
-            error=error,
-            contact_id=reply.contact_id,
-        )
-        if error:
-            await asyncio.to_thread(
-                fail_rest_of_reply,
-                self.database_url,
-                reply,
-                f"not sent: an earlier part of the answer failed ({error})",
-            )
-            return True  # other answers of the contact may be queued behind this one
-        return later
+        """Record the outcome (connectors.outcome); whether the contact's next reply waits."""
+        return await record_outcome(self.database_url, reply, platform_message_id, error)
 
     # --- lifecycle ---------------------------------------------------------------------------
 

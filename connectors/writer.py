@@ -27,6 +27,7 @@ DEFAULT_MAX_BATCH = 64
 DEFAULT_PARALLEL = 2
 
 _Pending = tuple[Account, InboundMessage, "asyncio.Future[Job | None]"]
+_Result = Job | Exception | None
 
 
 class InboundWriter:
@@ -78,11 +79,15 @@ class InboundWriter:
     async def _write(self, batch: list[_Pending]) -> None:
         items = [(account, inbound) for account, inbound, _ in batch]
         try:
-            store = functools.partial(persist_inbound_many, self.database_url, items)
-            results = await asyncio.get_running_loop().run_in_executor(self._threads, store)
-        except Exception as exc:  # persist_inbound_many reports per item; this is a bug
-            logger.exception("storing %d deliveries failed", len(batch))
-            results = [exc] * len(batch)
+            results = await self._store(items)
+        except Exception as exc:  # persist_inbound_many reports per item: this is a bug
+            if len(items) == 1:
+                logger.exception("storing a delivery failed")
+                results = [exc]
+            else:  # one item's failure must not fail the POSTs that only shared its transaction
+                logger.exception("storing %d deliveries failed; storing them one by one",
+                                 len(items))  # fmt: skip
+                results = [await self._alone(item) for item in items]
         for (_, _, future), result in zip(batch, results, strict=True):
             if future.done():  # the POST went away (client disconnected); stored anyway
                 continue
@@ -90,3 +95,15 @@ class InboundWriter:
                 future.set_exception(result)
             else:
                 future.set_result(result)
+
+    async def _store(self, items: list[tuple[Account, InboundMessage]]) -> list[_Result]:
+        store = functools.partial(persist_inbound_many, self.database_url, items)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, store)
+
+    async def _alone(self, item: tuple[Account, InboundMessage]) -> _Result:
+        """The item stored in its own transaction; a failure is its POST's to report."""
+        try:
+            [result] = await self._store([item])
+        except Exception as exc:
+            return exc
+        return result

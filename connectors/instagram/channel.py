@@ -18,8 +18,8 @@ from connectors.instagram.api import (
     mark_seen_and_typing,
 )
 from connectors.instagram.format import instagram_parts
-from connectors.instagram.parse import parse_instagram
-from connectors.meta import authenticate_meta
+from connectors.instagram.parse import instagram_account_ids, instagram_batch, parse_instagram
+from connectors.meta import admit_meta
 from connectors.outbound import PlatformOutput, SendContext
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult
@@ -91,9 +91,9 @@ class InstagramInput(WebhookInput):
         """parse_instagram."""
         return parse_instagram(body)
 
-    async def authenticate(self, request: Request) -> list[Account] | HTTPResponse:
-        """X-Hub-Signature-256 with the app secret of a known account."""
-        return await authenticate_meta(request, self.directory)
+    async def admit(self, request: Request) -> tuple[ParsedBatch, list[Account]] | HTTPResponse:
+        """X-Hub-Signature-256 with the app secrets of the accounts the body names."""
+        return await admit_meta(request, self.directory, instagram_batch, instagram_account_ids)
 
     def skip_reason(self, inbound: InboundMessage) -> str | None:
         """Messages older than the 24-hour window cannot be answered (and may be replays)."""

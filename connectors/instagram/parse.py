@@ -10,11 +10,14 @@ from connectors.inbound import (
     ParseError,
     StatusUpdate,
     epoch_to_datetime,
+    objects_of,
+    optional_id,
     optional_str,
     require_dict,
     require_list,
     require_str,
 )
+from connectors.storable import storable_inbound, storable_status
 from connectors.whatsapp.parse import load_json
 
 CHANNEL = "instagram"
@@ -100,9 +103,21 @@ def _item(item: Any, account_id: str) -> InboundMessage | StatusUpdate | None:
     return None  # reactions, referrals, typing, ...
 
 
+def instagram_account_ids(data: dict[str, Any]) -> frozenset[str]:
+    """The Instagram account ids a decoded body names (entry[].id): whose app secrets its
+    signature is checked with. Read leniently, never raising: a part shaped otherwise names
+    nothing (and `instagram_batch` refuses the body)."""
+    ids = (optional_id(entry.get("id")) for entry in objects_of(data.get("entry")))
+    return frozenset(ident for ident in ids if ident)
+
+
 def parse_instagram(body: bytes | str) -> ParsedBatch:
     """All user messages, button presses, edits and read receipts of a webhook body."""
-    data = load_json(body)
+    return instagram_batch(load_json(body))
+
+
+def instagram_batch(data: dict[str, Any]) -> ParsedBatch:
+    """`parse_instagram` of a body already decoded (the signature check decodes it first)."""
     if data.get("object") != "instagram":
         raise ParseError("object is not instagram")
     messages: list[InboundMessage] = []
@@ -117,9 +132,9 @@ def parse_instagram(body: bytes | str) -> ParsedBatch:
         for raw in require_list(entry.get("messaging"), "entry[].messaging"):
             parsed = _item(raw, account_id)
             if isinstance(parsed, InboundMessage):
-                messages.append(parsed)
+                messages.append(storable_inbound(parsed, raw))
             elif isinstance(parsed, StatusUpdate):
-                statuses.append(parsed)
+                statuses.append(storable_status(parsed))
             else:
                 ignored += 1
     return ParsedBatch(messages, statuses, ignored)

@@ -13,6 +13,7 @@ from connectors.inbound import (
     require_dict,
     require_str,
 )
+from connectors.storable import storable_inbound
 from connectors.whatsapp.parse import load_json
 
 CHANNEL = "telegram"
@@ -137,4 +138,4 @@ def parse_telegram(body: bytes | str) -> ParsedBatch:
         message = None  # my_chat_member, channel_post, inline_query, ...
     if message is None:
         return ParsedBatch(ignored=1)
-    return ParsedBatch([message])
+    return ParsedBatch([storable_inbound(message, data)])

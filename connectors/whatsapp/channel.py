@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
-from connectors.meta import authenticate_meta
+from connectors.meta import admit_meta
 from connectors.outbound import PlatformOutput, SendContext
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult
@@ -30,7 +30,7 @@ from connectors.whatsapp.api import (
     whatsapp_request,
 )
 from connectors.whatsapp.format import text_parts, whatsapp_parts
-from connectors.whatsapp.parse import parse_whatsapp
+from connectors.whatsapp.parse import parse_whatsapp, whatsapp_account_ids, whatsapp_batch
 
 #: Free-form replies are only allowed within 24 hours of the user's last message.
 REPLY_WINDOW = timedelta(hours=24)
@@ -93,9 +93,9 @@ class WhatsAppInput(WebhookInput):
         """parse_whatsapp."""
         return parse_whatsapp(body)
 
-    async def authenticate(self, request: Request) -> list[Account] | HTTPResponse:
-        """X-Hub-Signature-256 with the app secret of a known account."""
-        return await authenticate_meta(request, self.directory)
+    async def admit(self, request: Request) -> tuple[ParsedBatch, list[Account]] | HTTPResponse:
+        """X-Hub-Signature-256 with the app secrets of the accounts the body names."""
+        return await admit_meta(request, self.directory, whatsapp_batch, whatsapp_account_ids)
 
     def skip_reason(self, inbound: InboundMessage) -> str | None:
         """Messages older than the 24-hour window cannot be answered (and may be replays)."""

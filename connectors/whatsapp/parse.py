@@ -11,11 +11,14 @@ from connectors.inbound import (
     ParseError,
     StatusUpdate,
     epoch_to_datetime,
+    objects_of,
+    optional_id,
     optional_str,
     require_dict,
     require_list,
     require_str,
 )
+from connectors.storable import storable_inbound, storable_status
 
 CHANNEL = "whatsapp"
 MEDIA_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
@@ -104,7 +107,8 @@ def _message(
     kind, text, extra = _content(message)
     context = message.get("context")
     reply_to = optional_str(context.get("id")) if isinstance(context, dict) else None
-    return InboundMessage(
+    contact = contacts.get(sender)
+    parsed = InboundMessage(
         channel=CHANNEL,
         platform_message_id=wamid,
         platform_user_id=sender,
@@ -112,11 +116,13 @@ def _message(
         kind=kind,
         text=text,
         account_id=phone_number_id,
-        display_name=_profile_name(contacts.get(sender)),
+        display_name=_profile_name(contact),
         sent_at=epoch_to_datetime(message.get("timestamp")),
         reply_to=reply_to,
         extra=extra,
     )
+    as_received = {"contacts": [contact] if contact else [], "messages": [message]}
+    return storable_inbound(parsed, as_received)
 
 
 def _status(status: Any, phone_number_id: str) -> StatusUpdate:
@@ -130,18 +136,37 @@ def _status(status: Any, phone_number_id: str) -> StatusUpdate:
         error = f"{first.get('code')}: {first.get('title') or first.get('message')}"
         if details:
             error += f" ({details})"
-    return StatusUpdate(
+    update = StatusUpdate(
         channel=CHANNEL,
         platform_message_id=require_str(status.get("id"), "status.id"),
         status=require_str(status.get("status"), "status.status"),
         account_id=phone_number_id,
         error=error,
     )
+    return storable_status(update)
+
+
+def whatsapp_account_ids(data: dict[str, Any]) -> frozenset[str]:
+    """The phone number ids a decoded body names (entry[].changes[].value.metadata
+    .phone_number_id): whose app secrets its signature is checked with. Read leniently, never
+    raising: a part shaped otherwise names nothing (and `whatsapp_batch` refuses the body)."""
+    found: set[str] = set()
+    for entry in objects_of(data.get("entry")):
+        for change in objects_of(entry.get("changes")):
+            value = change.get("value")
+            metadata = value.get("metadata") if isinstance(value, dict) else None
+            if isinstance(metadata, dict):
+                found.add(optional_id(metadata.get("phone_number_id")) or "")
+    return frozenset(found - {""})
 
 
 def parse_whatsapp(body: bytes | str) -> ParsedBatch:
     """All messages and statuses of a webhook body; ParseError for anything else."""
-    data = load_json(body)
+    return whatsapp_batch(load_json(body))
+
+
+def whatsapp_batch(data: dict[str, Any]) -> ParsedBatch:
+    """`parse_whatsapp` of a body already decoded (the signature check decodes it first)."""
     if data.get("object") != "whatsapp_business_account":
         raise ParseError("object is not whatsapp_business_account")
     messages: list[InboundMessage] = []

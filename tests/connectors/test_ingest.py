@@ -64,3 +64,18 @@ async def test_watchdog_reports_a_stalled_event_loop(caplog) -> None:
     watchdog.cancel()
     [stall] = [r.getMessage() for r in caplog.records if "stalled" in r.getMessage()]
     assert 200 <= int(stall.split()[4]) < 1000, stall
+
+
+async def test_ingest_stores_a_poisoned_batch_whole(db_settings, standin) -> None:
+    from tests.connectors.test_accept import poisoned_whatsapp
+
+    Sanic.test_mode = True
+    app = create_app([whatsapp_channel(standin, consume=False)], name=f"ingest_{uuid.uuid4().hex}")
+    body = f.body_bytes(poisoned_whatsapp())
+    async with serve(app) as url, httpx.AsyncClient() as client:
+        answer = await client.post(url + "/whatsapp_webhook", content=body,
+                                   headers=f.meta_headers(body, WA_APP_SECRET))  # fmt: skip
+    assert answer.status_code == 200
+    rows = messages(db_settings, "in")
+    assert len(rows) == 4 and rows[-1].text == "after the poison"
+    assert {r.status for r in rows} == {"received"}

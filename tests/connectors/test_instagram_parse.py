@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 from hypothesis import given
 
 from connectors.inbound import ParseError
-from connectors.instagram.parse import parse_instagram
+from connectors.instagram.parse import instagram_account_ids, parse_instagram
+from connectors.storable import storable_text
 from tests.connectors import factories as f
-from tests.connectors.fuzz import mutations, raw_bodies
+from tests.connectors.fuzz import json_values, mutations, raw_bodies
 
 USER = "6512345678901234"
 
@@ -95,3 +97,36 @@ def test_fuzz_raw(body: bytes) -> None:
 def test_fuzz_mutated(body: bytes) -> None:
     with contextlib.suppress(ParseError):
         parse_instagram(body)
+
+
+def test_the_envelope_names_every_entry_id_of_the_body() -> None:
+    body = f.ig_webhook(f.ig_item(USER, message={"mid": "m", "text": "t"}), account_id="111")
+    body["entry"] += [{"id": 222, "messaging": []}, {"id": ""}, {"id": True}, {}, "x"]
+    assert instagram_account_ids(body) == {"111", "222"}
+    assert instagram_account_ids({"entry": {}}) == instagram_account_ids({}) == frozenset()
+
+
+@given(json_values)
+def test_fuzz_the_envelope_reads_any_json_without_raising(value: object) -> None:
+    instagram_account_ids(value if isinstance(value, dict) else {"entry": value})
+
+
+DOCUMENT = {
+    "object": "instagram",
+    "entry": [
+        *f.ig_webhook(f.ig_item(USER, message={"mid": "m", "text": "t"}))["entry"],
+        *f.ig_webhook(f.ig_item(USER, read={"mid": "r"}), account_id="222")["entry"],
+    ],
+}
+
+
+@given(mutations(DOCUMENT))
+def test_fuzz_every_parsed_item_belongs_to_an_account_the_envelope_names(body: bytes) -> None:
+    """The signature is checked with the named accounts' secrets only: nothing may be routed
+    to an account the envelope did not name (ids made storable, as the parser does)."""
+    try:
+        batch = parse_instagram(body)
+    except ParseError:
+        return
+    named = {storable_text(ident) for ident in instagram_account_ids(json.loads(body))}
+    assert {item.account_id for item in [*batch.messages, *batch.statuses]} <= named

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from booking_core.db.types import utcnow
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, StatusUpdate
+from connectors.outcome import finish_outbound
 from connectors.outgoing import Outgoing
 from connectors.store import (
     Job,
@@ -20,7 +21,6 @@ from connectors.store import (
     claim_next,
     claim_next_outbound,
     complete_inbound,
-    finish_outbound,
     persist_inbound,
     persist_inbound_many,
     stored_buttons,

@@ -371,9 +371,10 @@ async def test_second_tenant_routed_by_phone_number_id(sqlite_settings, standin,
                 "hub.challenge": "7",
             },
         )
-        wrong_app = await h.post(*signed(payload))  # signed with the default tenant's secret
+        # Signed with the default tenant's secret: only the app of the account named may sign.
+        wrong_app = await h.post(*signed(payload))
         await h.settle()
-        assert wrong_app.status_code == 200 and count(sqlite_settings) == 0
+        assert wrong_app.status_code == 403 and count(sqlite_settings) == 0
         await h.post(*signed(payload, "acme-secret"))
         await h.post(*signed(f.wa_text(USER, "hi")))  # the same user on the default number
         await h.settle()

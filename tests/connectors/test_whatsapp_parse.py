@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 from hypothesis import given
 
 from connectors.inbound import ParseError
-from connectors.whatsapp.parse import parse_whatsapp
+from connectors.storable import storable_text
+from connectors.whatsapp.parse import parse_whatsapp, whatsapp_account_ids
 from tests.connectors import factories as f
-from tests.connectors.fuzz import mutations, raw_bodies
+from tests.connectors.fuzz import json_values, mutations, raw_bodies
 
 USER = "16315551181"
 
@@ -153,3 +155,42 @@ def test_fuzz_raw_bodies_only_parse_error(body: bytes) -> None:
 def test_fuzz_mutated_documents_only_parse_error(body: bytes) -> None:
     with contextlib.suppress(ParseError):
         parse_whatsapp(body)
+
+
+def test_the_envelope_names_every_phone_number_id_of_the_body() -> None:
+    body = f.wa_webhook(
+        f.wa_value(phone_number_id="111", messages=[f.wa_message(USER, text={"body": "a"})]),
+        f.wa_value(phone_number_id="222", statuses=[]),
+    )
+    body["entry"].append({"id": "w", "changes": [{"field": "messages", "value": {
+        "metadata": {"phone_number_id": 333}}}]})  # fmt: skip
+    body["entry"] += [{"changes": [{"value": {"metadata": {}}}, "x", {"value": []}]}, 7, {}]
+    assert whatsapp_account_ids(body) == {"111", "222", "333"}
+    assert whatsapp_account_ids({"entry": "x"}) == whatsapp_account_ids({}) == frozenset()
+
+
+@given(json_values)
+def test_fuzz_the_envelope_reads_any_json_without_raising(value: object) -> None:
+    whatsapp_account_ids(value if isinstance(value, dict) else {"entry": value})
+
+
+DOCUMENT = f.wa_webhook(
+    f.wa_value(
+        contacts=[f.wa_contact(USER)],
+        messages=[f.wa_message(USER, text={"body": "a"})],
+        statuses=[{"id": "w", "status": "read"}],
+    ),
+    f.wa_value(phone_number_id="222", messages=[f.wa_message(USER, text={"body": "b"})]),
+)
+
+
+@given(mutations(DOCUMENT))
+def test_fuzz_every_parsed_item_belongs_to_an_account_the_envelope_names(body: bytes) -> None:
+    """The signature is checked with the named accounts' secrets only: nothing may be routed
+    to an account the envelope did not name (ids made storable, as the parser does)."""
+    try:
+        batch = parse_whatsapp(body)
+    except ParseError:
+        return
+    named = {storable_text(ident) for ident in whatsapp_account_ids(json.loads(body))}
+    assert {item.account_id for item in [*batch.messages, *batch.statuses]} <= named

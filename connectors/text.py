@@ -85,4 +85,3 @@ def button_payload(button: dict[str, object]) -> str:
         return payload
     title = button.get("title")
     return str(title) if title is not None else ""
-

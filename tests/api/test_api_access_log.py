@@ -1,9 +1,15 @@
 """The access log never holds a feed token, an `.ics` event id or an OAuth code/state: the pure
 redaction, the filter on a record shaped as uvicorn's, and the real `python -m api` server on a
-loopback port with uvicorn's own logging configuration."""
+loopback port with uvicorn's own access formatter.
+
+The server test does not let uvicorn apply its logging dictConfig: in a test process that
+closes every existing handler, pytest's capture among them (with Rasa and TensorFlow imported
+the whole run then died). The records still take uvicorn's own path: its protocol logs every
+response on "uvicorn.access", where the app installed the filter."""
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
@@ -76,19 +82,24 @@ def test_install_is_idempotent() -> None:
 
 
 @pytest.fixture
-def uvicorn_logging() -> Iterator[None]:
-    """uvicorn's logging configuration (applied by uvicorn.Config) undone after the test."""
-    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
-    saved = {
-        name: (list(log.handlers), log.level, log.propagate)
-        for name, log in ((name, logging.getLogger(name)) for name in names)
-    }
-    yield
-    for name, (handlers, level, propagate) in saved.items():
-        log = logging.getLogger(name)
-        log.handlers[:] = handlers
-        log.setLevel(level)
-        log.propagate = propagate
+def access_log() -> Iterator[io.StringIO]:
+    """uvicorn's access logger writing through uvicorn's AccessFormatter (its default format)
+    to a buffer; the logger's previous set-up is restored afterwards."""
+    from uvicorn.config import LOGGING_CONFIG
+    from uvicorn.logging import AccessFormatter
+
+    log = logging.getLogger(ACCESS_LOGGER)
+    saved = (list(log.handlers), log.level, log.propagate)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(AccessFormatter(LOGGING_CONFIG["formatters"]["access"]["fmt"],
+                                         use_colors=False))  # fmt: skip
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    yield buffer
+    log.handlers[:], log.propagate = saved[0], saved[2]
+    log.setLevel(saved[1])
 
 
 @pytest.fixture
@@ -105,10 +116,9 @@ def test_real_server_access_log_holds_no_secret(
     db_settings: str,
     tenant_a: TenantData,
     google_env: StandIn,
-    uvicorn_logging: None,
-    capfd: pytest.CaptureFixture[str],
+    access_log: io.StringIO,
 ) -> None:
-    config = uvicorn.Config(**server_options(host="127.0.0.1", port=0))
+    config = uvicorn.Config(**server_options(host="127.0.0.1", port=0), log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -133,8 +143,7 @@ def test_real_server_access_log_holds_no_secret(
         server.should_exit = True
         thread.join(timeout=30)
     assert (feed.status_code, ics.status_code, callback.status_code) == (200, 200, 400)
-    captured = capfd.readouterr()
-    log = captured.out + captured.err
+    log = access_log.getvalue()
     assert f'"GET /api/v1/feeds/{R}.ics HTTP/1.1" 200' in log
     assert f'"GET /api/v1/events/{R}.ics HTTP/1.1" 200' in log
     assert f"/api/v1/calendar/google/callback?state={R}&code={R}" in log

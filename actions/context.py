@@ -50,17 +50,11 @@ def conversation_owner(tracker: Tracker) -> tuple[str | None, str]:
     """(tenant slug or None for the default tenant, the user's id on the channel)."""
     sender = str(tracker.sender_id)
     channel = channel_name(tracker)
-    slug, separator, rest = sender.partition(":")
-    named_channel, separator2, user = rest.partition(":")
-    if (
-        channel in NAMESPACED_CHANNELS
-        and separator
-        and separator2
-        and named_channel == channel
-        and slug
-        and user
-    ):
-        return slug, user
+    parts = sender.split(":", 2)
+    if channel in NAMESPACED_CHANNELS and len(parts) == 3 and parts[1] == channel:
+        slug, _, user = parts
+        if slug and user:
+            return slug, user
     return None, sender
 
 

@@ -135,17 +135,17 @@ async def record_outcome(
     """Record a send's outcome ("sent" with the platform's id, or "failed" with `error`, the
     rest of the answer then failed too), tried again while it fails; whether the sender should
     look again (the contact's next reply is waiting, or the outcome is not recorded)."""
-    for delay in (*RECORD_DELAYS, None):
+    for delay in RECORD_DELAYS:
         try:
             return await asyncio.to_thread(_record, database_url, reply, platform_message_id,
                                            error)  # fmt: skip
         except Exception:
-            if delay is None:
-                logger.exception("%s reply %s: outcome not recorded; it stays 'sending' until "
-                                 "the lease ends, and is not sent again", reply.channel,
-                                 reply.row_id)  # fmt: skip
-                return True
             logger.warning("%s reply %s: recording the outcome failed; trying again in %.1f s",
                            reply.channel, reply.row_id, delay, exc_info=True)  # fmt: skip
             await asyncio.sleep(delay)
-    return True  # not reached: the loop returns
+    try:
+        return await asyncio.to_thread(_record, database_url, reply, platform_message_id, error)
+    except Exception:
+        logger.exception("%s reply %s: outcome not recorded; it stays 'sending' until the lease "
+                         "ends, and is not sent again", reply.channel, reply.row_id)  # fmt: skip
+        return True

@@ -31,7 +31,7 @@ from sanic.response import HTTPResponse
 
 from booking_core.settings import get_settings
 from connectors.limits import TOO_LONG_REPLY, cap_request_size, too_long
-from connectors.signatures import tokens_equal
+from connectors.signatures import bearer_token, tokens_equal
 from connectors.storable import storable_text
 
 logger = logging.getLogger(__name__)
@@ -73,13 +73,6 @@ def read_request(body: Any) -> tuple[str, str]:
     return sender, storable_text(text)
 
 
-def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, if any."""
-    header = request.headers.get("Authorization") or ""
-    scheme, _, token = header.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
 class RestInput(InputChannel):
     """REST channel for one tenant (see the module docstring); credentials `token`, `tenant`."""
 
@@ -108,7 +101,7 @@ class RestInput(InputChannel):
         """None when the request may speak here, else the 401/403 answer."""
         if self.token is None:
             return None
-        received = bearer_token(request)
+        received = bearer_token(request.headers.get("Authorization"))
         if received is None:
             return response.json({"error": "missing bearer token"}, status=401)
         if not tokens_equal(received, self.token):

@@ -1,5 +1,5 @@
 """Webhook authentication, pure functions: Meta's X-Hub-Signature-256 and verify handshake,
-Telegram's secret-token header. Every comparison is constant-time."""
+Telegram's secret-token header, bearer tokens. Every comparison is constant-time."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def verify_hub_signature(body: bytes, header: str | None, app_secret: str) -> bo
 def matching_secrets(body: bytes, header: str | None, app_secrets: Iterable[str]) -> set[str]:
     """The app secrets (of all known accounts) under which the signature is valid."""
     return {secret for secret in set(app_secrets) if verify_hub_signature(body, header, secret)}
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value, else None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def tokens_equal(received: str | None, expected: str | None) -> bool:

@@ -59,29 +59,15 @@ def as_received(item: Any) -> str:
     return json.dumps(item, ensure_ascii=True, separators=(",", ":"))
 
 
-def _clean(value: Any) -> bool:
-    """Whether `storable(value)` would change nothing (without building anything)."""
-    if isinstance(value, str):
-        return _UNSTORABLE.search(value) is None
-    if isinstance(value, dict):
-        return all(_clean(k) and _clean(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return all(_clean(v) for v in value)
-    return True
-
-
 def storable_inbound(message: InboundMessage, raw: Any = None) -> InboundMessage:
     """`message` itself when everything in it can be stored; else a copy with the unstorable
     characters replaced and `raw` (the item as received; the message's own fields when not
     given) kept as `as_received` text."""
-    texts = [getattr(message, name) or "" for name in _INBOUND_TEXT]
-    if _UNSTORABLE.search("".join(texts)) is None and _clean(message.extra):
-        return message  # the common case, checked in one pass (every delivery comes here)
-    changes: dict[str, Any] = {}
-    for name in _INBOUND_TEXT:
-        value = getattr(message, name)
-        if isinstance(value, str) and (clean := storable_text(value)) is not value:
-            changes[name] = clean
+    changes: dict[str, Any] = {
+        name: storable_text(value)
+        for name in _INBOUND_TEXT
+        if isinstance(value := getattr(message, name), str) and _UNSTORABLE.search(value)
+    }
     extra = storable(message.extra)
     if extra is not message.extra:
         changes["extra"] = extra

@@ -9,7 +9,6 @@ intended set-up (`make run` generates the token).
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 from typing import Any
@@ -18,6 +17,8 @@ import pluggy
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from connectors.signatures import bearer_token, tokens_equal
 
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -47,12 +48,10 @@ def refusal(authorization: str | None, path: str, token: str) -> tuple[int, str]
     """None when the request may go on, else (status, reason). Pure, constant-time compare."""
     if path in OPEN_PATHS:
         return None
-    scheme, _, received = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not received.strip():
+    received = bearer_token(authorization)
+    if received is None:
         return 401, "missing bearer token"
-    if not hmac.compare_digest(received.strip().encode("utf-8"), token.encode("utf-8")):
-        return 403, "bad token"
-    return None
+    return None if tokens_equal(received, token) else (403, "bad token")
 
 
 def lock(app: Sanic, token: str) -> None:

@@ -24,6 +24,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from api.core.telegram import bot_id
 from booking_core.crypto import ENV_VAR as SECRET_KEYS_VAR
 from connectors.instagram.api import DEFAULT_API_URL as DEFAULT_INSTAGRAM_API_URL
 from connectors.whatsapp.api import DEFAULT_API_URL as DEFAULT_WHATSAPP_API_URL
@@ -105,7 +106,7 @@ class ApiConfig:
                 for channel, ident in (
                     ("whatsapp", get("WHATSAPP_PHONE_NUMBER_ID")),
                     ("instagram", get("INSTAGRAM_PAGE_ID")),
-                    ("telegram", (get("TELEGRAM_BOT_TOKEN") or "").split(":", 1)[0] or None),
+                    ("telegram", bot_id(get("TELEGRAM_BOT_TOKEN") or "") or None),
                 )
                 if ident
             ),

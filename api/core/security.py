@@ -66,11 +66,6 @@ def issue_state(
     )
 
 
-def sign_state(*, tenant_id: int, secret: str, ttl_seconds: int, now: float | None = None) -> str:
-    """The URL string of a new state (see `issue_state`)."""
-    return issue_state(tenant_id=tenant_id, secret=secret, ttl_seconds=ttl_seconds, now=now).value
-
-
 def read_state(state: str, *, secret: str, now: float | None = None) -> SignedState | None:
     """What a validly signed, unexpired state says; None for anything else."""
     payload, _, mac = state.partition(".")
@@ -97,13 +92,3 @@ def read_state(state: str, *, secret: str, now: float | None = None) -> SignedSt
         nonce=nonce,
         expires_at=datetime.fromtimestamp(expires, timezone.utc),
     )
-
-
-def verify_state(state: str, *, secret: str, now: float | None = None) -> int | None:
-    """The tenant id of a validly signed, unexpired state; None for anything else.
-
-    The signature alone does not make a state single-use: the callback also spends its nonce
-    (`booking_core.db.repository.consume_oauth_state`).
-    """
-    claims = read_state(state, secret=secret, now=now)
-    return claims.tenant_id if claims else None

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.core.security import sign_state
+from api.core.security import issue_state
 from booking_core.db import repository as repo
 from booking_core.db.session import session_scope
 from tests.api.conftest import FERNET_KEY, TenantData, box
@@ -139,9 +139,9 @@ def test_callback_errors(
     status: int,
 ) -> None:
     state = _start(client, tenant_a)["state"]
-    expired = sign_state(
+    expired = issue_state(
         tenant_id=tenant_a.id, secret=FERNET_KEY, ttl_seconds=600, now=time.time() - 3600
-    )
+    ).value
     params = {k: {"STATE": state, "EXPIRED": expired}.get(v, v) for k, v in params.items()}
     response = client.get("/api/v1/calendar/google/callback", params=params)
     assert response.status_code == status, response.text
@@ -154,7 +154,7 @@ def test_tampered_state_cannot_switch_tenant(
     client: TestClient, tenant_a: TenantData, tenant_b: TenantData, google: StandIn
 ) -> None:
     _payload, mac = _start(client, tenant_a)["state"].split(".")
-    forged = sign_state(tenant_id=tenant_b.id, secret="another-key", ttl_seconds=600)
+    forged = issue_state(tenant_id=tenant_b.id, secret="another-key", ttl_seconds=600).value
     response = client.get(
         "/api/v1/calendar/google/callback",
         params={"state": f"{forged.split('.')[0]}.{mac}", "code": "4/0good-code"},

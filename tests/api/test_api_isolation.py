@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.core.security import verify_state
+from api.core.security import read_state
 from api.main import create_app
 from booking_core.db import repository as repo
 from booking_core.db.models import ApiKey, CalendarEvent, ChannelAccount, Contact, Message, Tenant
@@ -208,7 +208,7 @@ def test_tenant_a_cannot_reach_tenant_b(
         assert not {item["id"] for item in items} & set(ids)
     if case.route == "/api/v1/calendar/google/connect":
         state = response.json()["authorization_url"].split("state=")[1].split("&")[0]
-        assert verify_state(state, secret=FERNET_KEY) == tenant_a.id
+        assert read_state(state, secret=FERNET_KEY).tenant_id == tenant_a.id
     # B's own key still works on B's resources.
     assert (
         client.get(f"/api/v1/contacts/{tenant_b.contact_id}", headers=tenant_b.headers).json()["id"]

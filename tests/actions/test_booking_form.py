@@ -57,6 +57,8 @@ async def test_all_in_one_message_fills_every_slot() -> None:
         "event_time": "15:00",
         "event_duration": 45.0,
         "booking_note": None,
+        "location": None,
+        "time_window": None,
     }
     assert said == []
 
@@ -105,7 +107,7 @@ async def test_impossible_time_gets_a_reason() -> None:
         },
     )
     slots, said = await run_form(tracker)
-    assert slots == {"event_time": None}
+    assert slots == {"event_time": None, "time_window": None}
     assert said == ["utter_time_invalid"]
 
 

@@ -79,7 +79,12 @@ def make_tracker(
                  "entities": old_entities}  # fmt: skip
         events += [
             {"event": "action", "name": "action_listen"},
-            {"event": "user", "text": old_text, "parse_data": parse, "input_channel": input_channel},
+            {
+                "event": "user",
+                "text": old_text,
+                "parse_data": parse,
+                "input_channel": input_channel,
+            },
             {"event": "bot", "text": "..."},
         ]
     events += [

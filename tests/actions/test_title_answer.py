@@ -100,7 +100,11 @@ def test_filler_is_removed(text: str, title: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "rest", "place"),
     [
-        ("coffee with the landlord at 2250 Oak Street", "coffee with the landlord", "2250 Oak Street"),
+        (
+            "coffee with the landlord at 2250 Oak Street",
+            "coffee with the landlord",
+            "2250 Oak Street",
+        ),
         ("viewing at 14b Elm Rd, Springfield", "viewing", "14b Elm Rd, Springfield"),
         ("meeting with steve at the office", "meeting with steve", "the office"),
         ("dinner at Luigi's", "dinner", "Luigi's"),

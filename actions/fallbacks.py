@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.languages import other_language
+from nlu.languages import other_language
 
 MAIN_ACTIONS = [
     {"title": "Book an appointment", "payload": "/schedule_event"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.languages import other_language
+from nlu.languages import other_language
 
 
 @pytest.mark.parametrize(

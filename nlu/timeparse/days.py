@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from nlu.timeparse.calendar import valid_date
 from nlu.timeparse.dayatoms import two_digit_year
+from nlu.timeparse.lexicon import UNITS
 from nlu.timeparse.model import DateSpec
 from nlu.timeparse.monthdays import MonthDayRules
 from nlu.timeparse.numbers import ordinal
@@ -83,8 +84,8 @@ class DayRules(MonthDayRules):
             return out
         if sep == "." or (not glued and sep != "/" and sep != "-"):
             return out
-        if self.w(i + 3) == sep:
-            return out
+        if self.w(i + 3) == sep or self.w(i + 3) in UNITS:
+            return out  # "3-4 hours" is a count of hours, not 3 April
         for mo, da in orders:
             if valid_date(2000, mo, da) is not None:
                 out.append((i + 3, DateSpec(month=mo, day=da)))

@@ -20,6 +20,7 @@ from nlu.timeparse.lexicon import (
 )
 from nlu.timeparse.model import Phrase
 from nlu.timeparse.numbers import ONES, ORDINAL_WORDS, TENS
+from nlu.timeparse.spelling import correct_tokens
 from nlu.timeparse.tokens import Token, tokenize
 
 T = TypeVar("T")
@@ -72,7 +73,8 @@ class ParserBase:
     def __init__(self, text: str, ctx: Ctx) -> None:
         self.text = text
         self.ctx = ctx
-        self.toks: list[Token] = tokenize(text)
+        # typos and shorthand of time words are read as the words ("tomoro", "2moro")
+        self.toks: list[Token] = correct_tokens(text, tokenize(text), STARTERS)
         self.n = len(self.toks)
         self._memo: dict[tuple[str, int], Any] = {}
         self.inner = self._numeric_clusters()

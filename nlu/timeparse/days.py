@@ -166,6 +166,24 @@ class DayRules(MonthDayRules):
             out.append((k + 1, DateSpec(fixed=today + timedelta(days=2))))
         return out
 
+    def _weekday_and_day(self, i: int) -> list[tuple[int, DateSpec]]:
+        """ "Friday 18", "Sat, 23": a weekday then a number 13-31 is a day of the month, not
+        an hour (1-12 stay hours: "Friday 9" is nine o'clock); ordinals join elsewhere."""
+        out: list[tuple[int, DateSpec]] = []
+        for j, wd in self.weekday(i):
+            k = j + (1 if self.w(j) == "," else 0)
+            k += 1 if self.w(k) == "the" else 0
+            w = self.w(k)
+            if not (w.isdigit() and len(w) <= 2 and 13 <= int(w) <= 31):
+                continue
+            after = self.w(k + 1)
+            if (self.g(k + 1) and after[:1].isalnum()) or (self.g(k + 1) and after in ":.h"):
+                continue  # "Friday 18:30", "Friday 18h", "Friday 18th" (read elsewhere)
+            if after in ("am", "pm", "a", "p", "o'clock", "oclock", "hrs", "hours"):
+                continue
+            out.append((k + 1, DateSpec(day=int(w), weekday=wd)))
+        return out
+
     def _ordinal_day(self, i: int) -> list[tuple[int, DateSpec, bool]]:
         """ "the 15th", "the first", "15th": a day of some month."""
         out: list[tuple[int, DateSpec, bool]] = []
@@ -188,6 +206,8 @@ class DayRules(MonthDayRules):
         for j, s in self._relative_day(i):
             out.append((j, s, False))
         for j, s in self._weekday_date(i):
+            out.append((j, s, False))
+        for j, s in self._weekday_and_day(i):
             out.append((j, s, False))
         for j, s in self._month_day(i):
             out.append((j, s, False))

@@ -28,8 +28,12 @@ class DeadlineExceededError(Exception):
 
 
 def day_first(locale: str) -> bool:
-    """Numeric dates are day-first except in month-first locales (en_US, bare "en")."""
-    return locale.strip().lower() not in MONTH_FIRST_LOCALES
+    """Numeric dates are day-first except in month-first locales (en_US, bare "en").
+
+    Tenants and channels spell locales many ways: "en_US", "en-US", "en_US.UTF-8", "EN-us".
+    """
+    tag = locale.strip().split(".")[0].split("@")[0].replace("-", "_").lower()
+    return tag not in MONTH_FIRST_LOCALES
 
 
 def make_ctx(reftime: datetime, tz: str, locale: str, policy: str) -> Ctx:

@@ -88,17 +88,13 @@ def _matching_days(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
         y, m = today.year, today.month
         if spec.year is not None:
             y = spec.year
-        for k in range(48 if wd is not None else 24):
+        # with a weekday ("Friday 18", "Thu 15th"), the next such day on that weekday within
+        # a year; past that the weekday is taken as a slip and the day of the month wins
+        for k in range(13 if wd is not None else 24):
             mm = m - 1 + k
             d = valid_date(y + mm // 12, mm % 12 + 1, spec.day)
             if d is not None and d >= first and (wd is None or d.weekday() == wd):
                 yield d
-        if wd is not None:
-            for k in range(1, 13):
-                mm = m - 1 - k
-                d = valid_date(y + mm // 12, mm % 12 + 1, spec.day)
-                if d is not None and d.weekday() == wd:
-                    yield d
         return
     if wd is not None:
         for k in range(0, 21):

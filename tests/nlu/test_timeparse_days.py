@@ -40,3 +40,39 @@ def test_numeric_date_order_follows_locale():
 def test_conflicting_weekday_trusts_the_date():
     # 18 February 2013 is a Monday, not a Wednesday
     assert value("Wednesday 18th February").startswith("2013-02-18")
+
+
+@pytest.mark.parametrize(
+    ("locale", "day"),
+    [("en_US", "2013-05-08"), ("en-US", "2013-05-08"), ("en_US.UTF-8", "2013-05-08"),
+     ("EN-us", "2013-05-08"), ("en_CA", "2013-05-08"), ("en", "2013-05-08"),
+     ("en_GB", "2013-08-05"), ("en-GB", "2013-08-05"), ("en_AU", "2013-08-05"),
+     ("en_IE", "2013-08-05"), ("en_IN", "2013-08-05"), ("fr_FR", "2013-08-05")],
+)  # fmt: skip
+def test_slash_dates_follow_the_tenant_locale(locale, day):
+    assert value("5/8", locale=locale).startswith(day)
+    assert value("on 5/8 at 3pm", locale=locale).startswith(day + "T15:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Friday 15", "2013-02-15"),  # the coming Friday is the 15th
+        ("Fri 15th", "2013-02-15"),
+        ("Saturday the 16th", "2013-02-16"),
+        ("friday, 15", "2013-02-15"),
+        ("Friday 15 at 3pm", "2013-02-15T15:00"),
+        ("Tuesday 19", "2013-02-19"),
+        ("Thursday 14th", "2013-02-14"),
+        ("Friday 29", "2013-03-29"),  # the next 29th that is a Friday
+        ("Monday 31", "2013-03-31"),  # no Monday 31st within a year: the day of the month
+    ],
+)
+def test_weekday_and_day_of_month(text, day):
+    assert value(text).startswith(day)
+
+
+@pytest.mark.parametrize(("text", "moment"), [("Friday 9", "2013-02-15T09:00"),
+                                              ("Friday 18:00", "2013-02-15T18:00")])  # fmt: skip
+def test_weekday_and_hour_stays_a_time(text, moment):
+    assert value(text).startswith(moment)

@@ -7,8 +7,9 @@ from dataclasses import replace
 from nlu.timeparse.lexicon import (
     APPROX_WORDS,
     TZ_ABBREVIATIONS,
+    UNITS,
 )
-from nlu.timeparse.model import Range, Tod
+from nlu.timeparse.model import Open, Range, Tod
 from nlu.timeparse.numbers import ONES, TENS, integer, word_number
 from nlu.timeparse.rules import (
     RANGE_SEPS,
@@ -16,6 +17,9 @@ from nlu.timeparse.rules import (
 )
 
 _CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
+_AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), ("from",))
+_BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier", "than"),
+           ("no", "later", "than"), ("up", "to"), ("up", "until"))  # fmt: skip
 
 
 class ClockRules(ParserBase):
@@ -278,6 +282,32 @@ class ClockRules(ParserBase):
             k += 1
         out.append((k, off))
         return out
+
+    # ------------------------------------------------------------------ open intervals
+    def open_tod(self, i: int) -> list[tuple[int, Open]]:
+        """ "after 4pm", "before noon", "until 3", "no later than 10:30": one side of an
+        interval, which a day may join ("Saturday before noon", "before 10am tomorrow")."""
+        return self.memo("open", i, self._open_tod)
+
+    def _open_tod(self, i: int) -> list[tuple[int, Open]]:
+        out: list[tuple[int, Open]] = []
+        for words, after in [(w, True) for w in _AFTER] + [(w, False) for w in _BEFORE]:
+            k = self.words(i, *words)
+            if k is None:
+                continue
+            if self.w(k) in APPROX_WORDS:
+                k += 1
+            for j, tod in self.tod(k):
+                if tod.marker or (tod.latent and self.w(j) in UNITS):
+                    continue  # "after 1030", "after 3 days": not a time of day
+                if words == ("from",) and not self._alone_from(j):
+                    continue
+                out.append((j, Open(after, replace(tod, latent=False))))
+        return out
+
+    def _alone_from(self, j: int) -> bool:
+        """ "from 9" with nothing after it is open ("from 9 tomorrow", not "from 9 to 5")."""
+        return self.w(j) not in RANGE_SEPS and self.w(j) not in ("and", "till", "until")
 
     # ------------------------------------------------------------------ ranges
     def _endpoint(self, i: int) -> list[tuple[int, Tod]]:

@@ -36,6 +36,8 @@ class Parser(RelativeRules):
             out.append((j, "tod", tod, tod.latent))
         for j, r in self.rng(i):
             out.append((j, "rng", r, r.latent))
+        for j, o in self.open_tod(i):
+            out.append((j, "open", o, False))
         for j, d, latent in self.date(i):
             out.append((j, "date", d, latent))
         for j, p, latent in self.pod(i):
@@ -82,22 +84,27 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
     if ph.resolved is not None:
         return None
     empty = (ph.date is None and ph.tod is None and ph.rng is None and ph.pod is None
-             and ph.inst is None)  # fmt: skip
-    new = Phrase(ph.date, ph.tod, ph.rng, ph.pod, ph.inst, ph.tz, parts=ph.parts + 1)
+             and ph.inst is None and ph.opn is None)  # fmt: skip
+    timed = ph.tod is not None or ph.rng is not None or ph.opn is not None
+    new = Phrase(ph.date, ph.tod, ph.rng, ph.pod, ph.inst, ph.opn, ph.tz, parts=ph.parts + 1)
     if kind == "res":
         if not empty:
             return None
         new.resolved = obj
     elif kind == "tod":
-        if ph.tod is not None or ph.rng is not None:
+        if timed:
             return None
         if ph.inst is not None and not ph.inst.date_like:
             return None
         new.tod = obj
     elif kind == "rng":
-        if ph.tod is not None or ph.rng is not None or ph.inst is not None:
+        if timed or ph.inst is not None:
             return None
         new.rng = obj
+    elif kind == "open":
+        if timed or ph.inst is not None:
+            return None
+        new.opn = obj
     elif kind == "date":
         if ph.inst is not None:
             return None
@@ -113,7 +120,7 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
             return None
         new.pod = obj
     elif kind == "inst":
-        if ph.inst is not None or ph.rng is not None or ph.pod is not None:
+        if ph.inst is not None or ph.rng is not None or ph.pod is not None or ph.opn is not None:
             return None
         if ph.date is not None:
             if not ph.date.is_today or ph.tod is not None:
@@ -123,7 +130,7 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
             return None
         new.inst = obj
     elif kind == "tz":
-        if last not in ("tod", "rng") or ph.tz is not None:
+        if last not in ("tod", "rng", "open") or ph.tz is not None:
             return None
         new.tz = obj
     else:

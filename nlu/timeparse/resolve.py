@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from nlu.timeparse.calendar import Ctx, add_grain, at, finer, truncate, valid_date
-from nlu.timeparse.model import DateSpec, Phrase, Pod, Range, Span, Tod, Value
+from nlu.timeparse.model import DateSpec, Open, Phrase, Pod, Range, Span, Tod, Value
 
 _PM_MIDNIGHT_PODS = frozenset({"evening", "night", "late night", "late evening"})
 
@@ -184,7 +184,7 @@ def resolve_pod(ctx: Ctx, pod: Pod, spec: DateSpec | None) -> Span | None:
         if d0 is None:
             return None
         d = d0
-    return Span(at(d, pod.start), at(d, pod.end), "hour")
+    return Span(at(d, pod.start), at(d, pod.end), "hour", pod=pod.name)
 
 
 def resolve_range(ctx: Ctx, rng: Range, spec: DateSpec | None, pod: Pod | None,
@@ -221,6 +221,24 @@ def resolve_range(ctx: Ctx, rng: Range, spec: DateSpec | None, pod: Pod | None,
     return Span(start, add_grain(end, grain), grain, assumed)
 
 
+def resolve_open(ctx: Ctx, opn: Open, spec: DateSpec | None, pod: Pod | None,
+                 tz: int | None) -> Span | None:  # fmt: skip
+    """ "Saturday before noon", "after 4pm", "tomorrow morning before 10": the bound placed
+    like a time of day on the day said; the other side stays open (None)."""
+    tod = opn.tod if tz is None or opn.tod.tz is not None else replace(opn.tod, tz=tz)
+    if pod is not None:
+        tod = _pod_with_tod(pod, tod)
+        if spec is None and pod.day is not None and not pod.day.is_today:
+            spec = pod.day
+    placed = place_tod(ctx, tod, spec)
+    if placed is None:
+        return None
+    dt, assumed = placed
+    if opn.after:
+        return Span(dt, None, tod.grain, assumed)
+    return Span(None, dt, tod.grain, assumed)
+
+
 def resolve_phrase(ctx: Ctx, ph: Phrase) -> Value | Span | None:
     """Combine the collected pieces of one expression into a value or an interval."""
     if ph.resolved is not None:
@@ -235,6 +253,8 @@ def resolve_phrase(ctx: Ctx, ph: Phrase) -> Value | Span | None:
         spec = DateSpec(fixed=inst.dt.date())
     if ph.rng is not None:
         return resolve_range(ctx, ph.rng, spec, pod, ph.tz)
+    if ph.opn is not None:
+        return resolve_open(ctx, ph.opn, spec, pod, ph.tz)
     if tod is not None:
         if ph.tz is not None and tod.tz is None:
             tod = replace(tod, tz=ph.tz)

@@ -69,3 +69,29 @@ def test_marked_times(text, expected):
 @pytest.mark.parametrize("text", ["the total was 17.30", "221B", "version 3.4", "4x4"])
 def test_numbers_that_are_not_times(text):
     assert times(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "frm", "to"),
+    [
+        ("Saturday before noon", None, "2013-02-16T12:00"),
+        ("before 10am tomorrow", None, "2013-02-13T10:00"),
+        ("tomorrow morning before 10", None, "2013-02-13T10:00"),
+        ("no later than 10:30 on Friday", None, "2013-02-15T10:30"),
+        ("until 3 on monday", None, "2013-02-18T15:00"),
+        ("after 4pm", "2013-02-12T16:00", None),
+        ("friday after 2", "2013-02-15T14:00", None),
+        ("after 6 on friday", "2013-02-15T18:00", None),
+        ("from 9 tomorrow", "2013-02-13T09:00", None),
+        ("Sunday Feb 17 after 9", "2013-02-17T09:00", None),
+    ],
+)
+def test_open_intervals_keep_their_day(text, frm, to):
+    info = one(text, bare_hour_policy="business_hours")["additional_info"]
+    assert info["type"] == "interval" and info["open"] == ("after" if frm else "before")
+    assert (info["from"] or "")[:16] == (frm or "") and (info["to"] or "")[:16] == (to or "")
+
+
+@pytest.mark.parametrize("text", ["after 3 days", "before 1030"])
+def test_open_intervals_need_a_time_of_day(text):
+    assert all(e["additional_info"].get("open") is None for e in times(text))

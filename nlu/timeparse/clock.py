@@ -17,6 +17,7 @@ from nlu.timeparse.rules import (
 )
 
 _CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
+_TILL = frozenset({"till", "until", "til", "untill", "'til"})
 _AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), ("from",))
 _BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier", "than"),
            ("no", "later", "than"), ("up", "to"), ("up", "until"))  # fmt: skip
@@ -152,28 +153,29 @@ class ClockRules(ParserBase):
                 out.append((j + 1, replace(tod, latent=False)))
         return out
 
-    def _minutes_word(self, i: int) -> list[tuple[int, int]]:
-        """The minutes of "20 past", "a quarter to", "half past"."""
-        out: list[tuple[int, int]] = []
+    def _minutes_word(self, i: int) -> list[tuple[int, int, bool]]:
+        """The minutes of "20 past", "a quarter to", "half past": (end, minutes, bare) where
+        bare is a number said without "minutes"."""
+        out: list[tuple[int, int, bool]] = []
         w = self.w(i)
         if w in ("a", "an") and self.w(i + 1) == "quarter":
-            out.append((i + 2, 15))
+            out.append((i + 2, 15, False))
         elif w == "quarter":
-            out.append((i + 1, 15))
+            out.append((i + 1, 15, False))
         elif w == "half":
-            out.append((i + 1, 30))
+            out.append((i + 1, 30, False))
         else:
             for j, v in integer(self.toks, i):
                 if 1 <= v < 60:
-                    out.append((j, v))
+                    out.append((j, v, True))
                     if self.w(j) in ("minutes", "minute", "mins", "min"):
-                        out.append((j + 1, v))
+                        out.append((j + 1, v, False))
         return out
 
     def _relative_minutes(self, i: int) -> list[tuple[int, Tod]]:
         """ "half past three", "a quarter to noon", "20 minutes to 2pm", "half three"."""
         out: list[tuple[int, Tod]] = []
-        for j, m in self._minutes_word(i):
+        for j, m, bare in self._minutes_word(i):
             rel = self.w(j)
             if rel in ("past", "after"):
                 sign = 1
@@ -181,6 +183,8 @@ class ClockRules(ParserBase):
                 sign = -1
             else:
                 continue
+            if bare and sign < 0 and (rel == "till" or m % 5):
+                continue  # "six till eight", "six to eight": a range, not 7:54 ("ten to 8")
             for k, hour in self._hour_tod(j + 1):
                 if hour.grain != "hour" and hour.grain != "minute":
                     continue
@@ -351,6 +355,8 @@ class ClockRules(ParserBase):
             for j2, b in self._endpoint(j + 1):
                 if a.tz is None and b.tz is not None:
                     a = replace(a, tz=b.tz)  # "9:30 - 11:00 CST": one zone for both
-                latent = a.latent and b.latent and kind != "from"
+                # "6 till 8" is a range ("till" is only ever temporal); "6-8", "6 to 8" may be
+                # a count or a score, so they need am/pm, a day or a part of the day
+                latent = a.latent and b.latent and kind != "from" and sep not in _TILL
                 out.append((j2, Range(a, b, latent)))
         return out

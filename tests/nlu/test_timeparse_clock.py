@@ -95,3 +95,30 @@ def test_open_intervals_keep_their_day(text, frm, to):
 @pytest.mark.parametrize("text", ["after 3 days", "before 1030"])
 def test_open_intervals_need_a_time_of_day(text):
     assert all(e["additional_info"].get("open") is None for e in times(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "frm", "end"),
+    [
+        ("six till eight tonight", "2013-02-12T18:00", "2013-02-12T20:00"),
+        ("six to eight tonight", "2013-02-12T18:00", "2013-02-12T20:00"),
+        ("6 till 8", "2013-02-12T18:00", "2013-02-12T20:00"),  # "till" is only temporal
+        ("five until nine tomorrow", "2013-02-13T17:00", "2013-02-13T21:00"),
+        ("from 9 to 11am", "2013-02-12T09:00", "2013-02-12T11:00"),
+        ("3-4:30pm", "2013-02-12T15:00", "2013-02-12T16:30"),
+        ("10 until noon", "2013-02-12T10:00", "2013-02-12T12:00"),
+        ("between 2 and 4 on Monday", "2013-02-18T14:00", "2013-02-18T16:00"),
+    ],
+)
+def test_ranges_of_hours(text, frm, end):
+    info = one(text, bare_hour_policy="business_hours")["additional_info"]
+    assert (info["from"][:16], info["end"][:16]) == (frm, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("ten to eight", "T07:50"), ("15 to noon", "T11:45"), ("twenty to 3", "T14:40"),
+     ("quarter till 8", "T07:45"), ("ten minutes till 8", "T07:50")],
+)  # fmt: skip
+def test_minutes_before_the_hour(text, moment):
+    assert moment in value(text)

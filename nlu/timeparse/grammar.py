@@ -58,11 +58,20 @@ class Parser(RelativeRules):
         results: list[tuple[int, Phrase]] = []
 
         def dfs(k: int, ph: Phrase, last: str, depth: int, any_real: bool) -> None:
+            after_for = last.endswith("+") and self.w(k - 1) == "for"
             for j, kind, obj, latent in self.components(k):
+                if after_for and kind in ("tod", "rng") and latent:
+                    continue  # "the 27th for one night", "friday for 2": a count, not 2 o'clock
                 ph2 = _add(ph, kind, obj, last, k)
                 if ph2 is None:
                     continue
                 real = any_real or not latent
+                lone_pod = depth == 0 and kind == "pod" and obj.bare
+                if lone_pod and self.lone_pod_ok(k, j):
+                    results.append((j, ph2))  # "afternoon" as the whole answer
+                if last == "pod" and ph.parts == 1 and ph.pod is not None and ph.pod.bare \
+                        and kind == "tod" and not obj.marker:  # fmt: skip
+                    real = True  # "morning 10", "night 9": the part of the day settles it
                 if real:
                     results.append((j, ph2))
                 if depth >= 5 or kind == "res":
@@ -116,7 +125,7 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
                 return None
             new.date = merged
     elif kind == "pod":
-        if ph.pod is not None or ph.inst is not None:
+        if ph.pod is not None or ph.inst is not None or (obj.needs_day and ph.date is None):
             return None
         new.pod = obj
     elif kind == "inst":

@@ -55,6 +55,8 @@ class Pod:
     meridiem: str
     day: DateSpec | None = None
     latent: bool = False
+    needs_day: bool = False  # "early"/"late" only after a day ("friday late")
+    bare: bool = False  # the word alone ("morning"): a time only as a whole answer
 
 
 @dataclass(frozen=True)

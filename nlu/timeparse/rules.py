@@ -34,7 +34,7 @@ TOMORROW_WORDS = frozenset({"tomorrow", "tomorrows", "tmrw", "tmr", "tomorow", "
                        "tommorrow", "2moro", "tmw"})  # fmt: skip
 NOW_WORDS = frozenset({"now", "atm"})
 POD_WORDS = frozenset({"morning", "afternoon", "evening", "night", "lunch", "lunchtime",
-                        "mornings", "afternoons", "evenings", "nights"})  # fmt: skip
+                        "mornings", "afternoons", "evenings", "nights", "forenoon"})  # fmt: skip
 
 # Words that can begin some rule; a parse never starts anywhere else (speed on long chats).
 _RULE_STARTS = frozenset({
@@ -44,7 +44,7 @@ _RULE_STARTS = frozenset({
     "past", "previous", "quarter", "right", "since", "the", "this", "til", "till", "tonight",
     "tonite", "toniht", "until", "untill", "upcoming", "week", "weekend", "weekends", "wkend",
     "within", "yesterday", "couple", "few", "pair", "dozen", "several", "eod", "eom", "eoy",
-    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime",
+    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime", "very",
 })  # fmt: skip
 STARTERS = (
     _RULE_STARTS

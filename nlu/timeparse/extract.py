@@ -13,7 +13,7 @@ from nlu.timeparse.grammar import Parser
 from nlu.timeparse.lexicon import MONTH_FIRST_LOCALES
 from nlu.timeparse.model import Span, Value
 from nlu.timeparse.output import duration_entity, time_entity
-from nlu.timeparse.resolve import resolve_phrase
+from nlu.timeparse.resolve import as_week_span, resolve_phrase
 from nlu.timeparse.zones import get_zone
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def extract(
     for i, j, kind, meaning in matches:
         s, e = toks[i].start, toks[j - 1].end
         if kind == "time" and isinstance(meaning, (Value, Span)):
-            entities.append(time_entity(ctx, text, s, e, meaning))
+            entities.append(time_entity(ctx, text, s, e, as_week_span(ctx, meaning)))
         elif kind == "duration" and isinstance(meaning, Dur):
             entities.append(duration_entity(text, s, e, meaning))
     return entities

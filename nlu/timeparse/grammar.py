@@ -8,6 +8,7 @@ longest reading that resolves.  Rules are memoised per position, so a parse is l
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from nlu.timeparse.model import DateSpec, Phrase
@@ -148,7 +149,11 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
 
 
 def _merge_dates(a: DateSpec, b: DateSpec) -> DateSpec | None:
-    """Combine "Monday" with "Feb 18" (either order); anything else clashes."""
+    """Combine "Monday" with "Feb 18" or "next week" (either order); anything else clashes."""
+    for week, day in ((a, b), (b, a)):
+        if week.grain == "week" and week.fixed is not None and day.grain == "day" and \
+                day.weekday is not None and day.fixed is None and day.day is None:  # fmt: skip
+            return DateSpec(fixed=week.fixed + timedelta(days=day.weekday))  # "next week friday"
     if a.grain != "day" or b.grain != "day":
         return None
     wd_only_a = a.weekday is not None and a.fixed is None and a.day is None

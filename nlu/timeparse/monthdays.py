@@ -10,10 +10,15 @@ from nlu.timeparse.dayatoms import DayAtoms
 from nlu.timeparse.lexicon import AMBIGUOUS_MONTHS, FIXED_HOLIDAYS, MONTHS, WEEKDAY_PLURALS
 from nlu.timeparse.model import DateSpec
 from nlu.timeparse.numbers import integer, ordinal
+from nlu.timeparse.resolve import resolve_day
 
 
 class MonthDayRules(DayAtoms):
     """Days named by their place in a month or a count from today, and whole periods."""
+
+    def date(self, i: int) -> list[tuple[int, DateSpec, bool]]:
+        """Every day reading at i (defined by the day layer)."""
+        raise NotImplementedError
 
     def _month_ref(self, i: int) -> list[tuple[int, int, int | None]]:
         """A month for "first monday of ...": (end, month, year or None)."""
@@ -91,6 +96,13 @@ class MonthDayRules(DayAtoms):
             n = offsets[rel]
             start = add_grain(truncate(ref, unit), unit, n)
             out.append((k + 2, DateSpec(fixed=start.date(), grain=unit)))
+        if rel == "week" and self.w(k + 1) == "of":
+            # "the week of the 14th", "week of March 3": the week that day falls in
+            for j, spec, _ in self.date(k + 2):
+                res = resolve_day(self.ctx, spec) if spec.grain == "day" else None
+                if res is not None:
+                    monday = truncate(res.dt, "week")
+                    out.append((j, DateSpec(fixed=monday.date(), grain="week")))
         if rel == "week" and self.words(k + 1, "after", "next") and k > i:
             start = add_grain(truncate(ref, "week"), "week", 2)
             out.append((k + 3, DateSpec(fixed=start.date(), grain="week")))

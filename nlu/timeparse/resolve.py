@@ -239,6 +239,19 @@ def resolve_open(ctx: Ctx, opn: Open, spec: DateSpec | None, pod: Pod | None,
     return Span(None, dt, tod.grain, assumed)
 
 
+def as_week_span(ctx: Ctx, res: Value | Span) -> Value | Span:
+    """A week said on its own ("next week", "the week of the 14th") becomes the days it
+    covers, Monday to Sunday at day grain, for agenda and availability questions; the week
+    under way ("this week") runs from today."""
+    if not isinstance(res, Value) or res.grain != "week":
+        return res
+    start, end = res.dt, add_grain(res.dt, "week")
+    today = at(ctx.today)
+    if start <= today < end:
+        start = today
+    return Span(start, end, "day", period="week")
+
+
 def resolve_phrase(ctx: Ctx, ph: Phrase) -> Value | Span | None:
     """Combine the collected pieces of one expression into a value or an interval."""
     if ph.resolved is not None:

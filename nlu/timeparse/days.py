@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from nlu.timeparse.calendar import valid_date
 from nlu.timeparse.dayatoms import two_digit_year
-from nlu.timeparse.lexicon import UNITS
+from nlu.timeparse.lexicon import UNITS, WEEKDAY_PLURALS
 from nlu.timeparse.model import DateSpec
 from nlu.timeparse.monthdays import MonthDayRules
 from nlu.timeparse.numbers import ordinal
@@ -22,6 +22,8 @@ class DayRules(MonthDayRules):
         out: list[tuple[int, DateSpec]] = []
         for j, m in self.month(i):
             k = j + (1 if self.w(j) == "the" else 0)
+            if self.w(j) in ("/", "-") and self.g(j) and self.g(j + 1):
+                k = j + 1  # "May/8"
             for k2, d, _ in self.day_number(k):
                 if self.w(k2) in (":", "h") and self.g(k2):
                     continue
@@ -36,11 +38,15 @@ class DayRules(MonthDayRules):
                 j2 += 2
             elif self.w(j2) == "of" or (self.w(j2) in ("-", "/") and self.g(j2)):
                 j2 += 1
+            elif self.w(j2) == "." and self.g(j2) and not is_ord:
+                j2 += 1  # "7. April", "3. Jan. 2018" (the dot of a day-first ordinal)
             for j3, m in self.month(j2):
                 if j2 > j and self.w(j2 - 1) in ("-", "/"):
                     if self.w(j3) == self.w(j2 - 1) and self.g(j3):
                         for j4, y in self.year(j3 + 1, short_ok=True):
                             out.append((j4, DateSpec(month=m, day=d, year=y)))
+                    else:
+                        out.append((j3, DateSpec(month=m, day=d)))  # "8/May"
                     continue
                 out.extend(self._with_year(j3, DateSpec(month=m, day=d), short_ok=True))
         return out
@@ -105,8 +111,11 @@ class DayRules(MonthDayRules):
             mod, mod_end = "coming", i + 2
         elif w in ("this", "coming", "upcoming", "next", "last", "past", "previous"):
             mod, mod_end = w, i + 1
+        elif w == "following":
+            mod, mod_end = "next", i + 1
         elif w == "the" and self.w(i + 1) in ("coming", "following", "next"):
-            mod, mod_end = "coming" if self.w(i + 1) != "next" else "next", i + 2
+            # "the following friday" is next week's, as "the following week" is next week
+            mod, mod_end = "coming" if self.w(i + 1) == "coming" else "next", i + 2
         for j, wd in self.weekday(mod_end):
             if mod in ("next",):
                 d = week_start + timedelta(days=7 + wd)
@@ -184,6 +193,28 @@ class DayRules(MonthDayRules):
             out.append((k + 1, DateSpec(day=int(w), weekday=wd)))
         return out
 
+    def _dotted_day_month(self, i: int) -> list[tuple[int, DateSpec, bool]]:
+        """ "8.5." (day-first with a closing dot, as in German and much of Europe): latent,
+        so only with a weekday or a time ("Tuesday, 8.5.", "8.5. at 10"), never a price's
+        "8.5." at the end of a sentence."""
+        a, b = self.w(i), self.w(i + 2)
+        if not (a.isdigit() and b.isdigit() and len(a) <= 2 and len(b) <= 2):
+            return []
+        if not (self.w(i + 1) == "." == self.w(i + 3) and all(self.g(i + k) for k in (1, 2, 3))):
+            return []
+        if self.g(i + 4) and self.w(i + 4)[:1].isalnum():
+            return []  # "8.5.2018" is read with its year elsewhere
+        if valid_date(2000, int(b), int(a)) is None:
+            return []
+        return [(i + 4, DateSpec(month=int(b), day=int(a)), True)]
+
+    def _weekday_plural(self, i: int) -> list[tuple[int, DateSpec]]:
+        """ "mondays", "on fridays": for a booking, the next one."""
+        wd = WEEKDAY_PLURALS.get(self.w(i))
+        if wd is None or self.w(i + 1) in ("ago", "from", "hence", "back"):
+            return []
+        return [(i + 1, DateSpec(weekday=wd, not_today=True))]
+
     def _ordinal_day(self, i: int) -> list[tuple[int, DateSpec, bool]]:
         """ "the 15th", "the first", "15th": a day of some month."""
         out: list[tuple[int, DateSpec, bool]] = []
@@ -209,6 +240,9 @@ class DayRules(MonthDayRules):
             out.append((j, s, False))
         for j, s in self._weekday_and_day(i):
             out.append((j, s, False))
+        for j, s in self._weekday_plural(i):
+            out.append((j, s, False))
+        out.extend(self._dotted_day_month(i))
         for j, s in self._month_day(i):
             out.append((j, s, False))
         for j, s in self._numeric_date(i):
@@ -219,6 +253,8 @@ class DayRules(MonthDayRules):
         for j, s in self._period(i):
             out.append((j, s, False))
         for j, s in self._nth_weekday_rel(i):
+            out.append((j, s, False))
+        for j, s in self._month_end(i):
             out.append((j, s, False))
         for j, s in self._holiday(i):
             out.append((j, s, False))

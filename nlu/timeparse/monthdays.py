@@ -143,6 +143,31 @@ class MonthDayRules(DayAtoms):
                 out.append((j + 2, DateSpec(fixed=today + timedelta(days=n))))
         return out
 
+    def _month_end(self, i: int) -> list[tuple[int, DateSpec]]:
+        """ "eom", "end of the month", "end of next month", "end of April", "eoy", "end of
+        the year": the last day (a booking needs a day; "by the end of..." is a deadline)."""
+        out: list[tuple[int, DateSpec]] = []
+        today = self.ctx.today
+        w = self.w(i)
+        if w == "eom":
+            out.append((i + 1, DateSpec(fixed=today.replace(day=last_day(today.year,
+                                                                         today.month)))))
+        elif w == "eoy":
+            out.append((i + 1, DateSpec(fixed=today.replace(month=12, day=31))))
+        k = i + (1 if w == "the" else 0)
+        if not self.words(k, "end", "of"):
+            return out
+        k += 2
+        for j, m, y in self._month_ref(k):
+            yy = y if y is not None else today.year + (1 if m < today.month else 0)
+            out.append((j, DateSpec(fixed=valid_date(yy, m, last_day(yy, m)))))
+        k2 = k + (1 if self.w(k) in ("the", "this", "current") else 0)
+        if self.w(k2) == "year":
+            out.append((k2 + 1, DateSpec(fixed=today.replace(month=12, day=31))))
+        elif self.words(k, "next", "year"):
+            out.append((k + 2, DateSpec(fixed=date(today.year + 1, 12, 31))))
+        return out
+
     def _holiday(self, i: int) -> list[tuple[int, DateSpec]]:
         """Fixed-date holidays people book around ("christmas eve", "new year's day")."""
         out: list[tuple[int, DateSpec]] = []

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from nlu.timeparse.calendar import Ctx, add_grain, at, finer, truncate, valid_date
 from nlu.timeparse.model import DateSpec, Open, Phrase, Pod, Range, Span, Tod, Value
 
+RECENT_DAYS = 31  # how far back a weekday with a date may point ("Sunday, Feb 10")
 _PM_MIDNIGHT_PODS = frozenset({"evening", "night", "late night", "late evening"})
 
 
@@ -77,10 +78,12 @@ def _matching_days(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
             if wd is not None and seen >= 2:
                 break
         if wd is not None:
-            for y in range(today.year, today.year - 5, -1):
+            # the one just gone, when it is recent ("Sunday, Feb 10" said on Feb 12); a date
+            # months back is a slip of the weekday, and the next such date wins
+            for y in range(today.year, today.year - 2, -1):
                 d = valid_date(y, spec.month, spec.day)
                 if d is not None and d < first:
-                    if d.weekday() == wd:
+                    if d.weekday() == wd and (today - d).days <= RECENT_DAYS:
                         yield d
                     break
         return
@@ -134,7 +137,9 @@ def place_tod(ctx: Ctx, tod: Tod, spec: DateSpec | None) -> tuple[datetime, bool
         days: Iterator[date] = (ctx.today + timedelta(days=k) for k in range(3))
     else:
         days = day_candidates(spec, ctx)
-    fixed = spec is not None and spec.fixed is not None
+    # a day given in full ("Nov 13 2016", "tomorrow") is that day even when it has passed
+    fixed = spec is not None and (spec.fixed is not None or None not in (
+        spec.year, spec.month, spec.day))  # fmt: skip
     last: datetime | None = None
     for n, d in enumerate(days):
         if n > 400:

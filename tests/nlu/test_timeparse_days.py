@@ -1,7 +1,7 @@
 import pytest
 
 from nlu.timeparse import extract
-from tests.nlu.helpers import DUCK_REF, DUCK_TZ, value
+from tests.nlu.helpers import DUCK_REF, DUCK_TZ, times, value
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,23 @@ def test_weekday_and_day_of_month(text, day):
                                               ("Friday 18:00", "2013-02-15T18:00")])  # fmt: skip
 def test_weekday_and_hour_stays_a_time(text, moment):
     assert value(text).startswith(moment)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("8/May", "2013-05-08"), ("May/8", "2013-05-08"), ("8-May", "2013-05-08"),
+        ("7. April", "2013-04-07"), ("3. Jan. 2014 14:30", "2014-01-03T14:30"),
+        ("Tuesday, 7.5.", "2013-05-07"), ("7.5. Tuesday", "2013-05-07"),
+        ("8.5. at 10am", "2013-05-08T10:00"),
+        ("mondays", "2013-02-18"), ("on fridays at 3pm", "2013-02-15T15:00"),
+        ("the following Friday", "2013-02-22"), ("following friday", "2013-02-22"),
+    ],
+)  # fmt: skip
+def test_more_day_spellings(text, day):
+    assert value(text).startswith(day)
+
+
+@pytest.mark.parametrize("text", ["it costs 8.5.", "rated 4.5.", "2 mondays ago"])
+def test_dotted_numbers_alone_are_no_day(text):
+    assert all("2013-05" not in e["value"] for e in times(text))

@@ -73,3 +73,17 @@ def test_resolve_open_keeps_the_day():
 def test_resolve_day_value():
     res = resolve_phrase(NEXT, Phrase(date=DateSpec(fixed=date(2013, 2, 13))))
     assert res == Value(datetime(2013, 2, 13), "day")
+
+
+def test_a_full_past_date_keeps_its_time():
+    spec = DateSpec(year=2012, month=11, day=13)
+    assert place_tod(NEXT, Tod(13, 30, grain="minute"), spec) == (
+        datetime(2012, 11, 13, 13, 30), False)  # fmt: skip
+
+
+def test_weekday_with_a_date_points_back_only_a_month():
+    # Sunday 10 Feb 2013 was two days ago; Tuesday 13 Nov 2012 is months back: a slip
+    recent = DateSpec(month=2, day=10, weekday=6)
+    assert next(day_candidates(recent, NEXT)) == date(2013, 2, 10)
+    old = DateSpec(month=11, day=13, weekday=1)
+    assert next(day_candidates(old, NEXT)) == date(2013, 11, 13)

@@ -11,15 +11,15 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from nlu.timeparse.dateranges import DateRangeRules
 from nlu.timeparse.model import DateSpec, Phrase
-from nlu.timeparse.relative import RelativeRules
 from nlu.timeparse.rules import (
     CONNECTORS,
     Comp,
 )
 
 
-class Parser(RelativeRules):
+class Parser(DateRangeRules):
     """Parses one text against a reference context; create one per call."""
 
     # ------------------------------------------------------------------ phrases
@@ -52,8 +52,17 @@ class Parser(RelativeRules):
         return out
 
     def phrase(self, i: int) -> list[tuple[int, Phrase]]:
+        """Every time expression at i: joined pieces, and ranges of days ("Aug 5 - 16")."""
+        return self.memo("phrase", i, self._phrase_or_range)
+
+    def _phrase_or_range(self, i: int) -> list[tuple[int, Phrase]]:
+        out = list(self.plain_phrase(i))
+        out.extend((j, Phrase(resolved=span, parts=1)) for j, span in self.date_ranges(i))
+        return out
+
+    def plain_phrase(self, i: int) -> list[tuple[int, Phrase]]:
         """Sequences of compatible pieces joined by connectors, with their collected meaning."""
-        return self.memo("phrase", i, self._phrase)
+        return self.memo("plain", i, self._phrase)
 
     def _phrase(self, i: int) -> list[tuple[int, Phrase]]:
         results: list[tuple[int, Phrase]] = []

@@ -1,0 +1,130 @@
+"""Ranges of days and of dated times: "Aug 5 - 16", "from Tuesday to Friday", "5 to 16 Aug",
+"2018/08/05 until 2018/08/16", "August 5th 8h - August 16th 13h".
+
+A stay, a course or an absence spans days; reading each end alone would give two unrelated
+dates ("Friday" would even be the Friday before "Tuesday").  The second end is read from the
+first: a bare day number takes the first end's month, a weekday is the first one on or after
+the first end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from nlu.timeparse.calendar import add_grain, at, valid_date
+from nlu.timeparse.model import DateSpec, Phrase, Span, Value
+from nlu.timeparse.relative import RelativeRules
+from nlu.timeparse.resolve import resolve_day, resolve_phrase
+
+_SEPS = frozenset({"-", "\u2013", "\u2014", "to", "till", "until", "untill", "til", "thru",
+                   "through"})  # fmt: skip
+_OPENERS = (("from",), ("between",), ("starting",), ("starting", "from"), ("beginning",),
+            ("starting", "on"), ("from", "the"))  # fmt: skip
+
+
+class DateRangeRules(RelativeRules):
+    """Intervals whose ends are days, or days with times."""
+
+    def plain_phrase(self, i: int) -> list[tuple[int, Phrase]]:
+        """Joined pieces at i, without ranges of days (defined by the phrase layer)."""
+        raise NotImplementedError
+
+    def date_ranges(self, i: int) -> list[tuple[int, Span]]:
+        """Every range of days (or dated times) starting at i."""
+        return self.memo("dranges", i, self._date_ranges)
+
+    def _date_ranges(self, i: int) -> list[tuple[int, Span]]:
+        out: list[tuple[int, Span]] = []
+        starts = [(i, "")]
+        for words in _OPENERS:
+            k = self.words(i, *words)
+            if k is not None:
+                starts.append((k, words[0]))
+        for k, opener in starts:
+            k += 1 if self.w(k) == "the" else 0
+            for j, first in self._first_end(k):
+                sep = self.w(j)
+                if sep not in _SEPS and not (sep == "and" and opener == "between"):
+                    continue
+                k2 = j + 1 + (1 if self.w(j + 1) == "the" else 0)
+                out.extend(self._second_end(k2, first))
+        return out
+
+    def _first_end(self, k: int) -> list[tuple[int, DateSpec | Value | int]]:
+        """The first end: a day description, a dated time, or a bare day number ("5 to 16
+        Aug"), whose month comes from the second end."""
+        ends: list[tuple[int, DateSpec | Value | int]] = []
+        for j, spec, latent in self.date(k):
+            if spec.grain == "day" and not latent:
+                ends.append((j, spec))
+        for j, ph in self.plain_phrase(k):
+            res = resolve_phrase(self.ctx, ph)
+            if ph.date is not None and ph.tod is not None and isinstance(res, Value):
+                ends.append((j, res))
+        w = self.w(k)
+        if w.isdigit() and len(w) <= 2 and 1 <= int(w) <= 31 and not self.g(k + 1):
+            ends.append((k + 1, int(w)))
+        elif w.isdigit() and len(w) <= 2 and self.w(k + 1) == "-" and self.g(k + 1):
+            ends.append((k + 1, int(w)))  # "15-18 Nov"
+        return ends
+
+    def _second_end(self, k: int, first: DateSpec | Value | int) -> list[tuple[int, Span]]:
+        out: list[tuple[int, Span]] = []
+        ctx = self.ctx
+        if isinstance(first, Value):  # "August 5th 8h - August 16th 13h"
+            for j, ph in self.plain_phrase(k):
+                res = resolve_phrase(ctx, ph)
+                if ph.date is not None and isinstance(res, Value) and res.dt > first.dt and \
+                        res.grain in ("hour", "minute", "second"):  # fmt: skip
+                    grain = "minute" if "minute" in (res.grain, first.grain) else res.grain
+                    out.append((j, Span(first.dt, add_grain(res.dt, grain), grain)))
+            return out
+        if isinstance(first, int):  # "5 to 16 Aug": the month and year of the second end
+            for j, spec, latent in self.date(k):
+                last = resolve_day(ctx, spec) if spec.grain == "day" and not latent else None
+                if last is None or spec.day is None or first > last.dt.day:
+                    continue
+                start = valid_date(last.dt.year, last.dt.month, first)
+                if start is not None:
+                    out.append((j, _days(start, last.dt.date())))
+            return out
+        head = resolve_day(ctx, first)
+        if head is None:
+            return out
+        start = head.dt.date()
+        w = self.w(k)
+        if first.day is not None and w.isdigit() and len(w) <= 2 and not (
+                self.g(k + 1) and self.w(k + 1)[:1].isalnum()):  # fmt: skip
+            end = _day_on_or_after(start, int(w))  # "Aug 5 - 16"
+            if end is not None:
+                out.append((k + 1, _days(start, end)))
+        from_first = replace(ctx, ref=at(start))
+        for j, spec, latent in self.date(k):
+            if spec.grain != "day" or latent:
+                continue
+            # "Tuesday - Friday": the Friday on or after that Tuesday
+            tail = resolve_day(from_first, replace(spec, not_today=False))
+            if spec.fixed is not None:
+                tail = resolve_day(ctx, spec)
+            if tail is not None and tail.dt.date() >= start:
+                out.append((j, _days(start, tail.dt.date())))
+        return out
+
+
+def _day_on_or_after(start: date, day: int) -> date | None:
+    """The day-of-month ``day`` in the month of ``start`` (or the next month) from start on."""
+    for months in (0, 1):
+        y, m = start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1
+        d = valid_date(y, m, day)
+        if d is not None and d >= start:
+            return d
+    return None
+
+
+def _days(start: date, last: date) -> Span:
+    """Whole days from start to last, inclusive (``end`` exclusive, day grain)."""
+    return Span(at(start), at(last + timedelta(days=1)), "day")
+
+
+__all__ = ["DateRangeRules"]

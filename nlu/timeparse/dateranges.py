@@ -42,22 +42,28 @@ class DateRangeRules(RelativeRules):
             if k is not None:
                 starts.append((k, words[0]))
         for k, opener in starts:
-            k += 1 if self.w(k) == "the" else 0
             for j, first in self._first_end(k):
                 sep = self.w(j)
                 if sep not in _SEPS and not (sep == "and" and opener == "between"):
                     continue
-                k2 = j + 1 + (1 if self.w(j + 1) == "the" else 0)
-                out.extend(self._second_end(k2, first))
+                out.extend(self._second_end(j + 1, first))
         return out
+
+    def _days_at(self, k: int, second: bool = False) -> list[tuple[int, DateSpec]]:
+        """Day readings at k, also past a "the" that is not part of them ("the 2018/08/05");
+        the second end may be a bare ordinal ("the 28th - 3rd")."""
+        found = [(j, spec) for j, spec, latent in self.date(k)
+                 if spec.grain == "day" and (second or not latent)]  # fmt: skip
+        if self.w(k) == "the":
+            found.extend((j, spec) for j, spec, latent in self.date(k + 1)
+                         if spec.grain == "day" and (second or not latent))  # fmt: skip
+        return found
 
     def _first_end(self, k: int) -> list[tuple[int, DateSpec | Value | int]]:
         """The first end: a day description, a dated time, or a bare day number ("5 to 16
         Aug"), whose month comes from the second end."""
-        ends: list[tuple[int, DateSpec | Value | int]] = []
-        for j, spec, latent in self.date(k):
-            if spec.grain == "day" and not latent:
-                ends.append((j, spec))
+        ends: list[tuple[int, DateSpec | Value | int]] = list(self._days_at(k))
+        k += 1 if self.w(k) == "the" else 0
         for j, ph in self.plain_phrase(k):
             res = resolve_phrase(self.ctx, ph)
             if ph.date is not None and ph.tod is not None and isinstance(res, Value):
@@ -81,8 +87,8 @@ class DateRangeRules(RelativeRules):
                     out.append((j, Span(first.dt, add_grain(res.dt, grain), grain)))
             return out
         if isinstance(first, int):  # "5 to 16 Aug": the month and year of the second end
-            for j, spec, latent in self.date(k):
-                last = resolve_day(ctx, spec) if spec.grain == "day" and not latent else None
+            for j, spec in self._days_at(k, second=True):
+                last = resolve_day(ctx, spec)
                 if last is None or spec.day is None or first > last.dt.day:
                     continue
                 start = valid_date(last.dt.year, last.dt.month, first)
@@ -93,16 +99,15 @@ class DateRangeRules(RelativeRules):
         if head is None:
             return out
         start = head.dt.date()
-        w = self.w(k)
+        n = k + (1 if self.w(k) == "the" else 0)
+        w = self.w(n)
         if first.day is not None and w.isdigit() and len(w) <= 2 and not (
-                self.g(k + 1) and self.w(k + 1)[:1].isalnum()):  # fmt: skip
+                self.g(n + 1) and self.w(n + 1)[:1].isalnum()):  # fmt: skip
             end = _day_on_or_after(start, int(w))  # "Aug 5 - 16"
             if end is not None:
-                out.append((k + 1, _days(start, end)))
+                out.append((n + 1, _days(start, end)))
         from_first = replace(ctx, ref=at(start))
-        for j, spec, latent in self.date(k):
-            if spec.grain != "day" or latent:
-                continue
+        for j, spec in self._days_at(k, second=True):
             # "Tuesday - Friday": the Friday on or after that Tuesday
             tail = resolve_day(from_first, replace(spec, not_today=False))
             if spec.fixed is not None:

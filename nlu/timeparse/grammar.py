@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from nlu.timeparse.dateranges import DateRangeRules
-from nlu.timeparse.model import DateSpec, Phrase
+from nlu.timeparse.model import DateSpec, Phrase, Pod, Tod
 from nlu.timeparse.rules import (
     CONNECTORS,
     Comp,
@@ -79,8 +79,9 @@ class Parser(DateRangeRules):
                 lone_pod = depth == 0 and kind == "pod" and obj.bare
                 if lone_pod and self.lone_pod_ok(k, j):
                     results.append((j, ph2))  # "afternoon" as the whole answer
-                if last == "pod" and ph.parts == 1 and ph.pod is not None and ph.pod.bare \
-                        and kind == "tod" and not obj.marker:  # fmt: skip
+                lead = ph.pod if last == "pod" and ph.parts == 1 else None
+                if lead is not None and lead.bare and kind == "tod" and self.w(k).isdigit() \
+                        and _inside(lead, obj):  # fmt: skip
                     real = True  # "morning 10", "night 9": the part of the day settles it
                 if real:
                     results.append((j, ph2))
@@ -155,6 +156,12 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
     else:
         return None
     return new
+
+
+def _inside(pod: Pod, tod: Tod) -> bool:
+    """Whether the hour, read in the part of the day, falls in it ("night 9", not "evening 1")."""
+    hour = tod.with_meridiem(pod.meridiem).hour if tod.ambiguous else tod.hour
+    return pod.start <= hour <= pod.end and not tod.marker
 
 
 def _merge_dates(a: DateSpec, b: DateSpec) -> DateSpec | None:

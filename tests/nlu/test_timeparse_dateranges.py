@@ -33,6 +33,10 @@ def _days(text: str, **kw) -> tuple[str, str]:
         ("from the 2018/08/05 to the 2018/08/16", "2018-08-05", "2018-08-16"),
         ("starting 2018/08/05 until 2018/08/16", "2018-08-05", "2018-08-16"),
         ("from 08/05 to 08/16", "2013-08-05", "2013-08-16"),
+        # days of this month
+        ("from the 20th to the 25th", "2013-02-20", "2013-02-25"),
+        ("the 28th - 3rd", "2013-02-28", "2013-03-03"),
+        ("from Aug 5 to the 16th", "2013-08-05", "2013-08-16"),
     ],
 )
 def test_ranges_of_days(text, first, last):

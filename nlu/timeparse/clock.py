@@ -18,9 +18,11 @@ from nlu.timeparse.rules import (
 
 _CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
 _TILL = frozenset({"till", "until", "til", "untill", "'til"})
-_AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), ("from",))
+_AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), ("from",),
+          ("not", "before"), ("not", "earlier", "than"))  # fmt: skip
 _BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier", "than"),
-           ("no", "later", "than"), ("up", "to"), ("up", "until"))  # fmt: skip
+           ("no", "later", "than"), ("up", "to"), ("up", "until"), ("not", "after"),
+           ("not", "later", "than"))  # fmt: skip
 
 
 class ClockRules(ParserBase):

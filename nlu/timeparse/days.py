@@ -12,6 +12,13 @@ from nlu.timeparse.monthdays import MonthDayRules
 from nlu.timeparse.numbers import ordinal
 from nlu.timeparse.rules import TODAY_WORDS, TOMORROW_WORDS
 
+# After an ordinal these make it a rank, not a day of the month ("the second one").
+_COUNTED_NOUNS = frozenset({"one", "ones", "option", "options", "choice", "slot", "slots",
+                            "time", "times", "floor", "row", "page", "item", "person", "place",
+                            "attempt", "try", "round", "session", "appointment", "visit",
+                            "booking", "class", "lesson", "last", "half", "quarter", "grade",
+                            "year", "anniversary", "birthday", "edition", "step"})  # fmt: skip
+
 
 class DayRules(MonthDayRules):
     """Calendar days: names, numeric dates, weekdays, ordinals, months and weeks."""
@@ -216,15 +223,16 @@ class DayRules(MonthDayRules):
         return [(i + 1, DateSpec(weekday=wd, not_today=True))]
 
     def _ordinal_day(self, i: int) -> list[tuple[int, DateSpec, bool]]:
-        """ "the 15th", "the first", "15th": a day of some month."""
+        """ "the 15th", "the first", "15th": a day of some month (not "the second one",
+        "the first option", "the 3rd floor": an ordinal before a noun counts that noun)."""
         out: list[tuple[int, DateSpec, bool]] = []
         if self.w(i) == "the":
             for j, v in ordinal(self.toks, i + 1):
-                if 1 <= v <= 31:
+                if 1 <= v <= 31 and self.w(j) not in _COUNTED_NOUNS:
                     out.append((j, DateSpec(day=v), False))
         elif self.w(i).isdigit():
             for j, v in ordinal(self.toks, i):
-                if 1 <= v <= 31:
+                if 1 <= v <= 31 and self.w(j) not in _COUNTED_NOUNS:
                     out.append((j, DateSpec(day=v), True))
         return out
 

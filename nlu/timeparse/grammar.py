@@ -32,8 +32,10 @@ class Parser(DateRangeRules):
         if i >= self.n or not self.can_start(i):
             return out
         for j, tod in self.tod(i):
-            if tod.latent and tod.marker:
-                continue  # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"
+            if tod.latent and (tod.marker or self.w(i) == "one"):
+                # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"; a bare
+                # "one" is a pronoun ("the second one", "the evening one"), not one o'clock
+                continue
             out.append((j, "tod", tod, tod.latent))
         for j, r in self.rng(i):
             out.append((j, "rng", r, r.latent))

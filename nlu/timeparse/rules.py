@@ -44,7 +44,7 @@ _RULE_STARTS = frozenset({
     "past", "previous", "quarter", "right", "since", "the", "this", "til", "till", "tonight",
     "tonite", "toniht", "until", "untill", "upcoming", "week", "weekend", "weekends", "wkend",
     "within", "yesterday", "couple", "few", "pair", "dozen", "several", "eod", "eom", "eoy",
-    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime", "very", "starting", "beginning",
+    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime", "very", "starting", "beginning", "not",
 })  # fmt: skip
 STARTERS = (
     _RULE_STARTS

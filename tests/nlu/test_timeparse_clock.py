@@ -122,3 +122,9 @@ def test_ranges_of_hours(text, frm, end):
 )  # fmt: skip
 def test_minutes_before_the_hour(text, moment):
     assert moment in value(text)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("not before 10am", "after"),
+                                            ("not after 6pm on friday", "before")])  # fmt: skip
+def test_negated_bounds_flip(text, kind):
+    assert one(text)["additional_info"]["open"] == kind

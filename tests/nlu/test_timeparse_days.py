@@ -96,3 +96,11 @@ def test_more_day_spellings(text, day):
 @pytest.mark.parametrize("text", ["it costs 8.5.", "rated 4.5.", "2 mondays ago"])
 def test_dotted_numbers_alone_are_no_day(text):
     assert all("2013-05" not in e["value"] for e in times(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["I'd like the second one", "the 2nd one please", "the first option",
+             "on the 3rd floor", "my 2nd appointment", "the third time"],
+)  # fmt: skip
+def test_an_ordinal_before_a_noun_is_a_rank(text):
+    assert times(text) == []

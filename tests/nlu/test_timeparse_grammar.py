@@ -45,3 +45,12 @@ def test_latent_only_phrases_are_not_offered():
 )  # fmt: skip
 def test_a_bare_number_after_for_is_a_count(text, said):
     assert [e["text"] for e in times(text)] == [said]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("the evening one", []), ("the 10th one", []), ("tomorrow at one", ["tomorrow at one"]),
+     ("one pm", ["one pm"]), ("friday one o'clock", ["friday one o'clock"])],
+)  # fmt: skip
+def test_a_bare_one_is_a_pronoun(text, said):
+    assert [e["text"] for e in times(text)] == said

@@ -23,6 +23,7 @@ _AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), 
 _BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier", "than"),
            ("no", "later", "than"), ("up", "to"), ("up", "until"), ("not", "after"),
            ("not", "later", "than"))  # fmt: skip
+_BOUND_STARTS = frozenset(words[0] for words in _AFTER + _BEFORE)
 
 
 class ClockRules(ParserBase):
@@ -297,6 +298,8 @@ class ClockRules(ParserBase):
 
     def _open_tod(self, i: int) -> list[tuple[int, Open]]:
         out: list[tuple[int, Open]] = []
+        if self.w(i) not in _BOUND_STARTS:
+            return out
         for words, after in [(w, True) for w in _AFTER] + [(w, False) for w in _BEFORE]:
             k = self.words(i, *words)
             if k is None:

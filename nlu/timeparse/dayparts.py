@@ -20,6 +20,10 @@ _POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "o
                              "works", "would", "is", "suits", "thanks", "then"})  # fmt: skip
 
 
+_POD_STARTS = POD_WORDS | {"tonight", "tonite", "toniht", "late", "early", "very", "this",
+                           "last", "in", "at", "after"}  # fmt: skip
+
+
 class PartOfDayRules(DayRules):
     """Parts of the day: "tonight", "this morning", "in the afternoon", "after lunch"."""
 
@@ -56,8 +60,10 @@ class PartOfDayRules(DayRules):
 
     def _pod(self, i: int) -> list[tuple[int, Pod, bool]]:
         out: list[tuple[int, Pod, bool]] = []
-        today = self.ctx.today
         w = self.w(i)
+        if w not in _POD_STARTS and not w.endswith("ish"):
+            return out
+        today = self.ctx.today
 
         def mk(name: str, day: DateSpec | None = None) -> Pod:
             s, e, mer = PARTS_OF_DAY[name]

@@ -12,6 +12,8 @@ from nlu.timeparse.model import DateSpec
 from nlu.timeparse.numbers import integer, ordinal
 from nlu.timeparse.resolve import resolve_day
 
+_HOLIDAY_STARTS = frozenset(words[0] for words, _ in FIXED_HOLIDAYS)
+
 
 class MonthDayRules(DayAtoms):
     """Days named by their place in a month or a count from today, and whole periods."""
@@ -171,6 +173,8 @@ class MonthDayRules(DayAtoms):
     def _holiday(self, i: int) -> list[tuple[int, DateSpec]]:
         """Fixed-date holidays people book around ("christmas eve", "new year's day")."""
         out: list[tuple[int, DateSpec]] = []
+        if self.w(i) not in _HOLIDAY_STARTS:
+            return out
         for words, (month, day) in FIXED_HOLIDAYS:
             j = self.words(i, *words)
             if j is not None:

@@ -70,6 +70,10 @@ class ClockRules(ParserBase):
         if t is None:
             return out
         w = t.text
+        if w in ("12", "twelve") and self.w(i + 1) in ("noon", "midday", "midnight"):
+            # "12 noon", "twelve midnight": the number only repeats the word
+            out.append((i + 2, Tod(0 if self.w(i + 1) == "midnight" else 12), False))
+            return out
         nxt_glued = self.w(i + 1) if self.g(i + 1) else ""
         if t.is_digit and nxt_glued[:1].isalpha() and nxt_glued not in _CLOCK_SUFFIXES:
             return out  # "221B", "4x4", "3rd": not a clock time

@@ -128,3 +128,12 @@ def test_minutes_before_the_hour(text, moment):
                                             ("not after 6pm on friday", "before")])  # fmt: skip
 def test_negated_bounds_flip(text, kind):
     assert one(text)["additional_info"]["open"] == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("twelve noon", "2013-02-12T12:00"), ("12 midnight", "2013-02-13T00:00"),
+     ("at 12 noon tomorrow", "2013-02-13T12:00")],
+)  # fmt: skip
+def test_twelve_noon_and_midnight(text, moment):
+    assert value(text).startswith(moment)

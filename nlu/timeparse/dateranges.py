@@ -62,7 +62,8 @@ class DateRangeRules(RelativeRules):
     def _first_end(self, k: int) -> list[tuple[int, DateSpec | Value | int]]:
         """The first end: a day description, a dated time, or a bare day number ("5 to 16
         Aug"), whose month comes from the second end."""
-        ends: list[tuple[int, DateSpec | Value | int]] = list(self._days_at(k))
+        # a latent day is fine here: the second end must follow ("5.8. - 16.8.", "15th - 18th")
+        ends: list[tuple[int, DateSpec | Value | int]] = list(self._days_at(k, second=True))
         k += 1 if self.w(k) == "the" else 0
         for j, ph in self.plain_phrase(k):
             res = resolve_phrase(self.ctx, ph)
@@ -73,6 +74,9 @@ class DateRangeRules(RelativeRules):
             ends.append((k + 1, int(w)))
         elif w.isdigit() and len(w) <= 2 and self.w(k + 1) == "-" and self.g(k + 1):
             ends.append((k + 1, int(w)))  # "15-18 Nov"
+        elif w.isdigit() and len(w) <= 2 and self.w(k + 1) == "." and self.g(k + 1) and \
+                not self.g(k + 2):  # fmt: skip
+            ends.append((k + 2, int(w)))  # "5. - 16.8." (a day-first ordinal's dot)
         return ends
 
     def _second_end(self, k: int, first: DateSpec | Value | int) -> list[tuple[int, Span]]:
@@ -99,6 +103,7 @@ class DateRangeRules(RelativeRules):
         if head is None:
             return out
         start = head.dt.date()
+        out.extend(self._with_second_year(k, first, start))
         n = k + (1 if self.w(k) == "the" else 0)
         w = self.w(n)
         if first.day is not None and w.isdigit() and len(w) <= 2 and not (
@@ -114,6 +119,23 @@ class DateRangeRules(RelativeRules):
                 tail = resolve_day(ctx, spec)
             if tail is not None and tail.dt.date() >= start:
                 out.append((j, _days(start, tail.dt.date())))
+        return out
+
+
+    def _with_second_year(self, k: int, first: DateSpec, start: date) -> list[tuple[int, Span]]:
+        """ "5.8. - 16.8.2018", "Aug 5 - Aug 16 2017": a year said once, at the end, is
+        both ends' year."""
+        out: list[tuple[int, Span]] = []
+        if first.fixed is not None or first.year is not None or first.month is None:
+            return out
+        for j, spec in self._days_at(k, second=True):
+            if spec.year is None:
+                continue
+            head = resolve_day(self.ctx, replace(first, year=spec.year, weekday=None))
+            tail = resolve_day(self.ctx, spec)
+            if head is not None and tail is not None and head.dt.date() != start and \
+                    head.dt <= tail.dt:  # fmt: skip
+                out.append((j, _days(head.dt.date(), tail.dt.date())))
         return out
 
 

@@ -37,10 +37,23 @@ def _days(text: str, **kw) -> tuple[str, str]:
         ("from the 20th to the 25th", "2013-02-20", "2013-02-25"),
         ("the 28th - 3rd", "2013-02-28", "2013-03-03"),
         ("from Aug 5 to the 16th", "2013-08-05", "2013-08-16"),
+        ("15th - 18th", "2013-02-15", "2013-02-18"),
+        # a year said once, at the end
+        ("Aug 5 - Aug 16 2017", "2017-08-05", "2017-08-16"),
     ],
 )
 def test_ranges_of_days(text, first, last):
     assert _days(text) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [("5.8. - 16.8.", "2013-08-05", "2013-08-16"), ("5. - 16.8.", "2013-08-05", "2013-08-16"),
+     ("5.8. - 16.8.2018", "2018-08-05", "2018-08-16"),
+     ("16.02.2018 - 21.02.2018", "2018-02-16", "2018-02-21")],
+)  # fmt: skip
+def test_day_first_dotted_ranges(text, first, last):
+    assert _days(text, locale="en_GB") == (first, last)
 
 
 def test_dated_times_make_one_interval():

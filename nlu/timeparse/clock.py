@@ -359,8 +359,8 @@ class ClockRules(ParserBase):
         for j, a in self._endpoint(start):
             sep = self.w(j)
             seps = ("and", "-", "\u2013", "to") if kind == "between" else RANGE_SEPS
-            if sep not in seps:
-                continue
+            if sep not in seps or (sep == "to" and kind != "between" and self.moved[i]):
+                continue  # "change my 3pm to 4pm": the old time and the new one
             for j2, b in self._endpoint(j + 1):
                 if a.tz is None and b.tz is not None:
                     a = replace(a, tz=b.tz)  # "9:30 - 11:00 CST": one zone for both

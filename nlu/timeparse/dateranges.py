@@ -46,6 +46,8 @@ class DateRangeRules(RelativeRules):
                 sep = self.w(j)
                 if sep not in _SEPS and not (sep == "and" and opener == "between"):
                     continue
+                if sep == "to" and self.moved[i]:
+                    continue  # "move my booking from tuesday to thursday": old day, new day
                 out.extend(self._second_end(j + 1, first))
         return out
 

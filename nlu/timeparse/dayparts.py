@@ -14,6 +14,7 @@ from nlu.timeparse.rules import (
     POD_WORDS,
 )
 
+_GREETINGS = frozenset({"good", "hi", "hey", "hello", "hiya", "morning", "evening"})
 _POD_LEAD_WORDS = frozenset({"the", "any", "sometime", "prefer", "preferably", "maybe", "or",
                              "and", "say", "ideally", "probably", "perhaps"})  # fmt: skip
 _POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "or", "and",
@@ -105,8 +106,9 @@ class PartOfDayRules(DayRules):
         ("afternoon", "morning please", "the afternoon or evening"), not as a greeting
         ("good morning", "Morning, can I book...") or a noun's modifier ("afternoon tea")."""
         before, after = self.w(i - 1), self.w(j)
-        if before == "good" or (i == 0 and after in (",", "!") and self.n - j > 3):
-            return False
+        greeted = bool({self.w(i - 1), self.w(i - 2)} & _GREETINGS)
+        if greeted or after == "!" or (i == 0 and after == "," and self.n - j > 3):
+            return False  # "good morning", "hey, evening", "Evening!", "Morning, can I..."
         edge_before = i == 0 or not before[:1].isalnum() or before in _POD_LEAD_WORDS
         edge_after = j >= self.n or not after[:1].isalnum() or after in _POD_TAIL_WORDS
         return edge_before and edge_after

@@ -36,6 +36,15 @@ NOW_WORDS = frozenset({"now", "atm"})
 POD_WORDS = frozenset({"morning", "afternoon", "evening", "night", "lunch", "lunchtime",
                         "mornings", "afternoons", "evenings", "nights", "forenoon"})  # fmt: skip
 
+# Verbs of a move: after them "X to Y" is an old and a new time, not a range ("move my
+# booking from tuesday to thursday", "change my 3pm to 4pm").
+CHANGE_VERBS = frozenset({"move", "moving", "moved", "change", "changing", "changed",
+                          "reschedule", "rescheduling", "rescheduled", "shift", "shifting",
+                          "push", "pushing", "postpone", "postponing", "switch", "switching",
+                          "swap", "swapping", "rebook", "rebooking", "bring", "bringing",
+                          "brought", "transfer", "instead"})  # fmt: skip
+_SENTENCE_ENDS = frozenset({".", "?", "!", ";"})
+
 # Words that can begin some rule; a parse never starts anywhere else (speed on long chats).
 _RULE_STARTS = frozenset({
     "@", "(", "'", "a", "an", "after", "around", "at", "before", "between", "by", "coming",
@@ -78,6 +87,15 @@ class ParserBase:
         self.n = len(self.toks)
         self._memo: dict[tuple[str, int], Any] = {}
         self.inner = self._numeric_clusters()
+        # moved[p]: a move verb comes before token p in its sentence
+        self.moved: list[bool] = []
+        seen = False
+        for tok in self.toks:
+            self.moved.append(seen)
+            if tok.text in _SENTENCE_ENDS:
+                seen = False
+            elif tok.text in CHANGE_VERBS:
+                seen = True
         # prices, phone numbers and addresses: no reading may use these tokens
         blocked = blocked_tokens(text, self.toks)
         self._blocked_before = [0]

@@ -73,3 +73,19 @@ def test_dated_times_make_one_interval():
 )
 def test_what_is_not_a_range_of_days(text, said):
     assert [e["text"] for e in times(text)] == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("change my facial from tuesday to thursday", ["tuesday", "thursday"]),
+        ("i want to move my booking on the 12th to the 15th", ["the 12th", "the 15th"]),
+        ("can you reschedule my booking on thursday to friday", ["thursday", "friday"]),
+        ("Can I move my 3pm to 4pm?", ["3pm", "4pm"]),
+        # the verb's sentence only, and "-" still makes a range
+        ("I moved. I am away from the 20th to the 25th", ["from the 20th to the 25th"]),
+        ("move it to 3-4pm tomorrow", ["3-4pm tomorrow"]),
+    ],
+)
+def test_after_a_move_verb_x_to_y_is_old_and_new(text, said):
+    assert [e["text"] for e in times(text)] == said

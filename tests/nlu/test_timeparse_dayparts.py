@@ -70,7 +70,7 @@ def test_part_of_day_as_a_whole_answer(text, name, frm):
     "text",
     ["good morning", "Morning, can I book a haircut please", "book afternoon tea",
      "the evening class", "I will be late", "early", "a night out", "cancel the evening one",
-     "evening 1"],
+     "evening 1", "hey, evening", "evening!", "hi there, good afternoon"],
 )  # fmt: skip
 def test_greetings_modifiers_and_lone_early_late_are_no_time(text):
     assert times(text) == []

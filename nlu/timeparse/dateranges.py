@@ -36,6 +36,8 @@ class DateRangeRules(RelativeRules):
 
     def _date_ranges(self, i: int) -> list[tuple[int, Span]]:
         out: list[tuple[int, Span]] = []
+        if not any(self.w(p) in _SEPS or self.w(p) == "and" for p in range(i + 1, i + 12)):
+            return out  # no second end can follow (most texts: keeps the scan fast)
         starts = [(i, "")]
         for words in _OPENERS:
             k = self.words(i, *words)

@@ -117,7 +117,7 @@ class ClockRules(ParserBase):
             if h <= 23 and m < 60:
                 amb = 1 <= h <= 12 and w[0] != "0"
                 out.append((i + 1, Tod(h, m, 0, "minute", amb, latent=True, marker=True), True))
-        elif w in ("noon", "midday"):
+        elif w in ("noon", "midday", "noonish", "middayish"):
             out.append((i + 1, Tod(12), False))
         elif w == "mid" and self.w(i + 1) == "day":
             out.append((i + 2, Tod(12), False))

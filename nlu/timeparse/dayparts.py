@@ -22,7 +22,8 @@ _POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "o
 
 
 _POD_STARTS = POD_WORDS | {"tonight", "tonite", "toniht", "late", "early", "very", "this",
-                           "last", "in", "at", "after"}  # fmt: skip
+                           "last", "in", "at", "after", "am", "pm", "a", "p", "a.m",
+                           "p.m"}  # fmt: skip
 
 
 class PartOfDayRules(DayRules):
@@ -99,6 +100,11 @@ class PartOfDayRules(DayRules):
         if w in ("early", "late") and self.w(i + 1) not in POD_WORDS:
             name = "morning" if w == "early" else "evening"
             out.append((i + 1, replace(mk(name), needs_day=True), True))
+        # "Saturday am", "tomorrow p.m.": the morning or the afternoon of that day
+        for j, mer, strong in self.meridiem(i):
+            if strong and not self.g(i):
+                name = "morning" if mer == "am" else "afternoon"
+                out.append((j, replace(mk(name), needs_day=True), True))
         return out
 
     def lone_pod_ok(self, i: int, j: int) -> bool:

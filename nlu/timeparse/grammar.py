@@ -91,6 +91,8 @@ class Parser(DateRangeRules):
                     continue
                 dfs(j, ph2, kind, depth + 1, real)
                 w = self.w(j)
+                if w == "t" and kind == "date" and self.g(j) and self.g(j + 1):
+                    dfs(j + 1, ph2, kind + "+", depth + 1, real)  # ISO "2026-12-05T10:00"
                 if w in CONNECTORS:
                     k2 = j + 1
                     if w == "," and self.w(k2) in ("at", "on", "@"):

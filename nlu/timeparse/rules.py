@@ -53,7 +53,8 @@ _RULE_STARTS = frozenset({
     "past", "previous", "quarter", "right", "since", "the", "this", "til", "till", "tonight",
     "tonite", "toniht", "until", "untill", "upcoming", "week", "weekend", "weekends", "wkend",
     "within", "yesterday", "couple", "few", "pair", "dozen", "several", "eod", "eom", "eoy",
-    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime", "very", "starting", "beginning", "not",
+    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime", "very", "starting", "beginning",
+    "not", "am", "pm",
 })  # fmt: skip
 STARTERS = (
     _RULE_STARTS

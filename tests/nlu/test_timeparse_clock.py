@@ -137,3 +137,7 @@ def test_negated_bounds_flip(text, kind):
 )  # fmt: skip
 def test_twelve_noon_and_midnight(text, moment):
     assert value(text).startswith(moment)
+
+
+def test_noonish():
+    assert value("noonish").startswith("2013-02-12T12:00")

@@ -74,3 +74,18 @@ def test_part_of_day_as_a_whole_answer(text, name, frm):
 )  # fmt: skip
 def test_greetings_modifiers_and_lone_early_late_are_no_time(text):
     assert times(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "frm"),
+    [("Saturday am", "morning", "2013-02-16T00:00"), ("Friday pm", "afternoon", "2013-02-15T12:00"),
+     ("tomorrow a.m.", "morning", "2013-02-13T00:00")],
+)  # fmt: skip
+def test_a_day_with_am_or_pm_is_its_morning_or_afternoon(text, name, frm):
+    info = one(text)["additional_info"]
+    assert (info["part_of_day"], info["from"][:16]) == (name, frm)
+
+
+def test_am_pm_after_an_hour_stay_the_hour():
+    assert value("tomorrow 3 pm").startswith("2013-02-13T15:00")
+    assert [e["text"] for e in times("i am free tomorrow")] == ["tomorrow"]

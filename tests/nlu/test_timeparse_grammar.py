@@ -54,3 +54,12 @@ def test_a_bare_number_after_for_is_a_count(text, said):
 )  # fmt: skip
 def test_a_bare_one_is_a_pronoun(text, said):
     assert [e["text"] for e in times(text)] == said
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("2026-12-05T10:00", "2026-12-05T10:00:00"), ("2026-12-05T10:00:30", "2026-12-05T10:00:30")],
+)
+def test_iso_date_and_time(text, moment):
+    (ent,) = times(text)
+    assert ent["text"] == text and ent["value"].startswith(moment)

@@ -24,6 +24,10 @@ _BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier"
            ("no", "later", "than"), ("up", "to"), ("up", "until"), ("not", "after"),
            ("not", "later", "than"))  # fmt: skip
 _BOUND_STARTS = frozenset(words[0] for words in _AFTER + _BEFORE)
+_TAIL_AFTER = (("onwards",), ("onward",), ("or", "later"), ("and", "later"), ("or", "after"),
+               ("at", "the", "earliest"), ("earliest",))  # fmt: skip
+_TAIL_BEFORE = (("or", "earlier"), ("or", "before"), ("at", "the", "latest"), ("latest",),
+                ("at", "latest"))  # fmt: skip
 
 
 class ClockRules(ParserBase):
@@ -302,21 +306,35 @@ class ClockRules(ParserBase):
 
     def _open_tod(self, i: int) -> list[tuple[int, Open]]:
         out: list[tuple[int, Open]] = []
-        if self.w(i) not in _BOUND_STARTS:
-            return out
-        for words, after in [(w, True) for w in _AFTER] + [(w, False) for w in _BEFORE]:
-            k = self.words(i, *words)
-            if k is None:
-                continue
-            if self.w(k) in APPROX_WORDS:
-                k += 1
-            for j, tod in self.tod(k):
-                if tod.marker or (tod.latent and self.w(j) in UNITS):
-                    continue  # "after 1030", "after 3 days": not a time of day
-                if words == ("from",) and not self._alone_from(j):
+        if self.w(i) in _BOUND_STARTS:
+            for words, after in [(w, True) for w in _AFTER] + [(w, False) for w in _BEFORE]:
+                k = self.words(i, *words)
+                if k is None:
                     continue
-                out.append((j, Open(after, replace(tod, latent=False))))
+                if self.w(k) in APPROX_WORDS:
+                    k += 1
+                for j, tod in self.tod(k):
+                    if tod.marker or (tod.latent and self.w(j) in UNITS):
+                        continue  # "after 1030", "after 3 days": not a time of day
+                    if words == ("from",) and not self._alone_from(j):
+                        continue
+                    j = self._tail(j, after) or j  # "from 3pm onwards"
+                    out.append((j, Open(after, replace(tod, latent=False))))
+        # the bound said after the time: "3pm onwards", "10 or later", "noon at the latest"
+        for j, tod in self.tod(i):
+            for after in (True, False):
+                end = self._tail(j, after)
+                if end is not None and not tod.marker:
+                    out.append((end, Open(after, tod)))  # a bare "10 or later" needs a day
         return out
+
+    def _tail(self, j: int, after: bool) -> int | None:
+        """End of a trailing "onwards" / "or later" (after) or "or earlier" / "at the latest"."""
+        for words in (_TAIL_AFTER if after else _TAIL_BEFORE):
+            end = self.words(j, *words)
+            if end is not None:
+                return end
+        return None
 
     def _alone_from(self, j: int) -> bool:
         """ "from 9" with nothing after it is open ("from 9 tomorrow", not "from 9 to 5")."""

@@ -40,7 +40,7 @@ class Parser(DateRangeRules):
         for j, r in self.rng(i):
             out.append((j, "rng", r, r.latent))
         for j, o in self.open_tod(i):
-            out.append((j, "open", o, False))
+            out.append((j, "open", o, o.tod.latent))
         for j, d, latent in self.date(i):
             out.append((j, "date", d, latent))
         for j, p, latent in self.pod(i):

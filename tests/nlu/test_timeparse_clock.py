@@ -141,3 +141,21 @@ def test_twelve_noon_and_midnight(text, moment):
 
 def test_noonish():
     assert value("noonish").startswith("2013-02-12T12:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "bound"),
+    [("from 3pm onwards", "after", "2013-02-12T15:00"),
+     ("3pm onwards", "after", "2013-02-12T15:00"),
+     ("10 or later tomorrow", "after", "2013-02-13T10:00"),
+     ("friday 2pm at the earliest", "after", "2013-02-15T14:00"),
+     ("noon at the latest", "before", "2013-02-12T12:00"),
+     ("4pm or earlier on friday", "before", "2013-02-15T16:00")],
+)  # fmt: skip
+def test_bounds_said_after_the_time(text, kind, bound):
+    info = one(text, bare_hour_policy="business_hours")["additional_info"]
+    assert info["open"] == kind and (info["from"] or info["to"]).startswith(bound)
+
+
+def test_a_bare_number_or_later_needs_a_day():
+    assert times("10 or later") == []

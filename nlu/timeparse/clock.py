@@ -330,7 +330,7 @@ class ClockRules(ParserBase):
 
     def _tail(self, j: int, after: bool) -> int | None:
         """End of a trailing "onwards" / "or later" (after) or "or earlier" / "at the latest"."""
-        for words in (_TAIL_AFTER if after else _TAIL_BEFORE):
+        for words in _TAIL_AFTER if after else _TAIL_BEFORE:
             end = self.words(j, *words)
             if end is not None:
                 return end

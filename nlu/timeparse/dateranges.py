@@ -125,7 +125,6 @@ class DateRangeRules(RelativeRules):
                 out.append((j, _days(start, tail.dt.date())))
         return out
 
-
     def _with_second_year(self, k: int, first: DateSpec, start: date) -> list[tuple[int, Span]]:
         """ "5.8. - 16.8.2018", "Aug 5 - Aug 16 2017": a year said once, at the end, is
         both ends' year."""

@@ -152,8 +152,9 @@ class MonthDayRules(DayAtoms):
         today = self.ctx.today
         w = self.w(i)
         if w == "eom":
-            out.append((i + 1, DateSpec(fixed=today.replace(day=last_day(today.year,
-                                                                         today.month)))))
+            out.append(
+                (i + 1, DateSpec(fixed=today.replace(day=last_day(today.year, today.month))))
+            )
         elif w == "eoy":
             out.append((i + 1, DateSpec(fixed=today.replace(month=12, day=31))))
         k = i + (1 if w == "the" else 0)

@@ -90,7 +90,7 @@ def correction(word: str, strict: bool = False) -> str | None:
 
 def _capitalised(text: str, tok: Token) -> bool:
     """A capitalised word ("Frida", not "FRIDAY"): maybe a name the dictionary lacks."""
-    said = text[tok.start:tok.end]
+    said = text[tok.start : tok.end]
     return said[:1].isupper() and not said.isupper()
 
 

@@ -73,7 +73,7 @@ test-stories: train ## Story tests, failing on any prediction error
 test: lint validate train pytest test-nlu test-stories ## Everything CI runs
 	@echo "make test: all checks passed"
 
-eval-time: install ## Time extractor vs Duckling's corpus (CORPUS=path)
+eval-time: install ## Time extractor vs Duckling's and ctparse's corpora (CORPUS=path)
 	$(PY) scripts/eval_time.py $(CORPUS)
 
 bench: install train ## Production config under load: ack, e2e, sustainable rates vs REST, NLU, memory -> docs/BENCHMARKS.md

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 # Shared with booking_core.notices; the actions call it as time_slots.describe_window.
 from booking_core.display import describe_window as describe_window
+from nlu.timeparse.spelling import ALIASES, correction
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%H:%M"
@@ -69,8 +70,18 @@ def tz_of(name: str) -> ZoneInfo:
 
 
 def mentions_day(text: str) -> bool:
-    """Whether a time expression names a day, as opposed to a bare time of day."""
-    return bool(_DAY_WORDS.search(text))
+    """Whether a time expression names a day, as opposed to a bare time of day.
+
+    Typed fast ("tomoro at 3", "thursdy at 10", "2moro"), the day word is read as the time
+    parser reads it (its spelling step), so the form does not keep an older day instead.
+    """
+    if _DAY_WORDS.search(text):
+        return True
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        meant = ALIASES.get(word) or correction(word)
+        if meant and _DAY_WORDS.fullmatch(meant):
+            return True
+    return False
 
 
 def looks_like_impossible_time(text: str) -> bool:

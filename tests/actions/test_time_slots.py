@@ -188,3 +188,18 @@ def test_a_week_is_too_vague_to_book() -> None:
                        period="week")  # fmt: skip
     entity["additional_info"]["grain"] = "day"
     assert time_slots.read_time_entity(entity, LONDON) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "names_day"),
+    [
+        ("tomoro at 3", True),
+        ("thursdy at 10", True),
+        ("2moro at noon", True),
+        ("wednsday 4pm", True),
+        ("at 4pm", False),
+        ("half past monica", False),
+    ],
+)
+def test_misspelt_day_words_name_a_day(text: str, names_day: bool) -> None:
+    assert time_slots.mentions_day(text) is names_day

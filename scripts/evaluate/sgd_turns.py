@@ -1,0 +1,146 @@
+"""Row 3: single SGD user turns (sgd_services/user_turns.jsonl) through the NLU and the form.
+
+Date and time: every user turn that INFORMs `appointment_date` / `appointment_time` is parsed
+at SGD's "today" (the CLI's frozen clock, 2019-03-01 09:00) and handed to the booking form's
+own extraction (`ValidateBookingForm.extract_event_date` / `extract_event_time`, which read the
+`time` entities with `actions.time_slots.read_time_entity`), so the figure is the slot value the
+form would set. Correct: equal to SGD's canonical value ("2019-03-07", "15:30").
+
+Title: per dialogue, the user turn that says what is booked (`sgd.title_turn`) through
+`extract_event_title`; correct when the title names the service (`sgd.SERVICE_WORDS`).
+Dialogues whose user never names the service are left out (nothing could name it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts.evaluate.figures import Figure, Row, skipped
+from scripts.evaluate.sgd import informs, names_service, read_jsonl, text_of, title_turn
+
+NAME = "SGD single turns"
+FILE = Path("sgd_services") / "user_turns.jsonl"
+SLOTS = {"appointment_date": "event_date", "appointment_time": "event_time"}
+
+Parse = Callable[[list[str]], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One scored turn: which figure, the words, what SGD says and what the form got."""
+
+    figure: str
+    text: str
+    expected: str
+    got: str | None
+    ok: bool
+    service: str = ""
+    intent: str = ""
+
+
+def cases_to_parse(turns: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str, str]], int]:
+    """(figure, text, expected) to parse, and how many dialogues never name their service."""
+    todo = [
+        (SLOTS[slot], str(t["text"]), value)
+        for t in turns
+        for slot in SLOTS
+        for value in informs(t, slot)[:1]
+    ]
+    by_dialogue: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for turn in turns:
+        by_dialogue[str(turn["dialogue_id"])].append(turn)
+    unnamed = 0
+    for dialogue in by_dialogue.values():
+        ordered = sorted(dialogue, key=lambda t: int(t.get("turn_index") or 0))
+        service = str(ordered[0]["service"])
+        chosen = title_turn(ordered, service)
+        if chosen is None:
+            unnamed += 1
+        else:
+            todo.append(("event_title", text_of(chosen), service))
+    return todo, unnamed
+
+
+def form_tracker(parse: Mapping[str, Any], zone: str) -> Any:
+    """A rasa-sdk tracker whose latest message is `parse`, before the form asked anything."""
+    from rasa_sdk import Tracker
+
+    slots = {"event_title": None, "event_date": None, "event_time": None, "requested_slot": None}
+    message = {**parse, "metadata": {"timezone": zone}}
+    return Tracker("eval", slots, message, [], False, None, {}, None)
+
+
+async def form_value(figure: str, parse: Mapping[str, Any], zone: str) -> str | None:
+    """The value the booking form extracts for `figure` from one parsed message."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.booking_form import ValidateBookingForm
+
+    form = ValidateBookingForm()
+    extract = getattr(form, f"extract_{figure}")
+    slots = await extract(CollectingDispatcher(), form_tracker(parse, zone), {})
+    value = slots.get(figure)
+    return None if value is None else str(value)
+
+
+def judge(figure: str, expected: str, got: str | None) -> bool:
+    """Dates and times must equal SGD's canonical value; a title must name the service."""
+    if figure == "event_title":
+        return names_service(got, expected)
+    return got == expected
+
+
+def score(cases: Sequence[Case], unnamed: int) -> tuple[list[Figure], list[str]]:
+    """The row's figures and notes."""
+    labels = {"event_date": "date", "event_time": "time", "event_title": "title"}
+    figures = []
+    for figure, label in labels.items():
+        mine = [c for c in cases if c.figure == figure]
+        figures.append(Figure(f"sgd_turns.{label}", label, sum(c.ok for c in mine), len(mine)))
+        if figure == "event_title":
+            for service in sorted({c.expected for c in mine}):
+                own = [c for c in mine if c.expected == service]
+                figures.append(
+                    Figure(f"sgd_turns.title:{service}", f"title {service}",
+                           sum(c.ok for c in own), len(own), detail=True)
+                )  # fmt: skip
+    titles = [c for c in cases if c.figure == "event_title"]
+    intents = Counter(c.intent for c in titles)
+    notes = [
+        f"title: {unnamed} dialogues never name their service and are not counted",
+        "title turns' intents: " + ", ".join(f"{k} {v}" for k, v in intents.most_common()),
+    ]
+    return figures, notes
+
+
+async def run(data: Path, parse: Parse | None, zone: str, failures: Path | None = None) -> Row:
+    """Measure the row (the caller holds the frozen clock); failures go to `failures`."""
+    path = data / FILE
+    if not path.is_file():
+        return skipped(NAME, f"{path} not found")
+    if parse is None:
+        return skipped(NAME, "no trained model (run `make train`)")
+    t0 = time.perf_counter()
+    todo, unnamed = cases_to_parse(read_jsonl(path))
+    parses = await parse([text for _, text, _ in todo])
+    values = [await form_value(f, p, zone) for (f, _, _), p in zip(todo, parses, strict=True)]
+    cases = [
+        Case(f, text, expected, got, judge(f, expected, got),
+             intent=str((p.get("intent") or {}).get("name")))
+        for (f, text, expected), got, p in zip(todo, values, parses, strict=True)
+    ]  # fmt: skip
+    figures, notes = score(cases, unnamed)
+    if failures is not None:
+        failures.parent.mkdir(parents=True, exist_ok=True)
+        with failures.open("w") as out:
+            for case in cases:
+                if not case.ok:
+                    out.write(json.dumps(case.__dict__) + "\n")
+        notes.append(f"failures -> {failures}")
+    return Row(NAME, tuple(figures), time.perf_counter() - t0, notes=tuple(notes))

@@ -58,7 +58,7 @@ def _scan(parser: Parser, want_time: bool, want_duration: bool, deadline: float,
         if want_time:
             best_parts = 0
             for j, ph in parser.phrase(i):
-                if inner[j] or (best is not None and (j < best[1] or (
+                if inner[j] or parser.blocked(i, j) or (best is not None and (j < best[1] or (
                         j == best[1] and ph.parts >= best_parts))):  # fmt: skip
                     continue
                 res = resolve_phrase(parser.ctx, ph)
@@ -68,7 +68,7 @@ def _scan(parser: Parser, want_time: bool, want_duration: bool, deadline: float,
             # after "for"/"lasting", an equally long duration reading wins ("for 1h30")
             dur_context = parser.w(i - 1) in DURATION_CUES
             for j, dur in parser.duration(i):
-                if inner[j] or (best is not None and (j < best[1] or (
+                if inner[j] or parser.blocked(i, j) or (best is not None and (j < best[1] or (
                         j == best[1] and not (dur_context and best[2] == "time")))):  # fmt: skip
                     continue
                 best = (i, j, "duration", dur)

@@ -16,13 +16,13 @@ from nlu.timeparse.calendar import (
     valid_date,
 )
 from nlu.timeparse.dayparts import PartOfDayRules
-from nlu.timeparse.days import _nth_weekday
 from nlu.timeparse.duration import Dur, quantity, unit_word
 from nlu.timeparse.duration import duration as parse_duration
 from nlu.timeparse.lexicon import (
     APPROX_WORDS,
 )
 from nlu.timeparse.model import DateSpec, Inst, Span, Tod, Value
+from nlu.timeparse.monthdays import nth_weekday
 from nlu.timeparse.resolve import resolve_phrase
 from nlu.timeparse.rules import (
     NOW_WORDS,
@@ -260,7 +260,7 @@ class RelativeRules(PartOfDayRules):
             for j2, m, y in self._month_ref(j + 1):
                 yy = y if y is not None else (today.year if m >= today.month else
                                               today.year + 1)  # fmt: skip
-                d = _nth_weekday(today, m, yy, 4, -1)
+                d = nth_weekday(today, m, yy, 4, -1)
                 if d is not None:
                     out.append((j2, Span(at(d, 18), at(d + timedelta(days=3)), "hour")))
             return out

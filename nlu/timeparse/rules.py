@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from nlu.timeparse.calendar import Ctx
+from nlu.timeparse.guards import blocked_tokens
 from nlu.timeparse.lexicon import (
     APPROX_WORDS,
     FIXED_HOLIDAYS,
@@ -75,6 +76,11 @@ class ParserBase:
         self.n = len(self.toks)
         self._memo: dict[tuple[str, int], Any] = {}
         self.inner = self._numeric_clusters()
+        # prices, phone numbers and addresses: no reading may use these tokens
+        blocked = blocked_tokens(text, self.toks)
+        self._blocked_before = [0]
+        for b in blocked:
+            self._blocked_before.append(self._blocked_before[-1] + b)
 
     # ------------------------------------------------------------------ helpers
     def _numeric_clusters(self) -> list[bool]:
@@ -93,6 +99,10 @@ class ParserBase:
             if sep_then_digit or digit_after_sep:
                 inner[p] = True
         return inner
+
+    def blocked(self, i: int, j: int) -> bool:
+        """True when tokens i..j-1 include part of a price, a phone number or an address."""
+        return self._blocked_before[j] > self._blocked_before[i]
 
     def can_start(self, i: int) -> bool:
         """Whether any rule may begin at token i (digits, known words, "...ish")."""

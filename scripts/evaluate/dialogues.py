@@ -176,9 +176,7 @@ def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]
     return figures, notes
 
 
-async def run(
-    data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | None = None
-) -> Row:
+async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | None = None) -> Row:
     """Play the dialogues (every `step`-th); failure transcripts go to `out`."""
     path = data / FILE
     if not path.is_file():

@@ -126,7 +126,7 @@ def title_turn(turns: Iterable[Mapping[str, Any]], service: str) -> Mapping[str,
     need a dentist", then book with "yes, book it"); None when the user never names it."""
     named = [t for t in turns if names_service(text_of(t), service)]
     booking = [t for t in named if t.get("intent") == "BookAppointment"]
-    return (booking or named or [None])[0]
+    return next(iter(booking or named), None)
 
 
 def _consistent(turn: Mapping[str, Any], day: str, start: str) -> bool:

@@ -62,23 +62,41 @@ def describe_model(model: Path) -> str:
     return f"models/booking.tar.gz, trained {when:%Y-%m-%d %H:%M} UTC, sha256 {digest}"
 
 
-async def measure(data: Path, agent: Any, step: int, seconds: dict[str, float]) -> list[Row]:
+Timings = dict[str, tuple[float, float]]
+
+
+class Stopwatch:
+    """Wall-clock and CPU seconds of each step (CPU: what a quiet machine would take, about)."""
+
+    def __init__(self) -> None:
+        self.steps: Timings = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        """Record the time since the last lap under `name`."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.steps[name] = (wall - self._wall, cpu - self._cpu)
+        self._wall, self._cpu = wall, cpu
+
+
+async def measure(data: Path, agent: Any, step: int, watch: Stopwatch) -> list[Row]:
     """Every row, in the table's order, under the frozen clock."""
 
     async def parse(texts: list[str]) -> list[dict[str, Any]]:
         return [await agent.parse_message(t) for t in texts]
 
+    nlu = parse if agent else None
     rows: list[Row] = []
     with frozen_clock(reference()):
-        rows.append(await intents.run(data, parse if agent else None))
-        rows.append(times.run(data, "ctparse", OUT / "ctparse_failures.jsonl"))
-        rows.append(times.run(data, "duckling", OUT / "duckling_failures.jsonl"))
-        rows.append(
-            await sgd_turns.run(data, parse if agent else None, ZONE, OUT / "sgd_turns.jsonl")
-        )
+        rows.append(await intents.run(data, nlu))
+        watch.lap(rows[-1].name)
+        for key in ("ctparse", "duckling"):
+            rows.append(times.run(data, key, OUT / f"{key}_failures.jsonl"))
+            watch.lap(rows[-1].name)
+        rows.append(await sgd_turns.run(data, nlu, ZONE, OUT / "sgd_turns.jsonl"))
+        watch.lap(rows[-1].name)
         rows.append(await dialogues.run(data, agent, ZONE, step=step, out=OUT / "dialogues"))
-    for row in rows:
-        seconds[row.name] = row.seconds
+        watch.lap(rows[-1].name)
     return rows
 
 
@@ -97,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if not data.is_dir():
         print(f"evaluation skipped: {data} not found (the development data is not on this machine)")
         return 0
-    t_start = time.perf_counter()
-    seconds: dict[str, float] = {}
+    watch = Stopwatch()
     model = snapshot(MODEL, OUT)
     agent = None
     if model is None:
@@ -111,16 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         from scripts.evaluate.assistant import fresh_database, load_agent
 
         fresh_database(OUT / "db")
-        t0 = time.perf_counter()
         agent = load_agent(model)
-        seconds["loading the model"] = time.perf_counter() - t0
-    rows = asyncio.run(measure(data, agent, step, seconds))
-    seconds["total"] = time.perf_counter() - t_start
+    watch.lap("loading the model")
+    rows = asyncio.run(measure(data, agent, step, watch))
+    total = (sum(w for w, _ in watch.steps.values()), sum(c for _, c in watch.steps.values()))
+    watch.steps["total"] = total
     print(text_table(rows))
     for row in rows:
         for note in row.notes:
             print(f"  {row.name}: {note}")
-    print("time: " + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()))
+    print(
+        "time (wall / CPU): "
+        + ", ".join(f"{name} {wall:.0f} / {cpu:.0f} s" for name, (wall, cpu) in watch.steps.items())
+    )
     if args.write:
         info = RunInfo(
             command="make eval  (python -m scripts.evaluate --data ../shared/eval "
@@ -129,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             model=describe_model(model) if model else "none",
             machine=f"{os.cpu_count()} cores, {platform.python_implementation()} "
                     f"{platform.python_version()}, other work running at the same time",
-            seconds=seconds,
+            seconds=watch.steps,
             dialogue_step=dialogues.GUARD_STEP,
         )  # fmt: skip
         Path(args.write).write_text(document(rows, info))

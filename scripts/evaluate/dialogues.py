@@ -11,7 +11,6 @@ dialogue finds the calendar free. Transcripts of failures go to var/eval/dialogu
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ NAME = "SGD dialogues"
 FILE = Path("sgd_services") / "dialogues.jsonl"
 MAX_TURNS = 12
 #: The guard in `make test` plays every GUARD_STEP-th dialogue (file order, from the first).
-GUARD_STEP = 4
+GUARD_STEP = 8
 TENANT = "default"
 
 
@@ -183,7 +182,6 @@ async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | N
         return skipped(NAME, f"{path} not found")
     if agent is None:
         return skipped(NAME, "no trained model (run `make train`)")
-    t0 = time.perf_counter()
     chosen = subset(list(goals(read_jsonl(path))), step)
     results = [await play(agent, goal, zone) for goal in chosen]
     figures, notes = score(results, step)
@@ -195,4 +193,4 @@ async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | N
             if played.verdict != "ok":
                 (out / f"{played.goal.dialogue_id}.txt").write_text(transcript(played))
         notes.append(f"failure transcripts -> {out}")
-    return Row(NAME, tuple(figures), time.perf_counter() - t0, notes=tuple(notes))
+    return Row(NAME, tuple(figures), notes=tuple(notes))

@@ -25,11 +25,10 @@ class Figure:
 
 @dataclass(frozen=True)
 class Row:
-    """One row of the table: its figures, how long it took, and why it was skipped if it was."""
+    """One row of the table: its figures, notes, and why it was skipped if it was."""
 
     name: str
     figures: tuple[Figure, ...] = ()
-    seconds: float = 0.0
     skipped: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 

@@ -7,7 +7,6 @@ In-scope records count as correct when the predicted intent is theirs; out-of-sc
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
@@ -76,13 +75,11 @@ async def run(data: Path, parse: Parse | None) -> Row:
         return skipped(NAME, f"{path} not found")
     if parse is None:
         return skipped(NAME, "no trained model (run `make train`)")
-    t0 = time.perf_counter()
     records = read_jsonl(path)
     parses = await parse([r["text"] for r in records])
     predicted = [str((p.get("intent") or {}).get("name")) for p in parses]
     return Row(
         name=NAME,
         figures=tuple(score(records, predicted)),
-        seconds=time.perf_counter() - t0,
         notes=tuple(f"frequent mistake: {c}" for c in confusions(records, predicted)),
     )

@@ -21,7 +21,7 @@ class RunInfo:
     date: str
     model: str
     machine: str
-    seconds: Mapping[str, float]
+    seconds: Mapping[str, tuple[float, float]]
     dialogue_step: int
 
 
@@ -148,7 +148,9 @@ first). Failure transcripts: var/eval/dialogues/<dialogue id>.txt (not committed
 
 def document(rows: Sequence[Row], info: RunInfo) -> str:
     """docs/EVALUATION.md."""
-    timing = ", ".join(f"{name} {secs:.0f} s" for name, secs in info.seconds.items())
+    timing = ", ".join(
+        f"{name} {wall:.0f} s ({cpu:.0f} s CPU)" for name, (wall, cpu) in info.seconds.items()
+    )
     notes = [
         f"- {row.name}: {note}"
         for row in rows

@@ -8,7 +8,6 @@ convention both corpora were written in; the assistant itself runs "business_hou
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,6 @@ def run(data: Path, key: str, failures: Path | None = None) -> Row:
     corpus = data / folder
     if not corpus.is_dir():
         return skipped(name, f"{corpus} not found")
-    t0 = time.perf_counter()
     try:
         score = scorer(corpus, POLICY)
     except FileNotFoundError as exc:
@@ -51,4 +49,4 @@ def run(data: Path, key: str, failures: Path | None = None) -> Row:
         failures.parent.mkdir(parents=True, exist_ok=True)
         failures.write_text("".join(json.dumps(f) + "\n" for f in score.failures))
         notes.append(f"failures -> {failures}")
-    return Row(name, tuple(figures_of(key, score)), time.perf_counter() - t0, notes=tuple(notes))
+    return Row(name, tuple(figures_of(key, score)), notes=tuple(notes))

@@ -9,15 +9,20 @@ from actions.calendar_changes import (
     ActionShowAgenda,
 )
 from actions.confirmation import ActionCancelBooking, ActionConfirmBooking, ActionPrepareChange
+from actions.fallbacks import ActionNotUnderstood, ActionOutOfScope
+from actions.free_time_offers import ActionAskEventTime
 from actions.submit import ActionSubmitBooking
 
 __all__ = [
     "ActionApplyChange",
+    "ActionAskEventTime",
     "ActionCancelBooking",
     "ActionConfirmBooking",
     "ActionDropChange",
     "ActionFindCancel",
     "ActionFindReschedule",
+    "ActionNotUnderstood",
+    "ActionOutOfScope",
     "ActionPrepareChange",
     "ActionShowAgenda",
     "ActionSubmitBooking",

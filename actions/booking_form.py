@@ -12,24 +12,23 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import time_slots
 from actions.context import now_in, tenant_timezone
+from actions.form_reading import (
+    answers_form,
+    day_said_earlier,
+    is_new_request,
+    latest,
+    picked_start,
+    read_title,
+)
+from actions.time_windows import window_in
 
-# Messages with these intents are not answers to the form's questions.
-NOT_ANSWERS = {
-    "stop",
-    "bot_challenge",
-    "help",
-    "out_of_scope",
-    "greet",
-    "goodbye",
-    "thank",
-    "nlu_fallback",
-}
 FIELD_SLOTS = {
     "title": "event_title",
     "date": "event_date",
@@ -38,16 +37,6 @@ FIELD_SLOTS = {
 }
 BASE_SLOTS = ["event_title", "event_date", "event_time", "event_duration"]
 
-
-def _latest(tracker: Tracker) -> tuple[str, str, list[dict[str, Any]]]:
-    message = tracker.latest_message or {}
-    intent = (message.get("intent") or {}).get("name") or ""
-    return intent, message.get("text") or "", list(message.get("entities") or [])
-
-
-def _answers_form(tracker: Tracker) -> bool:
-    intent, _, _ = _latest(tracker)
-    return intent not in NOT_ANSWERS
 
 
 class ValidateBookingForm(FormValidationAction):
@@ -71,8 +60,20 @@ class ValidateBookingForm(FormValidationAction):
 
     # ----- extraction -------------------------------------------------------------
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A complete new request mid-form replaces the pending one: what it leaves out is
+        asked again instead of being carried over from the old request."""
+        events = list(await super().get_extraction_events(dispatcher, tracker, domain))
+        if not is_new_request(tracker):
+            return events
+        given = {e.get("name") for e in events if e.get("event") == "slot"}
+        events += [SlotSet(slot, None) for slot in BASE_SLOTS if slot not in given]
+        return events
+
     def _time_reading(self, tracker: Tracker) -> tuple[time_slots.TimeReading | None, str]:
-        _, text, entities = _latest(tracker)
+        _, text, entities = latest(tracker)
         zone = time_slots.tz_of(tenant_timezone(tracker))
         times = time_slots.entities_of(entities, "time")
         readings = [(time_slots.read_time_entity(e, zone), e) for e in times]
@@ -88,57 +89,61 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_event_title(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A DIET `event_title` entity, or the whole answer when the form asked for it."""
-        if not _answers_form(tracker):
-            return {}
-        _, text, entities = _latest(tracker)
-        titles = time_slots.entities_of(entities, "event_title")
-        if titles:
-            title = time_slots.normalise_title(str(titles[0].get("value") or ""))
-            if title:
-                return {"event_title": title}
-        if tracker.get_slot("requested_slot") != "event_title" or text.startswith("/"):
-            return {}
-        spans = [
-            (int(e["start"]), int(e["end"]))
-            for e in entities
-            if e.get("entity") in {"time", "duration"} and "start" in e and "end" in e
-        ]
-        return {"event_title": time_slots.clean_title(text, spans)}
+        """A learned `event_title` entity, or the whole answer when the form asked for it."""
+        title = read_title(tracker).title
+        return {"event_title": title} if title else {}
 
     async def extract_event_date(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The day of a time expression that names one ("tomorrow", "Friday at 3")."""
-        if not _answers_form(tracker):
+        chosen = picked_start(tracker)
+        if chosen is not None:
+            return {"event_date": chosen.strftime(time_slots.DATE_FORMAT)}
+        if not answers_form(tracker):
             return {}
         reading, phrase = self._time_reading(tracker)
+        window = window_in(latest(tracker)[2], time_slots.tz_of(tenant_timezone(tracker)))
+        if (reading is None or reading.day is None) and window is not None:
+            return {"event_date": window.day.strftime(time_slots.DATE_FORMAT)}  # "before noon"
         if reading is None or reading.day is None:
-            if tracker.get_slot("requested_slot") == "event_date" and not _latest(tracker)[
+            if tracker.get_slot("requested_slot") == "event_date" and not latest(tracker)[
                 1
             ].startswith("/"):
                 dispatcher.utter_message(response="utter_date_not_understood")
                 return {"event_date": None}
             return {}
-        from_button = _latest(tracker)[1].startswith("/")  # a payload carries a full instant
+        from_button = latest(tracker)[1].startswith("/")  # a payload carries a full instant
         names_no_day = (
             reading.start is not None and not from_button and not time_slots.mentions_day(phrase)
         )
-        # "at 4pm" names no day: keep the day already chosen; with none chosen yet, take
-        # today when the time is still ahead today (the natural reading), else ask.
-        if names_no_day and (
-            tracker.get_slot("event_date") or reading.day != now_in(tracker).date()
-        ):
-            return {}
+        # "at 4pm" names no day: keep the day already chosen; with none chosen yet, the day
+        # named earlier in the conversation ("what's on Friday?" ... "book 3pm"), else today
+        # when the time is still ahead today (the natural reading), else ask.
+        if names_no_day:
+            if tracker.get_slot("event_date"):
+                return {}
+            earlier = day_said_earlier(tracker)
+            if earlier is not None:
+                return {"event_date": earlier.strftime(time_slots.DATE_FORMAT)}
+            if reading.day != now_in(tracker).date():
+                return {}
         return {"event_date": reading.day.strftime(time_slots.DATE_FORMAT)}
 
     async def extract_event_time(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The start time; an interval ("3 to 4:30pm") also sets the duration."""
-        if not _answers_form(tracker):
+        chosen = picked_start(tracker)
+        if chosen is not None:
+            return {"event_time": chosen.strftime(time_slots.TIME_FORMAT)}
+        if not answers_form(tracker):
             return {}
-        _, text, entities = _latest(tracker)
+        _, text, entities = latest(tracker)
+        if window_in(entities, time_slots.tz_of(tenant_timezone(tracker))) is not None:
+            # "Friday afternoon", "after 4pm": a window to choose in (validate_event_time
+            # keeps it and action_ask_event_time offers its free times), not a start.
+            return {"event_time": None}
         reading, _ = self._time_reading(tracker)
         if reading is None or reading.start is None:
             if tracker.get_slot("requested_slot") == "event_time":
@@ -158,9 +163,9 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Minutes from a `duration` entity (or a duration button)."""
-        if not _answers_form(tracker):
+        if not answers_form(tracker):
             return {}
-        _, text, entities = _latest(tracker)
+        _, text, entities = latest(tracker)
         durations = time_slots.entities_of(entities, "duration")
         minutes = next(
             (m for m in (time_slots.duration_minutes(d) for d in durations) if m is not None),
@@ -180,9 +185,9 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Which part the user wants to change, or "value" when they gave a new value."""
-        if tracker.get_slot("requested_slot") != "change_target" or not _answers_form(tracker):
+        if tracker.get_slot("requested_slot") != "change_target" or not answers_form(tracker):
             return {}
-        _, _, entities = _latest(tracker)
+        _, _, entities = latest(tracker)
         fields = time_slots.entities_of(entities, "booking_field")
         if fields:
             return {"change_target": str(fields[0].get("value"))}
@@ -205,11 +210,12 @@ class ValidateBookingForm(FormValidationAction):
     def validate_event_title(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A short, non-empty title."""
+        """A short, non-empty title; the place said with it fills `location`."""
         if not value or not isinstance(value, str) or len(value) > 80:
             dispatcher.utter_message(response="utter_title_invalid")
             return {"event_title": None}
-        return {"event_title": value}
+        # Only validate_* results reach the tracker for slots outside the form.
+        return {"event_title": value, "location": read_title(tracker).location}
 
     def validate_event_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -236,7 +242,8 @@ class ValidateBookingForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A real time of day, not already past on the chosen day."""
         if value is None:
-            return {"event_time": None}
+            window = window_in(latest(tracker)[2], time_slots.tz_of(tenant_timezone(tracker)))
+            return {"event_time": None, "time_window": window.to_slot() if window else None}
         try:
             time_slots.parse_start(str(value))
         except ValueError:
@@ -260,7 +267,7 @@ class ValidateBookingForm(FormValidationAction):
             if assumed
             else None
         )
-        return {"event_time": value, "booking_note": note}
+        return {"event_time": value, "booking_note": note, "time_window": None}
 
     def validate_event_duration(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

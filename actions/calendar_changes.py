@@ -21,6 +21,8 @@ from rasa_sdk.types import DomainDict
 from actions import time_slots
 from actions.confirmation import clash_message, slot_button
 from actions.context import channel_name, now_in, platform_user_id, tenant_slug, tenant_timezone
+from actions.free_time_offers import offer_free_times
+from actions.time_windows import TimeWindow, asks_for_free_times
 
 logger = logging.getLogger(__name__)
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
@@ -260,14 +262,25 @@ class ActionShowAgenda(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """List the contact's bookings in the asked window (default: today)."""
+        """List the contact's bookings in the asked window (default: today), or, asked
+        "anything free on Friday?", the free times in it as buttons."""
         from booking_core.manage import agenda
 
         zone = time_slots.tz_of(tenant_timezone(tracker))
         window = self._window(tracker)
         begin, end = window if window else self._whole_day(now_in(tracker).date(), zone)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if asks_for_free_times(text):
+            asked = TimeWindow(begin.date(), begin, end, "")
+            in_form = bool(tracker.active_loop_name)
+            follow_up = "Pick one, or answer my question." if in_form else "Pick one to book it."
+            offered = await offer_free_times(dispatcher, tracker, asked, follow_up=follow_up)
+            return [SlotSet("offered_times", offered)] if offered else []
         result = await asyncio.to_thread(agenda, **_who(tracker), day_start=begin, day_end=end)
         label = f"{begin:%a} {begin.day} {begin:%b}"
+        last = end - timedelta(minutes=1)
+        if last.date() != begin.date():  # a week: "between Mon 7 Dec and Sun 13 Dec"
+            label = f"{label} - {last:%a} {last.day} {last:%b}"
         if not result.events:
             dispatcher.utter_message(text=f"You have nothing booked on {label}.")
             return []
@@ -294,6 +307,12 @@ class ActionShowAgenda(Action):
                     datetime.fromisoformat(str(info["from"])).astimezone(zone),
                     datetime.fromisoformat(str(info["to"])).astimezone(zone),
                 )
+            if info.get("grain") == "week" and entity.get("value"):  # "what's on next week"
+                monday = datetime.fromisoformat(str(entity["value"])).astimezone(zone).date()
+                first = max(monday, now_in(tracker).date())
+                return self._whole_day(first, zone)[0], self._whole_day(
+                    monday + timedelta(days=6), zone
+                )[1]
             reading = time_slots.read_time_entity(entity, zone)
             if reading is not None and reading.day is not None:
                 return self._whole_day(reading.day, zone)

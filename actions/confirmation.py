@@ -29,6 +29,9 @@ BOOKING_SLOTS = [
     "event_date",
     "event_time",
     "event_duration",
+    "location",
+    "time_window",
+    "offered_times",
     "change_target",
     "booking_note",
 ]
@@ -53,7 +56,9 @@ def booking_summary(tracker: Tracker) -> str | None:
         return None
     zone_name = tenant_timezone(tracker)
     begin, end = time_slots.booking_window(day, start, float(minutes), time_slots.tz_of(zone_name))
-    return f"{title}, {time_slots.describe_window(begin, end, zone_name)}"
+    where = tracker.get_slot("location")
+    place = f" at {where}" if where else ""
+    return f"{title}{place}, {time_slots.describe_window(begin, end, zone_name)}"
 
 
 def slot_button(
@@ -112,7 +117,11 @@ class ActionConfirmBooking(Action):
             else:
                 text += " Please choose another time."
             dispatcher.utter_message(text=text, buttons=buttons)
-            return [SlotSet("awaiting_confirmation", False)]
+            offered = [s.start.isoformat(timespec="seconds") for s in availability.alternatives]
+            return [
+                SlotSet("awaiting_confirmation", False),
+                SlotSet("offered_times", offered or None),
+            ]
         note = tracker.get_slot("booking_note")
         text = f"{summary}. Shall I book it?"
         if note:

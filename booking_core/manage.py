@@ -231,36 +231,38 @@ def _flag(session: Session, tenant: Tenant, exc: BaseException) -> None:
 # --- availability ----------------------------------------------------------------------------
 
 
-def check_availability(
+@dataclass(frozen=True)
+class BusyPeriods:
+    """What stands in the way of a booking in a window, and the hours it must fit in."""
+
+    busy: list[Busy]
+    hours: OpeningHours
+    zone: ZoneInfo
+    timezone: str
+    #: False when the external calendar could not be asked (then only our own rows count).
+    checked: bool
+    needs_reauth: bool
+    error: str | None
+
+
+def busy_periods(
     *,
     tenant_slug: str | None,
     channel: str,
     platform_user_id: str,
-    start: datetime,
-    end: datetime,
-    now: datetime | None = None,
+    low: datetime,
+    high: datetime,
     exclude_event_id: int | None = None,
-    limit: int = 3,
-    horizon: timedelta = DEFAULT_HORIZON,
     retry: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
-) -> Availability:
-    """Does [start, end) fit the tenant's calendar and hours? If not, why, and what else fits.
+) -> BusyPeriods:
+    """Busy time in [low, high): the provider's free/busy plus our own pending/confirmed rows.
 
-    Busy time = the provider's free/busy plus our own pending/confirmed rows (a booking still
-    waiting for an outage to end occupies its slot). Clashes are named by title only for the
-    contact's own events and the business's own blocks in the built-in calendar (rows without a
-    contact); anything else is "another appointment", so no other customer's title leaks.
-    `exclude_event_id` (one of the contact's events) is ignored: for checking a reschedule.
-    If the provider cannot be asked, `checked` is False and only the database was used.
+    A booking still waiting for an outage to end occupies its slot. Clashes are named by title
+    only for the contact's own events and the business's own blocks in the built-in calendar
+    (rows without a contact); anything else is "another appointment", so no other customer's
+    title leaks. `exclude_event_id` (one of the contact's events) is left out.
     """
-    start = require_aware(start, "start")
-    end = require_aware(end, "end")
-    if end <= start:
-        raise ValueError("end must be after start")
-    now = require_aware(now or utcnow(), "now")
-    low = min(start, max(now, start - horizon))
-    high = max(end, start + horizon)
     with session_scope() as session:
         tenant, contact = _scope(session, tenant_slug, channel, platform_user_id)
         rows = find_overlapping_events(session, tenant_id=tenant.id, start=low, end=high)
@@ -293,6 +295,47 @@ def check_availability(
                 intervals = []
             known = [(b.start, b.end) for b in busy] + excluded
             busy += [Busy(s, e, None) for s, e in subtract(intervals, known)]
+    return BusyPeriods(busy, hours, zone, tenant.timezone, checked, reauth, error)
+
+
+def check_availability(
+    *,
+    tenant_slug: str | None,
+    channel: str,
+    platform_user_id: str,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    exclude_event_id: int | None = None,
+    limit: int = 3,
+    horizon: timedelta = DEFAULT_HORIZON,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Availability:
+    """Does [start, end) fit the tenant's calendar and hours? If not, why, and what else fits.
+
+    Busy time as `busy_periods` finds it; `exclude_event_id` is for checking a reschedule.
+    If the provider cannot be asked, `checked` is False and only the database was used.
+    """
+    start = require_aware(start, "start")
+    end = require_aware(end, "end")
+    if end <= start:
+        raise ValueError("end must be after start")
+    now = require_aware(now or utcnow(), "now")
+    low = min(start, max(now, start - horizon))
+    high = max(end, start + horizon)
+    known = busy_periods(
+        tenant_slug=tenant_slug,
+        channel=channel,
+        platform_user_id=platform_user_id,
+        low=low,
+        high=high,
+        exclude_event_id=exclude_event_id,
+        retry=retry,
+        sleep=sleep,
+    )
+    busy, hours, zone = known.busy, known.hours, known.zone
+    checked, reauth, error = known.checked, known.needs_reauth, known.error
 
     verdict = check_slot(
         start=start, end=end, busy=busy, hours=hours, zone=zone, now=now, limit=limit
@@ -300,7 +343,7 @@ def check_availability(
     return Availability(
         start=verdict.start,
         end=verdict.end,
-        timezone=tenant.timezone,
+        timezone=known.timezone,
         available=verdict.free,
         clashes=verdict.clashes,
         in_past=verdict.in_past,

@@ -59,15 +59,35 @@ def make_tracker(
     metadata: dict[str, Any] | None = None,
     sender_id: str = "tester",
     input_channel: str = "rest",
+    confidence: float = 0.99,
+    earlier: list[tuple[str, list[dict[str, Any]]]] | None = None,
+    active_loop: str | None = "booking_form",
 ) -> Tracker:
-    """A tracker whose latest message is `text` with the given parse."""
+    """A tracker whose latest message is `text` with the given parse.
+
+    `earlier`: (text, entities) of user messages before it in the same session, oldest first.
+    """
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.99},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
         "metadata": metadata or {},
     }
-    events = [
+    events: list[dict[str, Any]] = [{"event": "session_started"}]
+    for old_text, old_entities in earlier or []:
+        parse = {"text": old_text, "intent": {"name": "inform", "confidence": 0.9},
+                 "entities": old_entities}  # fmt: skip
+        events += [
+            {"event": "action", "name": "action_listen"},
+            {
+                "event": "user",
+                "text": old_text,
+                "parse_data": parse,
+                "input_channel": input_channel,
+            },
+            {"event": "bot", "text": "..."},
+        ]
+    events += [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel},
     ]
@@ -78,6 +98,6 @@ def make_tracker(
         events=events,
         paused=False,
         followup_action=None,
-        active_loop={"name": "booking_form"},
+        active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )

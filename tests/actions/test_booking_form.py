@@ -57,6 +57,8 @@ async def test_all_in_one_message_fills_every_slot() -> None:
         "event_time": "15:00",
         "event_duration": 45.0,
         "booking_note": None,
+        "location": None,
+        "time_window": None,
     }
     assert said == []
 
@@ -105,7 +107,7 @@ async def test_impossible_time_gets_a_reason() -> None:
         },
     )
     slots, said = await run_form(tracker)
-    assert slots == {"event_time": None}
+    assert slots == {"event_time": None, "time_window": None}
     assert said == ["utter_time_invalid"]
 
 
@@ -233,6 +235,101 @@ async def test_out_of_scope_messages_are_not_answers() -> None:
         intent="out_of_scope",
         entities=[time_entity("tomorrow", "2026-11-25T00:00:00.000+00:00", grain="day")],
         slots={"requested_slot": "event_title"},
+    )
+    slots, said = await run_form(tracker)
+    assert slots == {} and said == []
+
+
+async def test_a_title_answer_classified_out_of_scope_is_the_title() -> None:
+    tracker = make_tracker(
+        "Piano recital", intent="out_of_scope", slots={"requested_slot": "event_title"}
+    )
+    slots, said = await run_form(tracker)
+    assert slots["event_title"] == "Piano recital" and said == []
+
+
+async def test_a_part_of_day_keeps_the_day_and_asks_for_a_time_in_it() -> None:
+    entity = time_entity(
+        "friday afternoon",
+        "2026-11-27T12:00:00.000+00:00",
+        interval=("2026-11-27T12:00:00.000+00:00", "2026-11-27T18:00:00.000+00:00"),
+    )
+    entity["additional_info"]["to"] = "2026-11-27T19:00:00.000+00:00"
+    tracker = make_tracker(
+        "friday afternoon",
+        entities=[entity],
+        slots={"event_title": "Haircut", "requested_slot": "event_date"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots["event_date"] == "2026-11-27"
+    assert slots["event_time"] is None
+    assert slots["time_window"]["phrase"] == "friday afternoon"
+    assert "event_duration" not in slots
+
+
+async def test_a_typed_pick_fills_day_and_time() -> None:
+    tracker = make_tracker(
+        "the second one",
+        intent="affirm",
+        slots={
+            "event_title": "Haircut",
+            "requested_slot": "event_time",
+            "offered_times": ["2026-11-27T13:00:00+00:00", "2026-11-27T14:30:00+00:00"],
+        },
+    )
+    slots, _ = await run_form(tracker)
+    assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", "14:30")
+
+
+async def test_a_new_request_mid_form_replaces_the_pending_one() -> None:
+    tracker = make_tracker(
+        "actually book a massage on friday at 4",
+        intent="schedule_event",
+        entities=[
+            title_entity("massage", start=16),
+            time_entity("on friday at 4", "2026-11-27T16:00:00.000+00:00", start=24),
+        ],
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "event_time": "10:00",
+            "event_duration": 45.0,
+            "requested_slot": "event_duration",
+        },
+    )
+    slots, _ = await run_form(tracker)
+    assert slots["event_title"] == "Massage"
+    assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", "16:00")
+    assert slots["event_duration"] is None  # asked again, not carried over
+
+
+async def test_a_bare_time_takes_the_day_said_earlier() -> None:
+    friday = time_entity("Friday", "2026-11-27T00:00:00.000+00:00", grain="day", start=10)
+    tracker = make_tracker(
+        "a haircut at 3pm",
+        intent="schedule_event",
+        entities=[
+            title_entity("haircut", start=2),
+            time_entity("at 3pm", "2026-11-24T15:00:00.000+00:00", start=10),
+        ],
+        earlier=[("what's on Friday?", [friday])],
+    )
+    slots, _ = await run_form(tracker)
+    assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", "15:00")
+
+
+async def test_an_availability_question_is_not_an_answer() -> None:
+    entity = time_entity(
+        "Friday afternoon",
+        "2026-11-27T12:00:00.000+00:00",
+        start=13,
+        interval=("2026-11-27T12:00:00.000+00:00", "2026-11-27T18:00:00.000+00:00"),
+    )
+    tracker = make_tracker(
+        "anything free Friday afternoon?",
+        intent="check_availability",
+        entities=[entity],
+        slots={"event_title": "Haircut", "requested_slot": "event_duration"},
     )
     slots, said = await run_form(tracker)
     assert slots == {} and said == []

@@ -28,8 +28,13 @@ def tracker_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                 "action_name VARCHAR(255), data TEXT)"
             )
         )
-        for sender in ("alpha:telegram:ua", "alpha:telegram:ua", "bravo:telegram:ub", "ua",
-                       "alpha:rest:ua"):
+        for sender in (
+            "alpha:telegram:ua",
+            "alpha:telegram:ua",
+            "bravo:telegram:ub",
+            "ua",
+            "alpha:rest:ua",
+        ):
             connection.execute(
                 text("INSERT INTO events (sender_id, type_name, data) VALUES (:s, 'user', '{}')"),
                 {"s": sender},

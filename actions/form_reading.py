@@ -1,0 +1,138 @@
+"""What the latest message means to the booking form: answers, picks, new requests.
+
+Read-only helpers over the tracker for actions/booking_form.py, kept apart so that the form
+module holds only the extract/validate methods Rasa calls.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions import time_slots
+from actions.context import tenant_timezone
+from actions.option_picks import pick
+from actions.title_answer import TitleAnswer, blank_spans, read_title_answer, title_and_location
+
+# Messages with these intents are not answers to the form's questions.
+NOT_ANSWERS = {
+    "stop",
+    "bot_challenge",
+    "help",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank",
+    "nlu_fallback",
+    # A question ("anything free on Friday?") is answered, then the form goes on.
+    "check_availability",
+}
+def latest(tracker: Tracker) -> tuple[str, str, list[dict[str, Any]]]:
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name") or ""
+    return intent, message.get("text") or "", list(message.get("entities") or [])
+
+
+def answers_form(tracker: Tracker) -> bool:
+    intent, _, _ = latest(tracker)
+    return intent not in NOT_ANSWERS
+
+
+def confidence(tracker: Tracker) -> float:
+    message = tracker.latest_message or {}
+    try:
+        return float((message.get("intent") or {}).get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def time_spans(entities: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    return [
+        (int(e["start"]), int(e["end"]))
+        for e in entities
+        if e.get("entity") in {"time", "duration"} and "start" in e and "end" in e
+    ]
+
+
+def read_title(tracker: Tracker) -> TitleAnswer:
+    """The title (and place) of the latest message, as the form should take it.
+
+    Asked for the title, the answer is the title whatever the classifier guessed, unless it
+    is clearly a command, a question or only a date/time (title_answer.read_title_answer).
+    Otherwise only a learned `event_title` entity of a message that answers the form counts.
+    """
+    intent, text, entities = latest(tracker)
+    asked = tracker.get_slot("requested_slot") == "event_title"
+    if not asked and not answers_form(tracker):
+        return TitleAnswer(None)
+    titles = time_slots.entities_of(entities, "event_title")
+    if titles and (not asked or answers_form(tracker)):
+        answer = title_and_location(
+            str(titles[0].get("value") or ""), blank_spans(text, time_spans(entities))
+        )
+        if answer.title:
+            return answer
+    if not asked:
+        return TitleAnswer(None)
+    return read_title_answer(text, intent, confidence(tracker), entities)
+
+
+def picked_start(tracker: Tracker) -> datetime | None:
+    """The offered start a typed "the second one" picks, in the tenant's zone."""
+    chosen = pick(latest(tracker)[1], tracker.get_slot("offered_times"))
+    if not isinstance(chosen, str):
+        return None
+    try:
+        return datetime.fromisoformat(chosen).astimezone(time_slots.tz_of(tenant_timezone(tracker)))
+    except ValueError:
+        return None
+
+
+#: Confidence over which a booking request mid-form is a new request, not an answer.
+NEW_REQUEST_CONFIDENCE = 0.7
+
+
+def is_new_request(tracker: Tracker) -> bool:
+    """ "Actually, book a massage on Friday at 4" while the form asks something else: a new
+    booking request naming its own title, which replaces the pending one."""
+    intent, _, entities = latest(tracker)
+    asked = tracker.get_slot("requested_slot")
+    if intent != "schedule_event" or confidence(tracker) < NEW_REQUEST_CONFIDENCE:
+        return False
+    if asked in (None, "event_title") or not tracker.get_slot("event_title"):
+        return False
+    new_title = read_title(tracker).title
+    if not new_title or not time_slots.entities_of(entities, "time"):
+        return False
+    return new_title.lower() != str(tracker.get_slot("event_title")).lower()
+
+
+#: How many earlier user messages may still name the day a bare time refers to.
+DAY_LOOKBACK_MESSAGES = 8
+
+
+def day_said_earlier(tracker: Tracker) -> date | None:
+    """The day the latest earlier message of this session named, if any."""
+    zone = time_slots.tz_of(tenant_timezone(tracker))
+    user_messages = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if kind != "user":
+            continue
+        user_messages += 1
+        if user_messages == 1:
+            continue  # the latest message itself named no day
+        if user_messages > DAY_LOOKBACK_MESSAGES + 1:
+            break
+        entities = (event.get("parse_data") or {}).get("entities") or []
+        for entity in reversed(time_slots.entities_of(entities, "time")):
+            reading = time_slots.read_time_entity(entity, zone)
+            phrase = str(entity.get("text") or "")
+            from_button = str(event.get("text") or "").startswith("/")
+            if reading and reading.day and (from_button or time_slots.mentions_day(phrase)):
+                return reading.day
+    return None

@@ -1,0 +1,110 @@
+"""form_reading: what the latest message means to the form (titles, picks, days, new requests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+
+import pytest
+
+from actions import context
+from actions.form_reading import day_said_earlier, is_new_request, picked_start, read_title
+from tests.actions.factories import make_tracker, time_entity, title_entity
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # a Tuesday, GMT
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(context, "utc_now", lambda: NOW)
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/London")
+    yield
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback", "goodbye", "stop", "greet"])
+def test_asked_for_the_title_any_intent_gives_it(intent: str) -> None:
+    tracker = make_tracker(
+        "Jazz night with Sam", intent=intent, slots={"requested_slot": "event_title"}
+    )
+    assert read_title(tracker).title == "Jazz night with Sam"
+
+
+def test_not_asked_only_a_learned_title_of_an_answer_counts() -> None:
+    tracker = make_tracker("Jazz night with Sam", intent="inform", slots={})
+    assert read_title(tracker).title is None
+    tracker = make_tracker(
+        "book jazz night", intent="schedule_event", entities=[title_entity("jazz night", start=5)]
+    )
+    assert read_title(tracker).title == "Jazz night"
+    tracker = make_tracker(
+        "bye jazz night", intent="goodbye", entities=[title_entity("jazz night", start=4)]
+    )
+    assert read_title(tracker).title is None
+
+
+def test_the_place_of_an_answer() -> None:
+    tracker = make_tracker(
+        "coffee with the landlord at 2250 Oak Street",
+        intent="out_of_scope",
+        slots={"requested_slot": "event_title"},
+    )
+    answer = read_title(tracker)
+    assert (answer.title, answer.location) == ("Coffee with the landlord", "2250 Oak Street")
+
+
+def test_a_typed_pick_among_offered_times() -> None:
+    offered = ["2026-11-27T13:00:00+00:00", "2026-11-27T14:30:00+00:00"]
+    tracker = make_tracker("the second one", slots={"offered_times": offered})
+    assert picked_start(tracker) == datetime(2026, 11, 27, 14, 30, tzinfo=timezone.utc)
+    assert picked_start(make_tracker("the second one", slots={})) is None
+    assert picked_start(make_tracker("the third one", slots={"offered_times": offered})) is None
+
+
+def test_the_day_said_earlier_in_the_session() -> None:
+    friday = time_entity("on Friday", "2026-11-27T00:00:00.000+00:00", grain="day", start=10)
+    tracker = make_tracker(
+        "book a haircut at 3",
+        earlier=[("what's on Friday?", [friday]), ("thanks", [])],
+    )
+    assert day_said_earlier(tracker) == date(2026, 11, 27)
+
+
+def test_a_bare_time_said_earlier_names_no_day() -> None:
+    three = time_entity("at 3", "2026-11-24T15:00:00.000+00:00", grain="hour")
+    tracker = make_tracker("at 4 then", earlier=[("at 3", [three])])
+    assert day_said_earlier(tracker) is None
+    assert day_said_earlier(make_tracker("at 4")) is None
+
+
+def test_a_complete_new_request_mid_form() -> None:
+    filled = {
+        "event_title": "Haircut",
+        "event_date": "2026-11-25",
+        "requested_slot": "event_duration",
+    }
+    entities = [
+        title_entity("massage", start=15),
+        time_entity("on friday at 4", "2026-11-27T16:00:00.000+00:00", start=23),
+    ]
+    new = make_tracker(
+        "actually book a massage on friday at 4",
+        intent="schedule_event",
+        entities=entities,
+        slots=filled,
+    )
+    assert is_new_request(new)
+    unsure = make_tracker(
+        "actually book a massage on friday at 4",
+        intent="schedule_event",
+        entities=entities,
+        slots=filled,
+        confidence=0.4,
+    )
+    assert not is_new_request(unsure)
+    same = make_tracker(
+        "haircut on friday at 4",
+        intent="schedule_event",
+        entities=[title_entity("haircut"), entities[1]],
+        slots=filled,
+    )
+    assert not is_new_request(same)

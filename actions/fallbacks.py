@@ -46,7 +46,10 @@ def fallback_reply(text: str, *, out_of_scope: bool, in_form: bool) -> dict[str,
     }
 
 
-class _Fallback(Action):
+class _Fallback:
+    """What both fallbacks do. Not an Action itself: rasa-sdk registers every Action subclass
+    it finds (`rasa run actions` stopped with "An action must implement a name")."""
+
     out_of_scope = False
 
     async def run(
@@ -61,7 +64,7 @@ class _Fallback(Action):
         return []
 
 
-class ActionOutOfScope(_Fallback):
+class ActionOutOfScope(_Fallback, Action):
     """An out-of-scope request."""
 
     out_of_scope = True
@@ -71,7 +74,7 @@ class ActionOutOfScope(_Fallback):
         return "action_out_of_scope"
 
 
-class ActionNotUnderstood(_Fallback):
+class ActionNotUnderstood(_Fallback, Action):
     """A message the classifier was not sure of (nlu_fallback)."""
 
     def name(self) -> str:

@@ -10,6 +10,7 @@ judged from the outside. What it says, by question:
 - day / time: the user utterances that gave the goal's date / time (last one first), then a
   plain phrase ("Thursday 7 March", "at 15:30");
 - duration: "30 minutes" (SGD has no durations), then the first duration button;
+- free times offered: the goal's button, else the answer to the time question;
 - summary: presses Yes when the summary has the goal's day and time; otherwise asks once per
   field to change it (SGD users change their minds when a time is taken, so words said early
   can name a day the goal no longer has);
@@ -33,7 +34,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("booked", r"^Booked:|^Your booking is saved"),
         ("confirm", r"Shall I book it\?"),
-        ("offer", r"These times are free|Please choose another time"),
+        ("offer", r"These times are free|Please choose another time|Nothing is free on"),
         ("change", r"What would you like to change"),
         ("title", r"What would you like to book\?|short name for the appointment"),
         ("date", r"Which day would you like|didn't catch a day|more than a year ahead"),
@@ -119,12 +120,14 @@ class Customer:
         return yes["payload"] if yes else "yes"
 
     def _offer(self, messages: Sequence[Mapping[str, Any]]) -> str:
-        wanted = f"{self.goal.date:%a} {self.goal.date.day} {self.goal.date:%b} {self.goal.time}"
+        """Free times offered (after a clash, or with the time question): the goal's button,
+        else its time as it would answer the time question."""
+        goal = self.goal
+        wanted = f"{goal.date:%a} {goal.date.day} {goal.date:%b} {goal.time}"
         pick = next((b for b in buttons(messages) if b.get("title") == wanted), None)
         if pick:
             return pick["payload"]
-        self.plain_phrases += 1
-        return f"{plain_date(self.goal.date)} {plain_time(self.goal.time)}"
+        return self._pick("time", goal.time_words, plain_time(goal.time))
 
     def _change(self, messages: Sequence[Mapping[str, Any]]) -> str:
         field_name = next(iter(sorted(self.corrected)), "date")

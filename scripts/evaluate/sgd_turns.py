@@ -23,7 +23,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_form import NOT_ANSWERS, ValidateBookingForm
+from actions.booking_form import ValidateBookingForm
+from actions.form_reading import NOT_ANSWERS
 from scripts.evaluate.figures import Figure, Row, skipped
 from scripts.evaluate.sgd import informs, names_service, read_jsonl, text_of, title_turn
 

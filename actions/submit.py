@@ -60,6 +60,7 @@ class ActionSubmitBooking(Action):
                 start=begin,
                 end=end,
                 timezone=zone_name,
+                location=tracker.get_slot("location"),
             )
         except Exception:  # the user must hear about any failure; details go to the log
             logger.exception("booking failed for sender %s", tracker.sender_id)

@@ -277,6 +277,7 @@ class EventOut(BaseModel):
     uid: str
     contact_id: int | None
     title: str
+    location: str | None = Field(None, description="where it takes place, as the customer said")
     start: datetime
     end: datetime
     timezone: str

@@ -95,6 +95,7 @@ def event_fields(event: CalendarEvent) -> dict[str, Any]:
         "uid": event.uid,
         "contact_id": event.contact_id,
         "title": event.title,
+        "location": event.location,
         "start": event.start,
         "end": event.end,
         "timezone": event.timezone,

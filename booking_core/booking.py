@@ -9,12 +9,13 @@ and mark it `confirmed`. The pending row is committed before the provider call s
 lock is held during network I/O and a crash leaves a visible trace.
 
 Idempotency: a request is identified by a key derived from (tenant, channel, platform user id,
-title, start, end) and stored in `calendar_events.idempotency_key` (unique per tenant). A retried
-call with the same arguments (Rasa re-running the action after a timeout, a user double-tapping
-"Yes") finds the same row: a confirmed row is returned as is, a pending or failed one is sent to
-the provider again with the same uid, which providers use as their client-side id, so no duplicate
-is written. Simultaneous identical calls race on the unique key; the loser reuses the winner's row.
-Cancelling an event clears its key, so the same slot can be booked again afterwards.
+title, start, end; not the location) and stored in `calendar_events.idempotency_key` (unique per
+tenant). A retried call with the same arguments (Rasa re-running the action after a timeout, a
+user double-tapping "Yes") finds the same row: a confirmed row is returned as is, a pending or
+failed one is sent to the provider again with the same uid, which providers use as their
+client-side id, so no duplicate is written. Simultaneous identical calls race on the unique key;
+the loser reuses the winner's row. Cancelling an event clears its key, so the same slot can be
+booked again afterwards.
 
 Outages: `submit_booking` (what the conversation calls) wraps the same steps with retries and
 backoff on retryable provider errors. When the provider still fails, or the tenant's credentials
@@ -55,7 +56,7 @@ from booking_core.db.repository import (
     get_tenant_by_slug,
     upsert_contact,
 )
-from booking_core.db.repository.events import check_timezone
+from booking_core.db.repository.events import check_timezone, clean_location
 from booking_core.db.session import session_scope
 from booking_core.db.types import require_aware, utcnow
 from booking_core.settings import get_settings
@@ -212,6 +213,7 @@ class BookingResult:
     status: str
     start: datetime
     end: datetime
+    location: str | None = None
 
 
 class BookingError(Exception):
@@ -289,6 +291,7 @@ def _result(event: CalendarEvent) -> BookingResult:
         status=event.status,
         start=event.start.astimezone(zone),
         end=event.end.astimezone(zone),
+        location=event.location,
     )
 
 
@@ -321,9 +324,11 @@ def _book(
     policy: RetryPolicy,
     defer: bool,
     sleep: Callable[[float], None] = time.sleep,
+    location: str | None = None,
 ) -> BookingOutcome:
     """The booking steps; `defer` keeps a row pending on outage instead of failing it."""
     title, start, end = _validated(title, start, end, timezone)
+    location = clean_location(location)
     with session_scope() as session:
         tenant = _resolve_tenant(session, tenant_slug)
         contact = upsert_contact(
@@ -356,6 +361,7 @@ def _book(
                     timezone=timezone,
                     provider=tenant.calendar_provider,
                     idempotency_key=key,
+                    location=location,
                 )
             except IntegrityError:
                 # A concurrent identical request committed first: continue with its row.
@@ -418,12 +424,14 @@ def book_event(
     start: datetime,
     end: datetime,
     timezone: str,
+    location: str | None = None,
 ) -> BookingResult:
     """Store and write one event for a contact; see the module docstring for the steps.
 
-    Raises ValueError for invalid input (naive datetimes, end not after start, unknown zone or
-    channel, empty title), UnknownTenantError for an unknown slug and BookingError when the
-    provider fails.
+    `location` is where it takes place (free text, stripped; empty means none). Raises
+    ValueError for invalid input (naive datetimes, end not after start, unknown zone or channel,
+    empty title, location over 200 characters), UnknownTenantError for an unknown slug and
+    BookingError when the provider fails.
     """
     return _book(
         tenant_slug=tenant_slug,
@@ -436,6 +444,7 @@ def book_event(
         timezone=timezone,
         policy=NO_RETRY,
         defer=False,
+        location=location,
     ).booking
 
 
@@ -451,6 +460,7 @@ def submit_booking(
     timezone: str,
     retry: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
+    location: str | None = None,
 ) -> BookingOutcome:
     """Book like `book_event`, but ride out provider outages (see the module docstring).
 
@@ -470,4 +480,5 @@ def submit_booking(
         policy=retry,
         defer=True,
         sleep=sleep,
+        location=location,
     )

@@ -37,7 +37,10 @@ def confirmation_text(event: CalendarEvent) -> str:
     """What the customer reads when their saved booking reached the calendar."""
     zone = ZoneInfo(event.timezone)
     when = describe_window(event.start.astimezone(zone), event.end.astimezone(zone), event.timezone)
-    text = f"Your booking is now in the calendar: {event.title}, {when}."
+    what = event.title
+    if event.location and event.location.casefold() not in what.casefold():
+        what += f" at {event.location}"  # not twice when the title already names the place
+    text = f"Your booking is now in the calendar: {what}, {when}."
     if event.link:
         text += f" Add it to your calendar: {event.link}"
     return text

@@ -36,6 +36,7 @@ class ProviderEvent:
     end: datetime
     status: str
     link: str | None = None
+    location: str | None = None
 
 
 class ProviderError(Exception):
@@ -53,11 +54,13 @@ class CalendarProvider(Protocol):
     name: str
 
     def create_event(self, tenant: Tenant, event: CalendarEvent) -> ProviderResult:
-        """Write a new event; must be idempotent for the same `event.uid`."""
+        """Write a new event (title, times, `location` when set); must be idempotent for the
+        same `event.uid`."""
         ...
 
     def update_event(self, tenant: Tenant, event: CalendarEvent) -> ProviderResult:
-        """Write the row's current title/start/end to the existing provider event."""
+        """Write the row's current title/start/end (and location) to the existing provider
+        event."""
         ...
 
     def delete_event(self, tenant: Tenant, event: CalendarEvent) -> None:

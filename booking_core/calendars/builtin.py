@@ -74,6 +74,7 @@ class BuiltinCalendarProvider:
                 end=event.end,
                 status=event.status,
                 link=event.link,
+                location=event.location,
             )
 
     def free_busy(self, tenant: Tenant, start: datetime, end: datetime) -> list[BusyInterval]:

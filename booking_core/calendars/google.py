@@ -209,20 +209,26 @@ def _parse_when(when: Mapping[str, Any], fallback_zone: str) -> datetime:
 
 
 def event_body(event: CalendarEvent) -> dict[str, Any]:
-    """Fields we own on the Google event: summary and start/end in the event's zone."""
-    return {
+    """Fields we own on the Google event: summary, start/end in the event's zone and, when the
+    row has one, location (left out otherwise, so a patch keeps a place set in Google)."""
+    body: dict[str, Any] = {
         "summary": event.title,
         "start": {"dateTime": _rfc3339(event.start, event.timezone), "timeZone": event.timezone},
         "end": {"dateTime": _rfc3339(event.end, event.timezone), "timeZone": event.timezone},
     }
+    if event.location:
+        body["location"] = event.location
+    return body
 
 
 def _matches(payload: Mapping[str, Any], event: CalendarEvent) -> bool:
-    """True when a Google event already shows the row's title and times."""
+    """True when a Google event already shows the row's title, times and location (if any)."""
     try:
         start = _parse_when(payload.get("start") or {}, event.timezone)
         end = _parse_when(payload.get("end") or {}, event.timezone)
     except (KeyError, ValueError):
+        return False
+    if event.location and payload.get("location") != event.location:
         return False
     return (payload.get("summary"), start, end) == (event.title, event.start, event.end)
 
@@ -489,7 +495,8 @@ class GoogleCalendarProvider:
         return self._result(payload)
 
     def update_event(self, tenant: Tenant, event: CalendarEvent) -> ProviderResult:
-        """events.patch of summary/start/end; a missing or deleted event is a permanent error."""
+        """events.patch of summary/start/end (and location); a missing or deleted event is a
+        permanent error."""
         client = self._client(tenant)
         event_id = event.provider_event_id or event.uid
         request = client.service.events().patch(
@@ -551,6 +558,7 @@ class GoogleCalendarProvider:
             end=_parse_when(payload.get("end") or {}, tenant.timezone),
             status=str(payload.get("status") or "confirmed"),
             link=payload.get("htmlLink"),
+            location=payload.get("location") or None,
         )
 
     def free_busy(self, tenant: Tenant, start: datetime, end: datetime) -> list[BusyInterval]:

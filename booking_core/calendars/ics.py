@@ -68,6 +68,7 @@ def render_ics(
     description: str | None = None,
     url: str | None = None,
     sequence: int = 0,
+    location: str | None = None,
 ) -> str:
     """A complete VCALENDAR (CRLF line ends, folded) with one VEVENT in UTC."""
     if require_aware(end, "end") <= require_aware(start, "start"):
@@ -90,6 +91,8 @@ def render_ics(
         lines.append(f"STATUS:{status}")
     if description:
         lines.append(f"DESCRIPTION:{escape_text(description)}")
+    if location:
+        lines.append(f"LOCATION:{escape_text(location)}")
     if url:
         lines.append(f"URL:{_CONTROL.sub('', url)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
@@ -106,4 +109,5 @@ def render_event(event: CalendarEvent, *, url: str | None = None) -> str:
         dtstamp=event.updated_at or event.created_at,
         status=_ICS_STATUS.get(event.status),
         url=url if url is not None else event.link,
+        location=event.location,
     )

@@ -207,6 +207,8 @@ class CalendarEvent(Base):
     #: Public id: iCalendar UID, `.ics` link and provider-side client id (base32hex, unique).
     uid: str = Column(String(64), nullable=False, unique=True, default=new_event_uid)
     title: str = Column(String(255), nullable=False)
+    #: Where it takes place, as the customer said it ("2250 Oak Street", "the office").
+    location: str | None = Column(String(200))
     start: datetime = Column(UTCDateTime, nullable=False)
     end: datetime = Column(UTCDateTime, nullable=False)
     #: IANA zone the user booked in, for display; `start`/`end` are UTC instants.

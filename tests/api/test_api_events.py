@@ -11,6 +11,7 @@ from api.main import create_app
 from booking_core.booking import book_event
 from booking_core.db import repository as repo
 from booking_core.db.session import session_scope
+from tests.api.conftest import TenantData
 
 START = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 
@@ -97,3 +98,40 @@ def test_pending_event_is_404(client: TestClient) -> None:
 def test_without_ics_suffix_is_404(client: TestClient) -> None:
     uid = _booked()
     assert client.get(f"/api/v1/events/{uid}").status_code == 404
+
+
+def test_location_in_event_responses_ics_and_feed(
+    client: TestClient, db_settings: str, tenant_a: TenantData
+) -> None:
+    place = "Flat 2; 2250 Oak Street, Springfield"
+    with session_scope(db_settings) as session:
+        event = repo.create_calendar_event(
+            session,
+            tenant_id=tenant_a.id,
+            contact_id=tenant_a.contact_id,
+            title="Coffee with the landlord",
+            start=START + timedelta(days=1),
+            end=START + timedelta(days=1, hours=1),
+            timezone="Europe/London",
+            provider="builtin",
+            location=f" {place} ",
+        )
+        repo.confirm_calendar_event(
+            session, event_id=event.id, provider_event_id=event.uid, link=None
+        )
+        event_id, uid = event.id, event.uid
+
+    listed = client.get("/api/v1/events", headers=tenant_a.headers).json()["items"]
+    assert [(e["id"], e["location"]) for e in listed] == [
+        (tenant_a.event_id, None),
+        (event_id, place),
+    ]
+    detail = client.get(f"/api/v1/events/{event_id}", headers=tenant_a.headers).json()
+    assert detail["location"] == place
+    expected = "LOCATION:Flat 2\\; 2250 Oak Street\\, Springfield\r\n"
+    assert expected in client.get(f"/api/v1/events/{uid}.ics").text.replace("\r\n ", "")
+    feed = client.get(f"/api/v1/feeds/{tenant_a.feed_token}.ics").text.replace("\r\n ", "")
+    assert feed.count("LOCATION:") == 1 and expected in feed
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["EventOut"]["properties"]["location"]["type"] == "string"
+    assert "location" not in schema["EventOut"].get("required", [])

@@ -62,7 +62,7 @@ def test_export(client: TestClient, tenant_a: TenantData) -> None:
     assert data["contact"]["platform_user_id"] == "ua"
     assert data["contact"]["rasa_sender_ids"] == ["alpha:telegram:ua"]
     assert [m["text"] for m in data["messages"]] == ["book a haircut for alpha", "Booked!"]
-    assert [e["uid"] for e in data["events"]] == [tenant_a.event_uid]
+    assert [(e["uid"], e["location"]) for e in data["events"]] == [(tenant_a.event_uid, None)]
     assert client.get("/api/v1/contacts/424242/export", headers=tenant_a.headers).status_code == 404
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from booking_core.booking import BookingError, BookingResult, UnknownTenantError, book_event
 from booking_core.calendars import registry
@@ -65,6 +65,28 @@ def test_books_and_confirms(db_settings: str) -> None:
             "user-1",
             "Ann",
         )
+
+
+def test_location_stored_and_read_back(db_settings: str) -> None:
+    """On SQLite and PostgreSQL: stripped, kept verbatim (commas, line breaks), empty = none."""
+    place = "Flat 2; 2250 Oak Street,\nSpringfield"
+    placed = _book(location=f"  {place} \n")
+    assert placed.location == place
+    longest = _book(platform_user_id="user-2", location="x" * 200)
+    blank = _book(platform_user_id="user-3", location="   ")
+    unplaced = _book(platform_user_id="user-4")
+    assert (blank.location, unplaced.location) == (None, None)
+    with session_scope() as session:
+        stored = session.execute(text("SELECT id, location FROM calendar_events ORDER BY id")).all()
+    assert [tuple(r) for r in stored] == [
+        (placed.event_id, place),
+        (longest.event_id, "x" * 200),
+        (blank.event_id, None),
+        (unplaced.event_id, None),
+    ]
+    with session_scope() as session:
+        event = session.get(CalendarEvent, placed.event_id)
+        assert event is not None and event.location == place
 
 
 def test_retry_is_idempotent(db_settings: str) -> None:
@@ -134,6 +156,8 @@ def test_named_tenant(db_settings: str) -> None:
         ({"title": "   "}, "title"),
         ({"title": "x" * 300}, "longer"),
         ({"channel": "carrier-pigeon"}, "channel"),
+        ({"location": "x" * 201}, "location is longer than 200"),
+        ({"location": "Oak Street\x00"}, "control characters"),
     ],
 )
 def test_invalid_requests(db_settings: str, overrides: dict, match: str) -> None:

@@ -18,7 +18,7 @@ UTC = timezone.utc
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-def _book(session, tenant: Tenant, start: datetime, minutes: int, confirm: bool = True):
+def _book(session, tenant: Tenant, start: datetime, minutes: int, confirm: bool = True, **kw):
     provider = get_provider(tenant)
     event = repo.create_calendar_event(
         session,
@@ -29,6 +29,7 @@ def _book(session, tenant: Tenant, start: datetime, minutes: int, confirm: bool 
         end=start + timedelta(minutes=minutes),
         timezone="Europe/London",
         provider=provider.name,
+        **kw,
     )
     if confirm:
         result = provider.create_event(tenant, event)
@@ -68,7 +69,7 @@ def test_register_provider(db_settings: str, monkeypatch: pytest.MonkeyPatch) ->
 def test_create_get_and_free_busy(db_settings: str) -> None:
     with session_scope() as session:
         tenant = repo.ensure_default_tenant(session)
-        event = _book(session, tenant, T0, 30)
+        event = _book(session, tenant, T0, 30, location="2250 Oak Street")
         _book(session, tenant, T0 + timedelta(minutes=30), 30)  # touches: merged
         _book(session, tenant, T0 + timedelta(hours=3), 60)
         _book(session, tenant, T0 + timedelta(hours=5), 60, confirm=False)  # pending: free
@@ -81,6 +82,7 @@ def test_create_get_and_free_busy(db_settings: str) -> None:
             "confirmed",
             T0,
         )
+        assert seen.location == "2250 Oak Street"
         assert provider.get_event(tenant, "nope") is None
         tenant_id = tenant.id
 

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_core.calendars.ics import escape_text, fold_line, render_ics
+from booking_core.calendars.ics import escape_text, fold_line, render_event, render_ics
+from booking_core.db.models import CalendarEvent
 
 STAMP = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
@@ -64,6 +65,39 @@ def test_summary_is_escaped_in_document() -> None:
         dtstamp=STAMP,
     )
     assert "SUMMARY:Cut\\, colour\\; wash\\nthen dry" in _unfold(body)
+
+
+def test_location_line_is_escaped() -> None:
+    body = render_ics(
+        uid="u1",
+        summary="Coffee with the landlord",
+        start=STAMP,
+        end=STAMP + timedelta(hours=1),
+        dtstamp=STAMP,
+        location="Flat 2; 2250 Oak Street, Springfield\nback door \\ side gate",
+    )
+    assert (
+        "LOCATION:Flat 2\\; 2250 Oak Street\\, Springfield\\nback door \\\\ side gate"
+        in _unfold(body)
+    )
+
+
+def test_no_location_no_line_and_long_location_folded() -> None:
+    plain = render_ics(uid="u1", summary="s", start=STAMP, end=STAMP + timedelta(hours=1))
+    assert "LOCATION" not in plain
+    place = "The big meeting room on the third floor, " * 4
+    event = CalendarEvent(
+        uid="u2",
+        title="Meeting",
+        location=place,
+        start=STAMP,
+        end=STAMP + timedelta(hours=1),
+        status="confirmed",
+        updated_at=STAMP,
+    )
+    body = render_event(event)
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert f"LOCATION:{escape_text(place)}" in _unfold(body)
 
 
 def test_short_line_untouched() -> None:

@@ -61,6 +61,25 @@ def test_text_names_the_booking_in_its_zone_with_the_link() -> None:
     assert confirmation_text(event).endswith(" Add it to your calendar: https://x/e")
 
 
+def test_text_names_the_place_when_there_is_one() -> None:
+    event = CalendarEvent(
+        title="Coffee with the landlord",
+        location="2250 Oak Street",
+        start=datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc),
+        end=datetime(2026, 12, 2, 15, 45, tzinfo=timezone.utc),
+        timezone="Europe/London",
+        link=None,
+    )
+    assert confirmation_text(event) == (
+        "Your booking is now in the calendar: Coffee with the landlord at 2250 Oak Street, "
+        "Wed 2 Dec, 15:00-15:45 (Europe/London)."
+    )
+    event.title = "Coffee with the landlord at 2250 oak street"
+    assert confirmation_text(event).startswith(
+        "Your booking is now in the calendar: Coffee with the landlord at 2250 oak street, Wed"
+    )
+
+
 def test_describe_window_across_midnight() -> None:
     begin = datetime(2026, 12, 2, 23, 0, tzinfo=timezone.utc)
     assert describe_window(begin, begin + timedelta(hours=2), "UTC") == (

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from booking_core import worker
-from booking_core.booking import parse_marker
+from booking_core.booking import DEFERRED, parse_marker, submit_booking
 from booking_core.calendars.base import ProviderResult
 from booking_core.db.models import CalendarEvent, Tenant
 from booking_core.db.session import session_scope
@@ -65,6 +65,38 @@ def test_completes_deferred_booking(fake: FakeCalendar) -> None:
     assert stored.provider_event_id == f"fk{stored.uid}" and stored.link
     assert len(fake.active()) == 1
     assert complete_pending(now=later(60)).processed == 0  # nothing left
+
+
+def test_deferred_create_writes_the_stored_location(
+    fake: FakeCalendar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's retry writes the row it reads, location included."""
+    written: list[str | None] = []
+    create = fake.create_event
+
+    def spy(tenant: Tenant, event: CalendarEvent) -> ProviderResult:
+        written.append(event.location)
+        return create(tenant, event)
+
+    monkeypatch.setattr(fake, "create_event", spy)
+    fake.failures = [outage(), outage(), outage()]
+    outcome = submit_booking(
+        tenant_slug="shop",
+        channel="whatsapp",
+        platform_user_id="ann",
+        display_name="Ann",
+        title="Coffee with the landlord",
+        start=at("10:00"),
+        end=at("11:00"),
+        timezone="Europe/London",
+        retry=FAST,
+        location=" 2250 Oak Street ",
+    )
+    assert (outcome.outcome, outcome.booking.location) == (DEFERRED, "2250 Oak Street")
+    assert complete_pending(now=later()).completed == 1
+    assert written == ["2250 Oak Street"] * 4  # three attempts while waiting, then the worker
+    stored = row(outcome.booking.event_id)
+    assert (stored.status, stored.location) == ("confirmed", "2250 Oak Street")
 
 
 def test_failed_attempt_backs_off(fake: FakeCalendar) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.integration.test_rest_booking import say, texts
 
@@ -55,6 +56,17 @@ def test_a_place_goes_to_the_location(assistant: dict[str, Any]) -> None:
     summary = texts(say(assistant, "place", "30 minutes"))
     assert "Coffee with the landlord at 2250 Oak Street" in summary, summary
     assert "11:00-11:30" in summary and "22:50" not in summary, summary
+    assert texts(say(assistant, "place", "yes")).startswith("Booked: Coffee with the landlord")
+    engine = create_engine(assistant["db_url"], future=True)
+    with engine.connect() as conn:
+        location = conn.execute(
+            text(
+                "SELECT e.location FROM calendar_events e JOIN contacts c ON c.id = e.contact_id"
+                " WHERE c.platform_user_id = :user"
+            ),
+            {"user": f"{assistant['run']}-place"},
+        ).scalar_one()
+    assert location == "2250 Oak Street"
 
 
 def test_a_part_of_day_offers_free_times_not_a_six_hour_booking(assistant: dict[str, Any]) -> None:

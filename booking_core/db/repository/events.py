@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,10 @@ from sqlalchemy.orm import Session
 from booking_core.db.models import ACTIVE_EVENT_STATUSES, EVENT_STATUSES, CalendarEvent, Contact
 from booking_core.db.types import require_aware, utcnow
 
+MAX_LOCATION_LENGTH = 200
+#: Control characters other than TAB, LF and CR (PostgreSQL refuses NUL in text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def check_timezone(name: str) -> None:
     """Refuse anything that is not an IANA zone name, so display code can trust the column."""
@@ -18,6 +23,21 @@ def check_timezone(name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"{name!r} is not an IANA time zone") from exc
+
+
+def clean_location(location: str | None) -> str | None:
+    """An event's place as stored: stripped, None when empty; ValueError when longer than
+    `MAX_LOCATION_LENGTH` characters or holding control characters other than line breaks."""
+    if location is None:
+        return None
+    location = location.strip()
+    if not location:
+        return None
+    if len(location) > MAX_LOCATION_LENGTH:
+        raise ValueError(f"location is longer than {MAX_LOCATION_LENGTH} characters")
+    if _CONTROL.search(location):
+        raise ValueError("location must not contain control characters")
+    return location
 
 
 def create_calendar_event(
@@ -33,8 +53,11 @@ def create_calendar_event(
     requested_message_id: int | None = None,
     confirmed_message_id: int | None = None,
     idempotency_key: str | None = None,
+    location: str | None = None,
 ) -> CalendarEvent:
     """Insert a `pending` event with a fresh uid and flush it (so `id` and `uid` are set).
+
+    `location` (where it takes place, free text) goes through `clean_location`.
 
     With `idempotency_key`, a second insert of the same key for the tenant raises IntegrityError
     (inside a savepoint, so the caller's transaction survives); see `booking.book_event`.
@@ -47,6 +70,7 @@ def create_calendar_event(
     if not title:
         raise ValueError("title must not be empty")
     check_timezone(timezone)
+    location = clean_location(location)
     if contact_id is not None:
         contact = session.get(Contact, contact_id)
         if contact is None or contact.tenant_id != tenant_id:
@@ -55,6 +79,7 @@ def create_calendar_event(
         tenant_id=tenant_id,
         contact_id=contact_id,
         title=title,
+        location=location,
         start=start,
         end=end,
         timezone=timezone,

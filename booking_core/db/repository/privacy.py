@@ -113,6 +113,7 @@ def export_contact(session: Session, *, tenant_id: int, contact_id: int) -> dict
                 "id": e.id,
                 "uid": e.uid,
                 "title": e.title,
+                "location": e.location,
                 "start": _iso(e.start),
                 "end": _iso(e.end),
                 "timezone": e.timezone,

@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     watch.steps["total"] = total
     print(text_table(rows))
     for row in rows:
-        for note in row.notes:
+        for note in (*row.notes, *row.files):
             print(f"  {row.name}: {note}")
     print(
         "time (wall / CPU): "

@@ -192,5 +192,5 @@ async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | N
         for played in results:
             if played.verdict != "ok":
                 (out / f"{played.goal.dialogue_id}.txt").write_text(transcript(played))
-        notes.append(f"failure transcripts -> {out}")
-    return Row(NAME, tuple(figures), notes=tuple(notes))
+    files = (f"failure transcripts: {out}",) if out is not None else ()
+    return Row(NAME, tuple(figures), notes=tuple(notes), files=files)

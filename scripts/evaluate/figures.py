@@ -31,6 +31,8 @@ class Row:
     figures: tuple[Figure, ...] = ()
     skipped: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Files this run wrote for people to read (failures), printed but not documented.
+    files: tuple[str, ...] = field(default_factory=tuple)
 
 
 def skipped(name: str, reason: str) -> Row:

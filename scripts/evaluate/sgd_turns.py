@@ -145,5 +145,5 @@ async def run(data: Path, parse: Parse | None, zone: str, failures: Path | None 
             for case in cases:
                 if not case.ok:
                     out.write(json.dumps(case.__dict__) + "\n")
-        notes.append(f"failures -> {failures}")
-    return Row(NAME, tuple(figures), notes=tuple(notes))
+    files = (f"failures: {failures}",) if failures is not None else ()
+    return Row(NAME, tuple(figures), notes=tuple(notes), files=files)

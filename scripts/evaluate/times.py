@@ -48,5 +48,5 @@ def run(data: Path, key: str, failures: Path | None = None) -> Row:
     if failures is not None:
         failures.parent.mkdir(parents=True, exist_ok=True)
         failures.write_text("".join(json.dumps(f) + "\n" for f in score.failures))
-        notes.append(f"failures -> {failures}")
-    return Row(name, tuple(figures_of(key, score)), notes=tuple(notes))
+    files = (f"failures: {failures}",) if failures is not None else ()
+    return Row(name, tuple(figures_of(key, score)), notes=tuple(notes), files=files)

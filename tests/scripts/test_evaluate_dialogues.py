@@ -87,10 +87,16 @@ def test_bookings_are_read_back_in_the_tenant_zone_and_cancelled(
     url = assistant.fresh_database(tmp_path)
     try:
         zone = ZoneInfo(assistant.ZONE)
-        submit_booking(tenant_slug="default", channel="rest", platform_user_id="sgd-x",
-                       display_name=None, title="Dentist",
-                       start=datetime(2019, 3, 7, 15, 30, tzinfo=zone),
-                       end=datetime(2019, 3, 7, 16, tzinfo=zone), timezone=assistant.ZONE)  # fmt: skip
+        submit_booking(
+            tenant_slug="default",
+            channel="rest",
+            platform_user_id="sgd-x",
+            display_name=None,
+            title="Dentist",
+            start=datetime(2019, 3, 7, 15, 30, tzinfo=zone),
+            end=datetime(2019, 3, 7, 16, tzinfo=zone),
+            timezone=assistant.ZONE,
+        )
         assert dialogues.bookings_of("sgd-x", assistant.ZONE) == [
             Booked("Dentist", "2019-03-07", "15:30", "confirmed")
         ]

@@ -106,7 +106,7 @@ ctparse: every English line (`lang == "en"`); the language-neutral lines are not
 Duckling: the booking-relevant subset the corpus README defines (day, hour/minute and interval
 values that are not latent or holidays, every duration line, every negative line).
 
-**SGD single turns**: user turns of `sgd_services/user_turns.jsonl`, parsed at SGD's "today",
+**SGD turns (each as a first message)**: user turns of `sgd_services/user_turns.jsonl`, parsed at SGD's "today",
 2019-03-01 09:00 (a Friday morning; `nlu.time_extractor.reference_time` and the actions' clock
 frozen there) in Europe/London, then handed to the booking form's own extraction
 (`ValidateBookingForm.extract_event_date` / `extract_event_time` / `extract_event_title`, which

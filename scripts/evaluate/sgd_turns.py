@@ -28,7 +28,7 @@ from actions.form_reading import NOT_ANSWERS
 from scripts.evaluate.figures import Figure, Row, skipped
 from scripts.evaluate.sgd import informs, names_service, read_jsonl, text_of, title_turn
 
-NAME = "SGD single turns"
+NAME = "SGD turns (each as a first message)"
 FILE = Path("sgd_services") / "user_turns.jsonl"
 SLOTS = {"appointment_date": "event_date", "appointment_time": "event_time"}
 

@@ -17,6 +17,7 @@ import hashlib
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tarfile
 import time
@@ -42,7 +43,7 @@ def snapshot(model: Path, out: Path, tries: int = 3) -> Path | None:
     out.mkdir(parents=True, exist_ok=True)
     copy = out / "model.tar.gz"
     for attempt in range(tries):
-        shutil.copyfile(model, copy)
+        shutil.copy2(model, copy)  # with its time: when it was trained
         try:
             with tarfile.open(copy) as tar:
                 tar.getmembers()
@@ -55,11 +56,45 @@ def snapshot(model: Path, out: Path, tries: int = 3) -> Path | None:
     return None
 
 
-def describe_model(model: Path) -> str:
-    """ "models/booking.tar.gz, trained 2026-12-04 19:13 UTC, sha256 1a2b3c4d5e6f"."""
-    digest = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
-    when = datetime.fromtimestamp(MODEL.stat().st_mtime, timezone.utc)
-    return f"models/booking.tar.gz, trained {when:%Y-%m-%d %H:%M} UTC, sha256 {digest}"
+def describe_model(copy: Path) -> str:
+    """ "trained 2026-12-04 19:13 UTC, sha256 1a2b3c4d5e6f, from this checkout's data: yes"."""
+    digest = hashlib.sha256(copy.read_bytes()).hexdigest()[:12]
+    when = datetime.fromtimestamp(copy.stat().st_mtime, timezone.utc)
+    fingerprint = MODEL.with_name("booking.fingerprint")
+    try:
+        ours = subprocess.run(
+            [str(ROOT / "scripts" / "train.sh"), "--fingerprint"],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        ).stdout.strip()  # fmt: skip
+        same = "yes" if fingerprint.read_text().strip() == ours else "no"
+    except (OSError, subprocess.CalledProcessError):
+        same = "unknown"
+    return (
+        f"models/booking.tar.gz, trained {when:%Y-%m-%d %H:%M} UTC, sha256 {digest}; trained "
+        f"from this checkout's data, config, domain and nlu/: {same}"
+    )
+
+
+def commit() -> str:
+    """The checkout's commit, "+ changes" when the tree differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + uncommitted changes" if dirty.strip() else "")  # fmt: skip
 
 
 Timings = dict[str, tuple[float, float]]
@@ -147,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"--write {args.write})",
             date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             model=describe_model(model) if model else "none",
+            commit=commit(),
             machine=f"{os.cpu_count()} cores, {platform.python_implementation()} "
                     f"{platform.python_version()}, other work running at the same time",
             seconds=watch.steps,

@@ -20,6 +20,7 @@ class RunInfo:
     command: str
     date: str
     model: str
+    commit: str
     machine: str
     seconds: Mapping[str, tuple[float, float]]
     dialogue_step: int
@@ -106,9 +107,10 @@ ctparse: every English line (`lang == "en"`); the language-neutral lines are not
 Duckling: the booking-relevant subset the corpus README defines (day, hour/minute and interval
 values that are not latent or holidays, every duration line, every negative line).
 
-**SGD turns (each as a first message)**: user turns of `sgd_services/user_turns.jsonl`, parsed at SGD's "today",
-2019-03-01 09:00 (a Friday morning; `nlu.time_extractor.reference_time` and the actions' clock
-frozen there) in Europe/London, then handed to the booking form's own extraction
+**SGD turns (each as a first message)**: user turns of `sgd_services/user_turns.jsonl`,
+parsed at SGD's "today", 2019-03-01 09:00 (a Friday morning;
+`nlu.time_extractor.reference_time` and the actions' clock frozen there) in Europe/London,
+then handed to the booking form's own extraction
 (`ValidateBookingForm.extract_event_date` / `extract_event_time` / `extract_event_title`, which
 read `time` entities with `actions.time_slots.read_time_entity`), as the form would on a first
 message. *date*: turns with an INFORM of `appointment_date`; ok when the form's `event_date`
@@ -175,6 +177,7 @@ def document(rows: Sequence[Row], info: RunInfo) -> str:
         "",
         f"- command: `{info.command}`",
         f"- date: {info.date}",
+        f"- code: commit {info.commit}",
         f"- model: {info.model}",
         f"- machine: {info.machine}",
         f"- time taken: {timing}",

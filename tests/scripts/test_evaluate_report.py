@@ -11,7 +11,7 @@ ROWS = [
         notes=("frequent mistake: greet -> help (1)",), files=("failures: /tmp/x",)),
     skipped("SGD dialogues", "/data/sgd_services/dialogues.jsonl not found"),
 ]  # fmt: skip
-INFO = report.RunInfo(command="make eval", date="2026-12-04 20:00 UTC", model="m",
+INFO = report.RunInfo(command="make eval", date="2026-12-04 20:00 UTC", model="m", commit="abc123",
                       machine="2 cores", seconds={"total": (10.0, 8.0)},
                       dialogue_step=8)  # fmt: skip
 

@@ -80,7 +80,7 @@ eval: install train ## Intents, times, SGD turns and dialogues on EVAL_DATA -> d
 test-eval: install train ## make eval's measurement (every 8th SGD dialogue), failing under scripts/evaluate/thresholds.py
 	$(PY) -m scripts.evaluate --data $(EVAL_DATA) --guard
 
-eval-time: install ## Time extractor vs Duckling's corpus (CORPUS=path)
+eval-time: install ## Time extractor vs Duckling's and ctparse's corpora (CORPUS=path)
 	$(PY) scripts/eval_time.py $(CORPUS)
 
 bench: install train ## Production config under load: ack, e2e, sustainable rates vs REST, NLU, memory -> docs/BENCHMARKS.md

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 # Shared with booking_core.notices; the actions call it as time_slots.describe_window.
 from booking_core.display import describe_window as describe_window
+from nlu.timeparse.spelling import ALIASES, correction
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%H:%M"
@@ -69,8 +70,18 @@ def tz_of(name: str) -> ZoneInfo:
 
 
 def mentions_day(text: str) -> bool:
-    """Whether a time expression names a day, as opposed to a bare time of day."""
-    return bool(_DAY_WORDS.search(text))
+    """Whether a time expression names a day, as opposed to a bare time of day.
+
+    Typed fast ("tomoro at 3", "thursdy at 10", "2moro"), the day word is read as the time
+    parser reads it (its spelling step), so the form does not keep an older day instead.
+    """
+    if _DAY_WORDS.search(text):
+        return True
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        meant = ALIASES.get(word) or correction(word)
+        if meant and _DAY_WORDS.fullmatch(meant):
+            return True
+    return False
 
 
 def looks_like_impossible_time(text: str) -> bool:
@@ -86,13 +97,25 @@ def read_time_entity(entity: Mapping[str, Any], zone: ZoneInfo) -> TimeReading |
     """Read a `time` entity (see docs/ARCHITECTURE.md) in the tenant's zone.
 
     Day grain gives only a day; hour/minute/second grain gives a day and a time;
-    an interval also gives a duration (from its inclusive end).
+    an interval also gives a duration (from its inclusive end).  A week ("next week") is too
+    vague to book; a part of the day ("tomorrow afternoon") and an interval open at its start
+    ("before 10am tomorrow") give only their day, so the form asks for the time.
     """
     info: Mapping[str, Any] = entity.get("additional_info") or {}
     grain = info.get("grain", "minute")
     kind = info.get("type", "value")
     value = entity.get("value")
     try:
+        if kind == "interval" and info.get("period"):
+            return None
+        if kind == "interval" and (info.get("part_of_day") or not info.get("from")):
+            bound = info.get("from") or info.get("end") or info.get("to")
+            if not bound or (not info.get("from") and grain not in SUB_DAY_GRAINS):
+                return None  # "before friday": no day to book
+            moment = _parse_iso(str(bound), zone)
+            if not info.get("from") and not info.get("end"):
+                moment -= timedelta(minutes=1)  # "before midnight" is still that day
+            return TimeReading(moment.date(), None, None, False)
         if kind == "interval" and info.get("from"):
             start = _parse_iso(str(info["from"]), zone)
             end_raw = info.get("end")

@@ -29,6 +29,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from nlu.timeparse import extract, warm_up  # noqa: E402
+from nlu.timeparse.rules import STARTERS  # noqa: E402
+from nlu.timeparse.spelling import corrections  # noqa: E402
+from nlu.timeparse.tokens import tokenize  # noqa: E402
 from nlu.timeparse.zones import offset_name  # noqa: E402
 from scripts import eval_ctparse  # noqa: E402
 
@@ -56,6 +59,7 @@ class TimeScore:
     median_ms: float
     p95_ms: float = 0.0
     unscored: dict[str, tuple[int, int]] = field(default_factory=dict)
+    corrected: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
 
     @property
     def accuracy(self) -> float:
@@ -178,6 +182,7 @@ def _score(lines: list[dict[str, Any]], run: Run,
     side_total: dict[str, int] = defaultdict(int)
     times: list[float] = []
     failures: list[dict[str, Any]] = []
+    fixed: list[tuple[str, str]] = []
     for line in lines:
         t0 = time.perf_counter()
         entities = run(line)
@@ -192,6 +197,7 @@ def _score(lines: list[dict[str, Any]], run: Run,
             side_ok[side] += good
             continue
         assert cat is not None
+        fixed.extend(corrections(line["text"], tokenize(line["text"]), STARTERS))
         total[cat] += 1
         ok[cat] += good
         if not good:
@@ -209,6 +215,7 @@ def _score(lines: list[dict[str, Any]], run: Run,
         median_ms=statistics.median(times) if times else 0.0,
         p95_ms=p95,
         unscored={c: (side_ok[c], side_total[c]) for c in side_total},
+        corrected=fixed,
     )
 
 
@@ -260,6 +267,8 @@ def print_score(name: str, score: TimeScore, order: Iterable[str] = ()) -> None:
             print(f"  {cat:16s} {_pct(*score.by_category[cat])}")
     for cat, (ok, total) in sorted(score.unscored.items()):
         print(f"  ({cat}, not counted) {_pct(ok, total)}")
+    shown = ", ".join(f"{a}->{b}" for a, b in score.corrected[:8])
+    print(f"  corrections      {len(score.corrected)}" + (f" ({shown})" if shown else ""))
 
 
 def _write_failures(path: Path, failures: list[dict[str, Any]]) -> None:

@@ -7,8 +7,9 @@ from dataclasses import replace
 from nlu.timeparse.lexicon import (
     APPROX_WORDS,
     TZ_ABBREVIATIONS,
+    UNITS,
 )
-from nlu.timeparse.model import Range, Tod
+from nlu.timeparse.model import Open, Range, Tod
 from nlu.timeparse.numbers import ONES, TENS, integer, word_number
 from nlu.timeparse.rules import (
     RANGE_SEPS,
@@ -16,6 +17,17 @@ from nlu.timeparse.rules import (
 )
 
 _CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
+_TILL = frozenset({"till", "until", "til", "untill", "'til"})
+_AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), ("from",),
+          ("not", "before"), ("not", "earlier", "than"))  # fmt: skip
+_BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier", "than"),
+           ("no", "later", "than"), ("up", "to"), ("up", "until"), ("not", "after"),
+           ("not", "later", "than"))  # fmt: skip
+_BOUND_STARTS = frozenset(words[0] for words in _AFTER + _BEFORE)
+_TAIL_AFTER = (("onwards",), ("onward",), ("or", "later"), ("and", "later"), ("or", "after"),
+               ("at", "the", "earliest"), ("earliest",))  # fmt: skip
+_TAIL_BEFORE = (("or", "earlier"), ("or", "before"), ("at", "the", "latest"), ("latest",),
+                ("at", "latest"))  # fmt: skip
 
 
 class ClockRules(ParserBase):
@@ -62,6 +74,10 @@ class ClockRules(ParserBase):
         if t is None:
             return out
         w = t.text
+        if w in ("12", "twelve") and self.w(i + 1) in ("noon", "midday", "midnight"):
+            # "12 noon", "twelve midnight": the number only repeats the word
+            out.append((i + 2, Tod(0 if self.w(i + 1) == "midnight" else 12), False))
+            return out
         nxt_glued = self.w(i + 1) if self.g(i + 1) else ""
         if t.is_digit and nxt_glued[:1].isalpha() and nxt_glued not in _CLOCK_SUFFIXES:
             return out  # "221B", "4x4", "3rd": not a clock time
@@ -105,7 +121,7 @@ class ClockRules(ParserBase):
             if h <= 23 and m < 60:
                 amb = 1 <= h <= 12 and w[0] != "0"
                 out.append((i + 1, Tod(h, m, 0, "minute", amb, latent=True, marker=True), True))
-        elif w in ("noon", "midday"):
+        elif w in ("noon", "midday", "noonish", "middayish"):
             out.append((i + 1, Tod(12), False))
         elif w == "mid" and self.w(i + 1) == "day":
             out.append((i + 2, Tod(12), False))
@@ -148,28 +164,29 @@ class ClockRules(ParserBase):
                 out.append((j + 1, replace(tod, latent=False)))
         return out
 
-    def _minutes_word(self, i: int) -> list[tuple[int, int]]:
-        """The minutes of "20 past", "a quarter to", "half past"."""
-        out: list[tuple[int, int]] = []
+    def _minutes_word(self, i: int) -> list[tuple[int, int, bool]]:
+        """The minutes of "20 past", "a quarter to", "half past": (end, minutes, bare) where
+        bare is a number said without "minutes"."""
+        out: list[tuple[int, int, bool]] = []
         w = self.w(i)
         if w in ("a", "an") and self.w(i + 1) == "quarter":
-            out.append((i + 2, 15))
+            out.append((i + 2, 15, False))
         elif w == "quarter":
-            out.append((i + 1, 15))
+            out.append((i + 1, 15, False))
         elif w == "half":
-            out.append((i + 1, 30))
+            out.append((i + 1, 30, False))
         else:
             for j, v in integer(self.toks, i):
                 if 1 <= v < 60:
-                    out.append((j, v))
+                    out.append((j, v, True))
                     if self.w(j) in ("minutes", "minute", "mins", "min"):
-                        out.append((j + 1, v))
+                        out.append((j + 1, v, False))
         return out
 
     def _relative_minutes(self, i: int) -> list[tuple[int, Tod]]:
         """ "half past three", "a quarter to noon", "20 minutes to 2pm", "half three"."""
         out: list[tuple[int, Tod]] = []
-        for j, m in self._minutes_word(i):
+        for j, m, bare in self._minutes_word(i):
             rel = self.w(j)
             if rel in ("past", "after"):
                 sign = 1
@@ -177,6 +194,8 @@ class ClockRules(ParserBase):
                 sign = -1
             else:
                 continue
+            if bare and sign < 0 and (rel == "till" or m % 5):
+                continue  # "six till eight", "six to eight": a range, not 7:54 ("ten to 8")
             for k, hour in self._hour_tod(j + 1):
                 if hour.grain != "hour" and hour.grain != "minute":
                     continue
@@ -279,6 +298,48 @@ class ClockRules(ParserBase):
         out.append((k, off))
         return out
 
+    # ------------------------------------------------------------------ open intervals
+    def open_tod(self, i: int) -> list[tuple[int, Open]]:
+        """ "after 4pm", "before noon", "until 3", "no later than 10:30": one side of an
+        interval, which a day may join ("Saturday before noon", "before 10am tomorrow")."""
+        return self.memo("open", i, self._open_tod)
+
+    def _open_tod(self, i: int) -> list[tuple[int, Open]]:
+        out: list[tuple[int, Open]] = []
+        if self.w(i) in _BOUND_STARTS:
+            for words, after in [(w, True) for w in _AFTER] + [(w, False) for w in _BEFORE]:
+                k = self.words(i, *words)
+                if k is None:
+                    continue
+                if self.w(k) in APPROX_WORDS:
+                    k += 1
+                for j, tod in self.tod(k):
+                    if tod.marker or (tod.latent and self.w(j) in UNITS):
+                        continue  # "after 1030", "after 3 days": not a time of day
+                    if words == ("from",) and not self._alone_from(j):
+                        continue
+                    j = self._tail(j, after) or j  # "from 3pm onwards"
+                    out.append((j, Open(after, replace(tod, latent=False))))
+        # the bound said after the time: "3pm onwards", "10 or later", "noon at the latest"
+        for j, tod in self.tod(i):
+            for after in (True, False):
+                end = self._tail(j, after)
+                if end is not None and not tod.marker:
+                    out.append((end, Open(after, tod)))  # a bare "10 or later" needs a day
+        return out
+
+    def _tail(self, j: int, after: bool) -> int | None:
+        """End of a trailing "onwards" / "or later" (after) or "or earlier" / "at the latest"."""
+        for words in _TAIL_AFTER if after else _TAIL_BEFORE:
+            end = self.words(j, *words)
+            if end is not None:
+                return end
+        return None
+
+    def _alone_from(self, j: int) -> bool:
+        """ "from 9" with nothing after it is open ("from 9 tomorrow", not "from 9 to 5")."""
+        return self.w(j) not in RANGE_SEPS and self.w(j) not in ("and", "till", "until")
+
     # ------------------------------------------------------------------ ranges
     def _endpoint(self, i: int) -> list[tuple[int, Tod]]:
         out = []
@@ -316,11 +377,13 @@ class ClockRules(ParserBase):
         for j, a in self._endpoint(start):
             sep = self.w(j)
             seps = ("and", "-", "\u2013", "to") if kind == "between" else RANGE_SEPS
-            if sep not in seps:
-                continue
+            if sep not in seps or (sep == "to" and kind != "between" and self.moved[i]):
+                continue  # "change my 3pm to 4pm": the old time and the new one
             for j2, b in self._endpoint(j + 1):
                 if a.tz is None and b.tz is not None:
                     a = replace(a, tz=b.tz)  # "9:30 - 11:00 CST": one zone for both
-                latent = a.latent and b.latent and kind != "from"
+                # "6 till 8" is a range ("till" is only ever temporal); "6-8", "6 to 8" may be
+                # a count or a score, so they need am/pm, a day or a part of the day
+                latent = a.latent and b.latent and kind != "from" and sep not in _TILL
                 out.append((j2, Range(a, b, latent)))
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from nlu.timeparse.days import DayRules
@@ -12,6 +13,17 @@ from nlu.timeparse.model import DateSpec, Pod
 from nlu.timeparse.rules import (
     POD_WORDS,
 )
+
+_GREETINGS = frozenset({"good", "hi", "hey", "hello", "hiya", "morning", "evening"})
+_POD_LEAD_WORDS = frozenset({"the", "any", "sometime", "prefer", "preferably", "maybe", "or",
+                             "and", "say", "ideally", "probably", "perhaps"})  # fmt: skip
+_POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "or", "and",
+                             "works", "would", "is", "suits", "thanks", "then"})  # fmt: skip
+
+
+_POD_STARTS = POD_WORDS | {"tonight", "tonite", "toniht", "late", "early", "very", "this",
+                           "last", "in", "at", "after", "am", "pm", "a", "p", "a.m",
+                           "p.m"}  # fmt: skip
 
 
 class PartOfDayRules(DayRules):
@@ -24,6 +36,9 @@ class PartOfDayRules(DayRules):
         w = self.w(i)
         k = i
         prefix = ""
+        if w == "very" and self.w(i + 1) in ("early", "late"):
+            i, w = i + 1, self.w(i + 1)  # "very early afternoon": as early as it gets
+            k = i
         if w in ("early", "late"):
             prefix, k = w + " ", i + 1
         name = self.w(k).rstrip("s") if self.w(k) in POD_WORDS else ""
@@ -47,8 +62,10 @@ class PartOfDayRules(DayRules):
 
     def _pod(self, i: int) -> list[tuple[int, Pod, bool]]:
         out: list[tuple[int, Pod, bool]] = []
-        today = self.ctx.today
         w = self.w(i)
+        if w not in _POD_STARTS and not w.endswith("ish"):
+            return out
+        today = self.ctx.today
 
         def mk(name: str, day: DateSpec | None = None) -> Pod:
             s, e, mer = PARTS_OF_DAY[name]
@@ -78,5 +95,26 @@ class PartOfDayRules(DayRules):
         if w == "after" and self.w(i + 1) in ("lunch", "school", "work"):
             out.append((i + 2, mk("after " + self.w(i + 1)), False))
         for j, name in self._pod_word(i):
-            out.append((j, mk(name), True))
+            out.append((j, replace(mk(name), bare=True), True))
+        # "friday late", "december 6 early": late in the day, early in the day
+        if w in ("early", "late") and self.w(i + 1) not in POD_WORDS:
+            name = "morning" if w == "early" else "evening"
+            out.append((i + 1, replace(mk(name), needs_day=True), True))
+        # "Saturday am", "tomorrow p.m.": the morning or the afternoon of that day
+        for j, mer, strong in self.meridiem(i):
+            if strong and not self.g(i):
+                name = "morning" if mer == "am" else "afternoon"
+                out.append((j, replace(mk(name), needs_day=True), True))
         return out
+
+    def lone_pod_ok(self, i: int, j: int) -> bool:
+        """A part of the day said on its own is a time only as the answer itself
+        ("afternoon", "morning please", "the afternoon or evening"), not as a greeting
+        ("good morning", "Morning, can I book...") or a noun's modifier ("afternoon tea")."""
+        before, after = self.w(i - 1), self.w(j)
+        greeted = bool({self.w(i - 1), self.w(i - 2)} & _GREETINGS)
+        if greeted or after == "!" or (i == 0 and after == "," and self.n - j > 3):
+            return False  # "good morning", "hey, evening", "Evening!", "Morning, can I..."
+        edge_before = i == 0 or not before[:1].isalnum() or before in _POD_LEAD_WORDS
+        edge_after = j >= self.n or not after[:1].isalnum() or after in _POD_TAIL_WORDS
+        return edge_before and edge_after

@@ -163,7 +163,7 @@ def _fraction_of_unit(tokens: list[Token], i: int) -> list[tuple[int, Dur]]:
         for k2, unit in unit_word(tokens, k, after_number=True):
             if unit == "quarter":
                 continue
-            out.append((k2, Dur(((frac, unit),))))
+            out.append((_long_suffix(tokens, k2), Dur(((frac, unit),))))
     return out
 
 
@@ -187,13 +187,26 @@ def term(tokens: list[Token], i: int) -> list[tuple[int, Dur]]:
             for k3, unit in unit_word(tokens, k2):
                 if unit != "quarter":
                     out.append((k3, Dur(((q + frac, unit),))))
-        for k, unit in unit_word(tokens, j2, after_number=tokens[j - 1].is_digit):
+        units = unit_word(tokens, j2, after_number=tokens[j - 1].is_digit)
+        if _w(tokens, j2) == "-" and _glued(tokens, j2) and _glued(tokens, j2 + 1):
+            # adjective form: "a 90-minute lesson", "a two-hour workshop"
+            units = [(k, u) for k, u in unit_word(tokens, j2 + 1, after_number=False)]
+        for k, unit in units:
             base = Dur(((q * 14, "day"),)) if unit == "fortnight" else Dur(((q, unit),))
+            k = _long_suffix(tokens, k)
             out.append((k, base))
             for k2, frac in _and_fraction(tokens, k):
                 if unit != "fortnight":
                     out.append((k2, Dur(((q + frac, unit),))))
     return out
+
+
+def _long_suffix(tokens: list[Token], k: int) -> int:
+    """Skip a glued "-long" ("an hour-long call", "a 90-minute-long class")."""
+    if _w(tokens, k) == "-" and _glued(tokens, k) and _w(tokens, k + 1) == "long" and \
+            _glued(tokens, k + 1):  # fmt: skip
+        return k + 2
+    return k
 
 
 def _next_unit(unit: str) -> str | None:

@@ -13,7 +13,7 @@ from nlu.timeparse.grammar import Parser
 from nlu.timeparse.lexicon import MONTH_FIRST_LOCALES
 from nlu.timeparse.model import Span, Value
 from nlu.timeparse.output import duration_entity, time_entity
-from nlu.timeparse.resolve import resolve_phrase
+from nlu.timeparse.resolve import as_week_span, resolve_phrase
 from nlu.timeparse.zones import get_zone
 
 logger = logging.getLogger(__name__)
@@ -28,8 +28,12 @@ class DeadlineExceededError(Exception):
 
 
 def day_first(locale: str) -> bool:
-    """Numeric dates are day-first except in month-first locales (en_US, bare "en")."""
-    return locale.strip().lower() not in MONTH_FIRST_LOCALES
+    """Numeric dates are day-first except in month-first locales (en_US, bare "en").
+
+    Tenants and channels spell locales many ways: "en_US", "en-US", "en_US.UTF-8", "EN-us".
+    """
+    tag = locale.strip().split(".")[0].split("@")[0].replace("-", "_").lower()
+    return tag not in MONTH_FIRST_LOCALES
 
 
 def make_ctx(reftime: datetime, tz: str, locale: str, policy: str) -> Ctx:
@@ -111,7 +115,7 @@ def extract(
     for i, j, kind, meaning in matches:
         s, e = toks[i].start, toks[j - 1].end
         if kind == "time" and isinstance(meaning, (Value, Span)):
-            entities.append(time_entity(ctx, text, s, e, meaning))
+            entities.append(time_entity(ctx, text, s, e, as_week_span(ctx, meaning)))
         elif kind == "duration" and isinstance(meaning, Dur):
             entities.append(duration_entity(text, s, e, meaning))
     return entities

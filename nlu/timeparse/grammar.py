@@ -8,17 +8,18 @@ longest reading that resolves.  Rules are memoised per position, so a parse is l
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
-from nlu.timeparse.model import DateSpec, Phrase
-from nlu.timeparse.relative import RelativeRules
+from nlu.timeparse.dateranges import DateRangeRules
+from nlu.timeparse.model import DateSpec, Phrase, Pod, Tod
 from nlu.timeparse.rules import (
     CONNECTORS,
     Comp,
 )
 
 
-class Parser(RelativeRules):
+class Parser(DateRangeRules):
     """Parses one text against a reference context; create one per call."""
 
     # ------------------------------------------------------------------ phrases
@@ -31,11 +32,15 @@ class Parser(RelativeRules):
         if i >= self.n or not self.can_start(i):
             return out
         for j, tod in self.tod(i):
-            if tod.latent and tod.marker:
-                continue  # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"
+            if tod.latent and (tod.marker or self.w(i) == "one"):
+                # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"; a bare
+                # "one" is a pronoun ("the second one", "the evening one"), not one o'clock
+                continue
             out.append((j, "tod", tod, tod.latent))
         for j, r in self.rng(i):
             out.append((j, "rng", r, r.latent))
+        for j, o in self.open_tod(i):
+            out.append((j, "open", o, o.tod.latent))
         for j, d, latent in self.date(i):
             out.append((j, "date", d, latent))
         for j, p, latent in self.pod(i):
@@ -49,24 +54,45 @@ class Parser(RelativeRules):
         return out
 
     def phrase(self, i: int) -> list[tuple[int, Phrase]]:
+        """Every time expression at i: joined pieces, and ranges of days ("Aug 5 - 16")."""
+        return self.memo("phrase", i, self._phrase_or_range)
+
+    def _phrase_or_range(self, i: int) -> list[tuple[int, Phrase]]:
+        out = list(self.plain_phrase(i))
+        out.extend((j, Phrase(resolved=span, parts=1)) for j, span in self.date_ranges(i))
+        return out
+
+    def plain_phrase(self, i: int) -> list[tuple[int, Phrase]]:
         """Sequences of compatible pieces joined by connectors, with their collected meaning."""
-        return self.memo("phrase", i, self._phrase)
+        return self.memo("plain", i, self._phrase)
 
     def _phrase(self, i: int) -> list[tuple[int, Phrase]]:
         results: list[tuple[int, Phrase]] = []
 
         def dfs(k: int, ph: Phrase, last: str, depth: int, any_real: bool) -> None:
+            after_for = last.endswith("+") and self.w(k - 1) == "for"
             for j, kind, obj, latent in self.components(k):
+                if after_for and kind in ("tod", "rng") and latent:
+                    continue  # "the 27th for one night", "friday for 2": a count, not 2 o'clock
                 ph2 = _add(ph, kind, obj, last, k)
                 if ph2 is None:
                     continue
                 real = any_real or not latent
+                lone_pod = depth == 0 and kind == "pod" and obj.bare
+                if lone_pod and self.lone_pod_ok(k, j):
+                    results.append((j, ph2))  # "afternoon" as the whole answer
+                lead = ph.pod if last == "pod" and ph.parts == 1 else None
+                if lead is not None and lead.bare and kind == "tod" and self.w(k).isdigit() \
+                        and _inside(lead, obj):  # fmt: skip
+                    real = True  # "morning 10", "night 9": the part of the day settles it
                 if real:
                     results.append((j, ph2))
                 if depth >= 5 or kind == "res":
                     continue
                 dfs(j, ph2, kind, depth + 1, real)
                 w = self.w(j)
+                if w == "t" and kind == "date" and self.g(j) and self.g(j + 1):
+                    dfs(j + 1, ph2, kind + "+", depth + 1, real)  # ISO "2026-12-05T10:00"
                 if w in CONNECTORS:
                     k2 = j + 1
                     if w == "," and self.w(k2) in ("at", "on", "@"):
@@ -82,22 +108,27 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
     if ph.resolved is not None:
         return None
     empty = (ph.date is None and ph.tod is None and ph.rng is None and ph.pod is None
-             and ph.inst is None)  # fmt: skip
-    new = Phrase(ph.date, ph.tod, ph.rng, ph.pod, ph.inst, ph.tz, parts=ph.parts + 1)
+             and ph.inst is None and ph.opn is None)  # fmt: skip
+    timed = ph.tod is not None or ph.rng is not None or ph.opn is not None
+    new = Phrase(ph.date, ph.tod, ph.rng, ph.pod, ph.inst, ph.opn, ph.tz, parts=ph.parts + 1)
     if kind == "res":
         if not empty:
             return None
         new.resolved = obj
     elif kind == "tod":
-        if ph.tod is not None or ph.rng is not None:
+        if timed:
             return None
         if ph.inst is not None and not ph.inst.date_like:
             return None
         new.tod = obj
     elif kind == "rng":
-        if ph.tod is not None or ph.rng is not None or ph.inst is not None:
+        if timed or ph.inst is not None:
             return None
         new.rng = obj
+    elif kind == "open":
+        if timed or ph.inst is not None:
+            return None
+        new.opn = obj
     elif kind == "date":
         if ph.inst is not None:
             return None
@@ -109,11 +140,11 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
                 return None
             new.date = merged
     elif kind == "pod":
-        if ph.pod is not None or ph.inst is not None:
+        if ph.pod is not None or ph.inst is not None or (obj.needs_day and ph.date is None):
             return None
         new.pod = obj
     elif kind == "inst":
-        if ph.inst is not None or ph.rng is not None or ph.pod is not None:
+        if ph.inst is not None or ph.rng is not None or ph.pod is not None or ph.opn is not None:
             return None
         if ph.date is not None:
             if not ph.date.is_today or ph.tod is not None:
@@ -123,7 +154,7 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
             return None
         new.inst = obj
     elif kind == "tz":
-        if last not in ("tod", "rng") or ph.tz is not None:
+        if last not in ("tod", "rng", "open") or ph.tz is not None:
             return None
         new.tz = obj
     else:
@@ -131,8 +162,18 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
     return new
 
 
+def _inside(pod: Pod, tod: Tod) -> bool:
+    """Whether the hour, read in the part of the day, falls in it ("night 9", not "evening 1")."""
+    hour = tod.with_meridiem(pod.meridiem).hour if tod.ambiguous else tod.hour
+    return pod.start <= hour <= pod.end and not tod.marker
+
+
 def _merge_dates(a: DateSpec, b: DateSpec) -> DateSpec | None:
-    """Combine "Monday" with "Feb 18" (either order); anything else clashes."""
+    """Combine "Monday" with "Feb 18" or "next week" (either order); anything else clashes."""
+    for week, day in ((a, b), (b, a)):
+        if week.grain == "week" and week.fixed is not None and day.grain == "day" and \
+                day.weekday is not None and day.fixed is None and day.day is None:  # fmt: skip
+            return DateSpec(fixed=week.fixed + timedelta(days=day.weekday))  # "next week friday"
     if a.grain != "day" or b.grain != "day":
         return None
     wd_only_a = a.weekday is not None and a.fixed is None and a.day is None

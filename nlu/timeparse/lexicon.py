@@ -61,7 +61,7 @@ PARTS_OF_DAY: dict[str, tuple[int, int, str]] = {
     "after lunch": (13, 17, "pm"), "after school": (15, 21, "pm"),
     "after work": (17, 21, "pm"), "late afternoon": (15, 19, "pm"),
     "early afternoon": (12, 15, "pm"), "late morning": (9, 12, "am"),
-    "early evening": (18, 21, "pm"),
+    "early evening": (18, 21, "pm"), "forenoon": (9, 12, "am"),
 }  # fmt: skip
 
 # Time-zone abbreviations -> offset in minutes (standard and summer variants kept apart).

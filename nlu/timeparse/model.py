@@ -55,6 +55,8 @@ class Pod:
     meridiem: str
     day: DateSpec | None = None
     latent: bool = False
+    needs_day: bool = False  # "early"/"late" only after a day ("friday late")
+    bare: bool = False  # the word alone ("morning"): a time only as a whole answer
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,26 @@ class Range:
 
 
 @dataclass(frozen=True)
+class Open:
+    """A time of day bounding an open interval: "after 4pm" (``after``), "before noon"."""
+
+    after: bool
+    tod: Tod
+
+
+@dataclass(frozen=True)
 class Span:
-    """A fully resolved interval: ``end`` is exclusive; either side is ``None`` when open."""
+    """A fully resolved interval: ``end`` is exclusive; either side is ``None`` when open.
+
+    ``pod`` names the part of the day it is ("afternoon"), ``period`` the week it covers.
+    """
 
     start: datetime | None
     end: datetime | None
     grain: str
     meridiem_assumed: bool = False
+    pod: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,7 @@ class Phrase:
     rng: Range | None = None
     pod: Pod | None = None
     inst: Inst | None = None
+    opn: Open | None = None
     tz: int | None = None
     resolved: Value | Span | None = None
     parts: int = 0  # pieces joined; fewer wins between readings of equal length

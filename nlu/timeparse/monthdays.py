@@ -10,10 +10,17 @@ from nlu.timeparse.dayatoms import DayAtoms
 from nlu.timeparse.lexicon import AMBIGUOUS_MONTHS, FIXED_HOLIDAYS, MONTHS, WEEKDAY_PLURALS
 from nlu.timeparse.model import DateSpec
 from nlu.timeparse.numbers import integer, ordinal
+from nlu.timeparse.resolve import resolve_day
+
+_HOLIDAY_STARTS = frozenset(words[0] for words, _ in FIXED_HOLIDAYS)
 
 
 class MonthDayRules(DayAtoms):
     """Days named by their place in a month or a count from today, and whole periods."""
+
+    def date(self, i: int) -> list[tuple[int, DateSpec, bool]]:
+        """Every day reading at i (defined by the day layer)."""
+        raise NotImplementedError
 
     def _month_ref(self, i: int) -> list[tuple[int, int, int | None]]:
         """A month for "first monday of ...": (end, month, year or None)."""
@@ -91,6 +98,13 @@ class MonthDayRules(DayAtoms):
             n = offsets[rel]
             start = add_grain(truncate(ref, unit), unit, n)
             out.append((k + 2, DateSpec(fixed=start.date(), grain=unit)))
+        if rel == "week" and self.w(k + 1) == "of":
+            # "the week of the 14th", "week of March 3": the week that day falls in
+            for j, spec, _ in self.date(k + 2):
+                res = resolve_day(self.ctx, spec) if spec.grain == "day" else None
+                if res is not None:
+                    monday = truncate(res.dt, "week")
+                    out.append((j, DateSpec(fixed=monday.date(), grain="week")))
         if rel == "week" and self.words(k + 1, "after", "next") and k > i:
             start = add_grain(truncate(ref, "week"), "week", 2)
             out.append((k + 3, DateSpec(fixed=start.date(), grain="week")))
@@ -131,9 +145,37 @@ class MonthDayRules(DayAtoms):
                 out.append((j + 2, DateSpec(fixed=today + timedelta(days=n))))
         return out
 
+    def _month_end(self, i: int) -> list[tuple[int, DateSpec]]:
+        """ "eom", "end of the month", "end of next month", "end of April", "eoy", "end of
+        the year": the last day (a booking needs a day; "by the end of..." is a deadline)."""
+        out: list[tuple[int, DateSpec]] = []
+        today = self.ctx.today
+        w = self.w(i)
+        if w == "eom":
+            out.append(
+                (i + 1, DateSpec(fixed=today.replace(day=last_day(today.year, today.month))))
+            )
+        elif w == "eoy":
+            out.append((i + 1, DateSpec(fixed=today.replace(month=12, day=31))))
+        k = i + (1 if w == "the" else 0)
+        if not self.words(k, "end", "of"):
+            return out
+        k += 2
+        for j, m, y in self._month_ref(k):
+            yy = y if y is not None else today.year + (1 if m < today.month else 0)
+            out.append((j, DateSpec(fixed=valid_date(yy, m, last_day(yy, m)))))
+        k2 = k + (1 if self.w(k) in ("the", "this", "current") else 0)
+        if self.w(k2) == "year":
+            out.append((k2 + 1, DateSpec(fixed=today.replace(month=12, day=31))))
+        elif self.words(k, "next", "year"):
+            out.append((k + 2, DateSpec(fixed=date(today.year + 1, 12, 31))))
+        return out
+
     def _holiday(self, i: int) -> list[tuple[int, DateSpec]]:
         """Fixed-date holidays people book around ("christmas eve", "new year's day")."""
         out: list[tuple[int, DateSpec]] = []
+        if self.w(i) not in _HOLIDAY_STARTS:
+            return out
         for words, (month, day) in FIXED_HOLIDAYS:
             j = self.words(i, *words)
             if j is not None:

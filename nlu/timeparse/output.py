@@ -33,8 +33,12 @@ def time_entity(ctx: Ctx, text: str, start: int, end: int, res: Value | Span) ->
         value = iso(ctx, res.start) if res.start is not None else None
         to = iso(ctx, res.end) if res.end is not None else None
         last = iso(ctx, add_grain(res.end, res.grain, -1)) if res.end is not None else None
+        # "open": which side is missing ("after 4pm" -> "after", "before noon" -> "before");
+        # "part_of_day" ("afternoon") and "period" ("week") say what the interval is
+        opened = "after" if res.end is None else ("before" if res.start is None else None)
         info = {"type": "interval", "grain": res.grain, "from": value, "to": to, "end": last,
-                "meridiem_assumed": res.meridiem_assumed}  # fmt: skip
+                "meridiem_assumed": res.meridiem_assumed, "open": opened,
+                "part_of_day": res.pod, "period": res.period}  # fmt: skip
     return {"entity": "time", "start": start, "end": end, "text": text[start:end],
             "value": value, "confidence": 1.0, "extractor": EXTRACTOR,
             "additional_info": info}  # fmt: skip

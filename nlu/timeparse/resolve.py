@@ -10,8 +10,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from nlu.timeparse.calendar import Ctx, add_grain, at, finer, truncate, valid_date
-from nlu.timeparse.model import DateSpec, Phrase, Pod, Range, Span, Tod, Value
+from nlu.timeparse.model import DateSpec, Open, Phrase, Pod, Range, Span, Tod, Value
 
+RECENT_DAYS = 31  # how far back a weekday with a date may point ("Sunday, Feb 10")
 _PM_MIDNIGHT_PODS = frozenset({"evening", "night", "late night", "late evening"})
 
 
@@ -77,10 +78,12 @@ def _matching_days(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
             if wd is not None and seen >= 2:
                 break
         if wd is not None:
-            for y in range(today.year, today.year - 5, -1):
+            # the one just gone, when it is recent ("Sunday, Feb 10" said on Feb 12); a date
+            # months back is a slip of the weekday, and the next such date wins
+            for y in range(today.year, today.year - 2, -1):
                 d = valid_date(y, spec.month, spec.day)
                 if d is not None and d < first:
-                    if d.weekday() == wd:
+                    if d.weekday() == wd and (today - d).days <= RECENT_DAYS:
                         yield d
                     break
         return
@@ -88,17 +91,13 @@ def _matching_days(spec: DateSpec, ctx: Ctx) -> Iterator[date]:
         y, m = today.year, today.month
         if spec.year is not None:
             y = spec.year
-        for k in range(48 if wd is not None else 24):
+        # with a weekday ("Friday 18", "Thu 15th"), the next such day on that weekday within
+        # a year; past that the weekday is taken as a slip and the day of the month wins
+        for k in range(13 if wd is not None else 24):
             mm = m - 1 + k
             d = valid_date(y + mm // 12, mm % 12 + 1, spec.day)
             if d is not None and d >= first and (wd is None or d.weekday() == wd):
                 yield d
-        if wd is not None:
-            for k in range(1, 13):
-                mm = m - 1 - k
-                d = valid_date(y + mm // 12, mm % 12 + 1, spec.day)
-                if d is not None and d.weekday() == wd:
-                    yield d
         return
     if wd is not None:
         for k in range(0, 21):
@@ -138,7 +137,9 @@ def place_tod(ctx: Ctx, tod: Tod, spec: DateSpec | None) -> tuple[datetime, bool
         days: Iterator[date] = (ctx.today + timedelta(days=k) for k in range(3))
     else:
         days = day_candidates(spec, ctx)
-    fixed = spec is not None and spec.fixed is not None
+    # a day given in full ("Nov 13 2016", "tomorrow") is that day even when it has passed
+    fixed = spec is not None and (spec.fixed is not None or None not in (
+        spec.year, spec.month, spec.day))  # fmt: skip
     last: datetime | None = None
     for n, d in enumerate(days):
         if n > 400:
@@ -188,7 +189,7 @@ def resolve_pod(ctx: Ctx, pod: Pod, spec: DateSpec | None) -> Span | None:
         if d0 is None:
             return None
         d = d0
-    return Span(at(d, pod.start), at(d, pod.end), "hour")
+    return Span(at(d, pod.start), at(d, pod.end), "hour", pod=pod.name)
 
 
 def resolve_range(ctx: Ctx, rng: Range, spec: DateSpec | None, pod: Pod | None,
@@ -225,6 +226,37 @@ def resolve_range(ctx: Ctx, rng: Range, spec: DateSpec | None, pod: Pod | None,
     return Span(start, add_grain(end, grain), grain, assumed)
 
 
+def resolve_open(ctx: Ctx, opn: Open, spec: DateSpec | None, pod: Pod | None,
+                 tz: int | None) -> Span | None:  # fmt: skip
+    """ "Saturday before noon", "after 4pm", "tomorrow morning before 10": the bound placed
+    like a time of day on the day said; the other side stays open (None)."""
+    tod = opn.tod if tz is None or opn.tod.tz is not None else replace(opn.tod, tz=tz)
+    if pod is not None:
+        tod = _pod_with_tod(pod, tod)
+        if spec is None and pod.day is not None and not pod.day.is_today:
+            spec = pod.day
+    placed = place_tod(ctx, tod, spec)
+    if placed is None:
+        return None
+    dt, assumed = placed
+    if opn.after:
+        return Span(dt, None, tod.grain, assumed)
+    return Span(None, dt, tod.grain, assumed)
+
+
+def as_week_span(ctx: Ctx, res: Value | Span) -> Value | Span:
+    """A week said on its own ("next week", "the week of the 14th") becomes the days it
+    covers, Monday to Sunday at day grain, for agenda and availability questions; the week
+    under way ("this week") runs from today."""
+    if not isinstance(res, Value) or res.grain != "week":
+        return res
+    start, end = res.dt, add_grain(res.dt, "week")
+    today = at(ctx.today)
+    if start <= today < end:
+        start = today
+    return Span(start, end, "day", period="week")
+
+
 def resolve_phrase(ctx: Ctx, ph: Phrase) -> Value | Span | None:
     """Combine the collected pieces of one expression into a value or an interval."""
     if ph.resolved is not None:
@@ -239,6 +271,8 @@ def resolve_phrase(ctx: Ctx, ph: Phrase) -> Value | Span | None:
         spec = DateSpec(fixed=inst.dt.date())
     if ph.rng is not None:
         return resolve_range(ctx, ph.rng, spec, pod, ph.tz)
+    if ph.opn is not None:
+        return resolve_open(ctx, ph.opn, spec, pod, ph.tz)
     if tod is not None:
         if ph.tz is not None and tod.tz is None:
             tod = replace(tod, tz=ph.tz)

@@ -20,6 +20,7 @@ from nlu.timeparse.lexicon import (
 )
 from nlu.timeparse.model import Phrase
 from nlu.timeparse.numbers import ONES, ORDINAL_WORDS, TENS
+from nlu.timeparse.spelling import correct_tokens
 from nlu.timeparse.tokens import Token, tokenize
 
 T = TypeVar("T")
@@ -33,7 +34,16 @@ TOMORROW_WORDS = frozenset({"tomorrow", "tomorrows", "tmrw", "tmr", "tomorow", "
                        "tommorrow", "2moro", "tmw"})  # fmt: skip
 NOW_WORDS = frozenset({"now", "atm"})
 POD_WORDS = frozenset({"morning", "afternoon", "evening", "night", "lunch", "lunchtime",
-                        "mornings", "afternoons", "evenings", "nights"})  # fmt: skip
+                        "mornings", "afternoons", "evenings", "nights", "forenoon"})  # fmt: skip
+
+# Verbs of a move: after them "X to Y" is an old and a new time, not a range ("move my
+# booking from tuesday to thursday", "change my 3pm to 4pm").
+CHANGE_VERBS = frozenset({"move", "moving", "moved", "change", "changing", "changed",
+                          "reschedule", "rescheduling", "rescheduled", "shift", "shifting",
+                          "push", "pushing", "postpone", "postponing", "switch", "switching",
+                          "swap", "swapping", "rebook", "rebooking", "bring", "bringing",
+                          "brought", "transfer", "instead"})  # fmt: skip
+_SENTENCE_ENDS = frozenset({".", "?", "!", ";"})
 
 # Words that can begin some rule; a parse never starts anywhere else (speed on long chats).
 _RULE_STARTS = frozenset({
@@ -43,7 +53,8 @@ _RULE_STARTS = frozenset({
     "past", "previous", "quarter", "right", "since", "the", "this", "til", "till", "tonight",
     "tonite", "toniht", "until", "untill", "upcoming", "week", "weekend", "weekends", "wkend",
     "within", "yesterday", "couple", "few", "pair", "dozen", "several", "eod", "eom", "eoy",
-    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime",
+    "eow", "end", "atm", "now", "nye", "lunch", "lunchtime", "very", "starting", "beginning",
+    "not", "am", "pm",
 })  # fmt: skip
 STARTERS = (
     _RULE_STARTS
@@ -72,10 +83,20 @@ class ParserBase:
     def __init__(self, text: str, ctx: Ctx) -> None:
         self.text = text
         self.ctx = ctx
-        self.toks: list[Token] = tokenize(text)
+        # typos and shorthand of time words are read as the words ("tomoro", "2moro")
+        self.toks: list[Token] = correct_tokens(text, tokenize(text), STARTERS)
         self.n = len(self.toks)
         self._memo: dict[tuple[str, int], Any] = {}
         self.inner = self._numeric_clusters()
+        # moved[p]: a move verb comes before token p in its sentence
+        self.moved: list[bool] = []
+        seen = False
+        for tok in self.toks:
+            self.moved.append(seen)
+            if tok.text in _SENTENCE_ENDS:
+                seen = False
+            elif tok.text in CHANGE_VERBS:
+                seen = True
         # prices, phone numbers and addresses: no reading may use these tokens
         blocked = blocked_tokens(text, self.toks)
         self._blocked_before = [0]

@@ -135,3 +135,71 @@ def test_booking_window_is_dst_correct() -> None:
     # Clocks go forward at 01:00 GMT: two hours after 00:30 GMT is 03:30 BST.
     assert begin.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
     assert (end - begin).total_seconds() == 7200
+
+
+def _interval(text: str, frm: str | None, to: str | None, end: str | None, **extra: object):
+    entity = time_entity(text, frm or "")
+    entity["value"] = frm
+    entity["additional_info"] = {"type": "interval", "grain": "hour", "from": frm, "to": to,
+                                 "end": end, "open": None, "part_of_day": None,
+                                 "period": None, **extra}  # fmt: skip
+    return entity
+
+
+def test_open_after_interval_starts_at_its_bound() -> None:
+    entity = _interval("after 4pm tomorrow", "2026-12-01T16:00:00.000+00:00", None, None,
+                       open="after")  # fmt: skip
+    reading = time_slots.read_time_entity(entity, LONDON)
+    assert reading == time_slots.TimeReading(date(2026, 12, 1), time(16, 0), None, False)
+
+
+@pytest.mark.parametrize(
+    ("to", "end", "day"),
+    [
+        ("2026-12-01T10:00:00.000+00:00", "2026-12-01T09:00:00.000+00:00", date(2026, 12, 1)),
+        ("2026-12-02T00:00:00.000+00:00", None, date(2026, 12, 1)),  # "before midnight"
+    ],
+)
+def test_open_before_interval_gives_only_its_day(to: str, end: str | None, day: date) -> None:
+    entity = _interval("before 10am tomorrow", None, to, end, open="before")
+    assert time_slots.read_time_entity(entity, LONDON) == time_slots.TimeReading(
+        day, None, None, False
+    )
+
+
+def test_open_before_a_day_gives_nothing() -> None:
+    entity = _interval("before friday", None, "2026-12-04T00:00:00.000+00:00",
+                       "2026-12-03T00:00:00.000+00:00", open="before")  # fmt: skip
+    entity["additional_info"]["grain"] = "day"
+    assert time_slots.read_time_entity(entity, LONDON) is None
+
+
+def test_part_of_day_gives_only_its_day() -> None:
+    entity = _interval("tomorrow afternoon", "2026-12-01T12:00:00.000+00:00",
+                       "2026-12-01T19:00:00.000+00:00", "2026-12-01T18:00:00.000+00:00",
+                       part_of_day="afternoon")  # fmt: skip
+    reading = time_slots.read_time_entity(entity, LONDON)
+    assert reading == time_slots.TimeReading(date(2026, 12, 1), None, None, False)
+
+
+def test_a_week_is_too_vague_to_book() -> None:
+    entity = _interval("next week", "2026-12-07T00:00:00.000+00:00",
+                       "2026-12-14T00:00:00.000+00:00", "2026-12-13T00:00:00.000+00:00",
+                       period="week")  # fmt: skip
+    entity["additional_info"]["grain"] = "day"
+    assert time_slots.read_time_entity(entity, LONDON) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "names_day"),
+    [
+        ("tomoro at 3", True),
+        ("thursdy at 10", True),
+        ("2moro at noon", True),
+        ("wednsday 4pm", True),
+        ("at 4pm", False),
+        ("half past monica", False),
+    ],
+)
+def test_misspelt_day_words_name_a_day(text: str, names_day: bool) -> None:
+    assert time_slots.mentions_day(text) is names_day

@@ -69,3 +69,93 @@ def test_marked_times(text, expected):
 @pytest.mark.parametrize("text", ["the total was 17.30", "221B", "version 3.4", "4x4"])
 def test_numbers_that_are_not_times(text):
     assert times(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "frm", "to"),
+    [
+        ("Saturday before noon", None, "2013-02-16T12:00"),
+        ("before 10am tomorrow", None, "2013-02-13T10:00"),
+        ("tomorrow morning before 10", None, "2013-02-13T10:00"),
+        ("no later than 10:30 on Friday", None, "2013-02-15T10:30"),
+        ("until 3 on monday", None, "2013-02-18T15:00"),
+        ("after 4pm", "2013-02-12T16:00", None),
+        ("friday after 2", "2013-02-15T14:00", None),
+        ("after 6 on friday", "2013-02-15T18:00", None),
+        ("from 9 tomorrow", "2013-02-13T09:00", None),
+        ("Sunday Feb 17 after 9", "2013-02-17T09:00", None),
+    ],
+)
+def test_open_intervals_keep_their_day(text, frm, to):
+    info = one(text, bare_hour_policy="business_hours")["additional_info"]
+    assert info["type"] == "interval" and info["open"] == ("after" if frm else "before")
+    assert (info["from"] or "")[:16] == (frm or "") and (info["to"] or "")[:16] == (to or "")
+
+
+@pytest.mark.parametrize("text", ["after 3 days", "before 1030"])
+def test_open_intervals_need_a_time_of_day(text):
+    assert all(e["additional_info"].get("open") is None for e in times(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "frm", "end"),
+    [
+        ("six till eight tonight", "2013-02-12T18:00", "2013-02-12T20:00"),
+        ("six to eight tonight", "2013-02-12T18:00", "2013-02-12T20:00"),
+        ("6 till 8", "2013-02-12T18:00", "2013-02-12T20:00"),  # "till" is only temporal
+        ("five until nine tomorrow", "2013-02-13T17:00", "2013-02-13T21:00"),
+        ("from 9 to 11am", "2013-02-12T09:00", "2013-02-12T11:00"),
+        ("3-4:30pm", "2013-02-12T15:00", "2013-02-12T16:30"),
+        ("10 until noon", "2013-02-12T10:00", "2013-02-12T12:00"),
+        ("between 2 and 4 on Monday", "2013-02-18T14:00", "2013-02-18T16:00"),
+    ],
+)
+def test_ranges_of_hours(text, frm, end):
+    info = one(text, bare_hour_policy="business_hours")["additional_info"]
+    assert (info["from"][:16], info["end"][:16]) == (frm, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("ten to eight", "T07:50"), ("15 to noon", "T11:45"), ("twenty to 3", "T14:40"),
+     ("quarter till 8", "T07:45"), ("ten minutes till 8", "T07:50")],
+)  # fmt: skip
+def test_minutes_before_the_hour(text, moment):
+    assert moment in value(text)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("not before 10am", "after"),
+                                            ("not after 6pm on friday", "before")])  # fmt: skip
+def test_negated_bounds_flip(text, kind):
+    assert one(text)["additional_info"]["open"] == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("twelve noon", "2013-02-12T12:00"), ("12 midnight", "2013-02-13T00:00"),
+     ("at 12 noon tomorrow", "2013-02-13T12:00")],
+)  # fmt: skip
+def test_twelve_noon_and_midnight(text, moment):
+    assert value(text).startswith(moment)
+
+
+def test_noonish():
+    assert value("noonish").startswith("2013-02-12T12:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "bound"),
+    [("from 3pm onwards", "after", "2013-02-12T15:00"),
+     ("3pm onwards", "after", "2013-02-12T15:00"),
+     ("10 or later tomorrow", "after", "2013-02-13T10:00"),
+     ("friday 2pm at the earliest", "after", "2013-02-15T14:00"),
+     ("noon at the latest", "before", "2013-02-12T12:00"),
+     ("4pm or earlier on friday", "before", "2013-02-15T16:00")],
+)  # fmt: skip
+def test_bounds_said_after_the_time(text, kind, bound):
+    info = one(text, bare_hour_policy="business_hours")["additional_info"]
+    assert info["open"] == kind and (info["from"] or info["to"]).startswith(bound)
+
+
+def test_a_bare_number_or_later_needs_a_day():
+    assert times("10 or later") == []

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.nlu.helpers import interval, times, value
+from tests.nlu.helpers import interval, one, times, value
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,60 @@ def test_part_of_day_settles_am_pm(text, expected):
 
 def test_greeting_is_not_a_time():
     assert times("good morning") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("morning 10", "2013-02-12T10:00"),
+        ("night 9", "2013-02-12T21:00"),
+        ("evening 7.30", "2013-02-12T19:30"),
+        ("this evening 7", "2013-02-12T19:00"),
+        ("tomorrow morning 8.30", "2013-02-13T08:30"),
+        ("tomorrow afternoon 3", "2013-02-13T15:00"),
+    ],
+)
+def test_part_of_day_then_an_hour(text, moment):
+    assert value(text).startswith(moment)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "frm"),
+    [
+        ("afternoon", "afternoon", "2013-02-12T12:00"),
+        ("morning please", "morning", "2013-02-12T00:00"),
+        ("late evening", "late evening", "2013-02-12T21:00"),
+        ("very early afternoon", "early afternoon", "2013-02-12T12:00"),
+        ("forenoon", "forenoon", "2013-02-12T09:00"),
+        ("friday late", "evening", "2013-02-15T18:00"),
+        ("december 6 early", "morning", "2013-12-06T00:00"),
+    ],
+)
+def test_part_of_day_as_a_whole_answer(text, name, frm):
+    info = one(text)["additional_info"]
+    assert (info["part_of_day"], info["from"][:16]) == (name, frm)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["good morning", "Morning, can I book a haircut please", "book afternoon tea",
+     "the evening class", "I will be late", "early", "a night out", "cancel the evening one",
+     "evening 1", "hey, evening", "evening!", "hi there, good afternoon"],
+)  # fmt: skip
+def test_greetings_modifiers_and_lone_early_late_are_no_time(text):
+    assert times(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "frm"),
+    [("Saturday am", "morning", "2013-02-16T00:00"), ("Friday pm", "afternoon", "2013-02-15T12:00"),
+     ("tomorrow a.m.", "morning", "2013-02-13T00:00")],
+)  # fmt: skip
+def test_a_day_with_am_or_pm_is_its_morning_or_afternoon(text, name, frm):
+    info = one(text)["additional_info"]
+    assert (info["part_of_day"], info["from"][:16]) == (name, frm)
+
+
+def test_am_pm_after_an_hour_stay_the_hour():
+    assert value("tomorrow 3 pm").startswith("2013-02-13T15:00")
+    assert [e["text"] for e in times("i am free tomorrow")] == ["tomorrow"]

@@ -1,7 +1,9 @@
 import pytest
 
+from nlu.timeparse import extract
 from nlu.timeparse.duration import Dur, duration
 from nlu.timeparse.tokens import tokenize
+from tests.nlu.helpers import DUCK_REF, DUCK_TZ, times
 
 
 def longest(text):
@@ -52,3 +54,27 @@ def test_normalized_prefers_whole_numbers():
 def test_glued_hours_and_minutes_and_hyphenated_half():
     assert round(longest("1h30")[1].seconds) == 5400
     assert round(longest("half-hour")[1].seconds) == 1800
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "seconds"),
+    [
+        ("a 90-minute lesson", "90-minute", 5400),
+        ("a 20-min consult", "20-min", 1200),
+        ("a 2-hr session", "2-hr", 7200),
+        ("an hour-long call", "an hour-long", 3600),
+        ("a half-hour chat", "a half-hour", 1800),
+        ("2-hour workshop", "2-hour", 7200),
+        ("a two-hour workshop", "two-hour", 7200),
+        ("a 45-minute-long class", "45-minute-long", 2700),
+        ("a day-long retreat", "a day-long", 86400),
+    ],
+)
+def test_adjective_durations(text, said, seconds):
+    ents = extract(text, DUCK_REF, DUCK_TZ)
+    assert [(e["entity"], e["text"], e["value"]) for e in ents] == [("duration", said, seconds)]
+
+
+@pytest.mark.parametrize("text", ["3-4 hours", "10-15 minutes", "2-3 days"])
+def test_a_count_range_before_a_unit_is_no_date(text):
+    assert times(text, locale="en_GB") == []

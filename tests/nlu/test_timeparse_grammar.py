@@ -1,8 +1,11 @@
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from nlu.timeparse.calendar import Ctx
 from nlu.timeparse.grammar import Parser
 from nlu.timeparse.resolve import resolve_phrase
+from tests.nlu.helpers import times
 
 CTX = Ctx(datetime(2013, 2, 12, 4, 30), timezone(timedelta(hours=-2)))
 
@@ -33,3 +36,30 @@ def test_clashing_pieces_do_not_combine():
 
 def test_latent_only_phrases_are_not_offered():
     assert Parser("two three", CTX).phrase(0) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("on the 27th for one night", "the 27th"), ("friday for 2 people", "friday"),
+     ("tomorrow for 3pm", "tomorrow for 3pm")],
+)  # fmt: skip
+def test_a_bare_number_after_for_is_a_count(text, said):
+    assert [e["text"] for e in times(text)] == [said]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("the evening one", []), ("the 10th one", []), ("tomorrow at one", ["tomorrow at one"]),
+     ("one pm", ["one pm"]), ("friday one o'clock", ["friday one o'clock"])],
+)  # fmt: skip
+def test_a_bare_one_is_a_pronoun(text, said):
+    assert [e["text"] for e in times(text)] == said
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("2026-12-05T10:00", "2026-12-05T10:00:00"), ("2026-12-05T10:00:30", "2026-12-05T10:00:30")],
+)
+def test_iso_date_and_time(text, moment):
+    (ent,) = times(text)
+    assert ent["text"] == text and ent["value"].startswith(moment)

@@ -38,3 +38,13 @@ def test_duration_entity_shape():
         "unit": "minute",
         "normalized": {"value": 2700, "unit": "second"},
     }
+
+
+def test_interval_says_what_kind_it_is():
+    after = time_entity(CTX, "after 4pm", 0, 9, Span(datetime(2026, 3, 28, 16), None, "hour"))
+    assert after["additional_info"]["open"] == "after" and after["value"] is not None
+    before = time_entity(CTX, "before noon", 0, 11, Span(None, datetime(2026, 3, 28, 12), "hour"))
+    assert before["additional_info"]["open"] == "before" and before["value"] is None
+    pod = Span(datetime(2026, 3, 28, 12), datetime(2026, 3, 28, 19), "hour", pod="afternoon")
+    info = time_entity(CTX, "this afternoon", 0, 14, pod)["additional_info"]
+    assert (info["open"], info["part_of_day"], info["period"]) == (None, "afternoon", None)

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta, timezone
 
 from nlu.timeparse.calendar import Ctx
-from nlu.timeparse.model import DateSpec, Phrase, Pod, Range, Span, Tod, Value
+from nlu.timeparse.model import DateSpec, Open, Phrase, Pod, Range, Span, Tod, Value
 from nlu.timeparse.resolve import (
     day_candidates,
     future_ok,
@@ -54,13 +54,36 @@ def test_place_tod_rolls_forward():
 def test_resolve_phrase_pod_and_range():
     tonight = Pod("night", 18, 24, "pm", DateSpec(fixed=date(2013, 2, 12), is_today=True))
     res = resolve_phrase(NEXT, Phrase(pod=tonight))
-    assert res == Span(datetime(2013, 2, 12, 18), datetime(2013, 2, 13), "hour")
+    assert res == Span(datetime(2013, 2, 12, 18), datetime(2013, 2, 13), "hour", pod="night")
     rng = Range(Tod(3, ambiguous=True), Tod(16, 30, grain="minute"))
     res = resolve_phrase(NEXT, Phrase(rng=rng))
     assert isinstance(res, Span)
     assert (res.start, res.end) == (datetime(2013, 2, 12, 15), datetime(2013, 2, 12, 16, 31))
 
 
+def test_resolve_open_keeps_the_day():
+    noon = Open(after=False, tod=Tod(12))
+    res = resolve_phrase(NEXT, Phrase(date=DateSpec(weekday=5, not_today=True), opn=noon))
+    assert res == Span(None, datetime(2013, 2, 16, 12), "hour")
+    four = Open(after=True, tod=Tod(4, ambiguous=True))
+    res = resolve_phrase(BUSINESS, Phrase(opn=four))
+    assert res == Span(datetime(2013, 2, 12, 16), None, "hour", True)
+
+
 def test_resolve_day_value():
     res = resolve_phrase(NEXT, Phrase(date=DateSpec(fixed=date(2013, 2, 13))))
     assert res == Value(datetime(2013, 2, 13), "day")
+
+
+def test_a_full_past_date_keeps_its_time():
+    spec = DateSpec(year=2012, month=11, day=13)
+    assert place_tod(NEXT, Tod(13, 30, grain="minute"), spec) == (
+        datetime(2012, 11, 13, 13, 30), False)  # fmt: skip
+
+
+def test_weekday_with_a_date_points_back_only_a_month():
+    # Sunday 10 Feb 2013 was two days ago; Tuesday 13 Nov 2012 is months back: a slip
+    recent = DateSpec(month=2, day=10, weekday=6)
+    assert next(day_candidates(recent, NEXT)) == date(2013, 2, 10)
+    old = DateSpec(month=11, day=13, weekday=1)
+    assert next(day_candidates(old, NEXT)) == date(2013, 11, 13)

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -35,23 +35,33 @@ SLOTS = {"appointment_date": "event_date", "appointment_time": "event_time"}
 Parse = Callable[[list[str]], Awaitable[list[dict[str, Any]]]]
 
 
-@dataclass(frozen=True)
-class Case:
-    """One scored turn: which figure, the words, what SGD says and what the form got."""
+class Todo(NamedTuple):
+    """A turn to score: the form's slot, the words, SGD's value (the service for a title) and
+    SGD's intent of the turn."""
 
     figure: str
     text: str
     expected: str
+    sgd_intent: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """One scored turn: what was asked, what the form got, and the intent the model gave."""
+
+    figure: str
+    text: str
+    expected: str
+    sgd_intent: str
     got: str | None
     ok: bool
-    service: str = ""
-    intent: str = ""
+    intent: str
 
 
-def cases_to_parse(turns: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str, str]], int]:
-    """(figure, text, expected) to parse, and how many dialogues never name their service."""
+def cases_to_parse(turns: Sequence[Mapping[str, Any]]) -> tuple[list[Todo], int]:
+    """The turns to parse, and how many dialogues never name their service."""
     todo = [
-        (SLOTS[slot], str(t["text"]), value)
+        Todo(SLOTS[slot], str(t["text"]), value, str(t.get("intent")))
         for t in turns
         for slot in SLOTS
         for value in informs(t, slot)[:1]
@@ -67,7 +77,7 @@ def cases_to_parse(turns: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, 
         if chosen is None:
             unnamed += 1
         else:
-            todo.append(("event_title", text_of(chosen), service))
+            todo.append(Todo("event_title", text_of(chosen), service, str(chosen.get("intent"))))
     return todo, unnamed
 
 
@@ -102,12 +112,18 @@ def score(cases: Sequence[Case], unnamed: int) -> tuple[list[Figure], list[str]]
         mine = [c for c in cases if c.figure == figure]
         figures.append(Figure(f"sgd_turns.{label}", label, sum(c.ok for c in mine), len(mine)))
         if figure == "event_title":
-            for service in sorted({c.expected for c in mine}):
-                own = [c for c in mine if c.expected == service]
-                figures.append(
-                    Figure(f"sgd_turns.title:{service}", f"title {service}",
-                           sum(c.ok for c in own), len(own), detail=True)
-                )  # fmt: skip
+            groups = [
+                (s, f"title {s}", [c for c in mine if c.expected == s])
+                for s in sorted({c.expected for c in mine})
+            ]
+            groups += [
+                (f"sgd_{i}", f"title, SGD {i} turns", [c for c in mine if c.sgd_intent == i])
+                for i in sorted({c.sgd_intent for c in mine})
+            ]
+            figures += [
+                Figure(f"sgd_turns.title:{key}", name, sum(c.ok for c in own), len(own), True)
+                for key, name, own in groups
+            ]
     titles = [c for c in cases if c.figure == "event_title"]
     intents = Counter(c.intent for c in titles)
     gated = Counter(c.figure for c in cases if not c.ok and c.intent in NOT_ANSWERS)
@@ -129,14 +145,14 @@ async def run(data: Path, parse: Parse | None, zone: str, failures: Path | None 
     if parse is None:
         return skipped(NAME, "no trained model (run `make train`)")
     todo, unnamed = cases_to_parse(read_jsonl(path))
-    texts = sorted({text for _, text, _ in todo})  # a turn informing both is parsed once
+    texts = sorted({t.text for t in todo})  # a turn informing both is parsed once
     parsed = dict(zip(texts, await parse(texts), strict=True))
-    parses = [parsed[text] for _, text, _ in todo]
-    values = [await form_value(f, p, zone) for (f, _, _), p in zip(todo, parses, strict=True)]
+    parses = [parsed[t.text] for t in todo]
+    values = [await form_value(t.figure, p, zone) for t, p in zip(todo, parses, strict=True)]
     cases = [
-        Case(f, text, expected, got, judge(f, expected, got),
+        Case(*t, got=got, ok=judge(t.figure, t.expected, got),
              intent=str((p.get("intent") or {}).get("name")))
-        for (f, text, expected), got, p in zip(todo, values, parses, strict=True)
+        for t, got, p in zip(todo, values, parses, strict=True)
     ]  # fmt: skip
     figures, notes = score(cases, unnamed)
     if failures is not None:

@@ -43,9 +43,9 @@ PARSES = {
 def test_cases_to_parse_and_dialogues_without_the_service() -> None:
     todo, unnamed = sgd_turns.cases_to_parse(TURNS)
     assert todo == [
-        ("event_date", "March 7th at 3 pm please", "2019-03-07"),
-        ("event_time", "March 7th at 3 pm please", "15:00"),
-        ("event_title", "I need a dentist.", "Services_2"),
+        ("event_date", "March 7th at 3 pm please", "2019-03-07", "BookAppointment"),
+        ("event_time", "March 7th at 3 pm please", "15:00", "BookAppointment"),
+        ("event_title", "I need a dentist.", "Services_2", "FindProvider"),
     ]
     assert unnamed == 1
 
@@ -89,6 +89,7 @@ def test_run_with_hand_written_parses(tmp_path: Path) -> None:
     got = {f.key: (f.ok, f.n) for f in row.figures}
     assert got["sgd_turns.date"] == (1, 1) and got["sgd_turns.time"] == (1, 1)
     assert got["sgd_turns.title"] == (1, 1)
+    assert got["sgd_turns.title:sgd_FindProvider"] == (1, 1)
     assert any("1 dialogues never name" in n for n in row.notes)
     assert failures.read_text() == ""
 

@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/booking.tar.gz
 CORPUS ?= ../shared/eval/duckling
+EVAL_DATA ?= ../shared/eval
 LINT_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins tests
 TYPED_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins
 export PYTHONPATH := $(CURDIR)
@@ -24,7 +25,7 @@ endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
-        test-stories eval-time bench bench-duckling telegram-webhook audit clean
+        test-stories test-eval eval eval-time bench bench-duckling telegram-webhook audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -70,8 +71,14 @@ test-stories: train ## Story tests, failing on any prediction error
 	$(RASA) test core --stories tests/rasa/test_stories.yml --model $(MODEL) \
 	  --out results/core --e2e --fail-on-prediction-errors --quiet
 
-test: lint validate train pytest test-nlu test-stories ## Everything CI runs
+test: lint validate train pytest test-nlu test-stories test-eval ## Everything CI runs
 	@echo "make test: all checks passed"
+
+eval: install train ## Intents, times, SGD turns and dialogues on EVAL_DATA -> docs/EVALUATION.md
+	$(PY) -m scripts.evaluate --data $(EVAL_DATA) --write docs/EVALUATION.md
+
+test-eval: install train ## make eval's measurement (every 8th SGD dialogue), failing under scripts/evaluate/thresholds.py
+	$(PY) -m scripts.evaluate --data $(EVAL_DATA) --guard
 
 eval-time: install ## Time extractor vs Duckling's and ctparse's corpora (CORPUS=path)
 	$(PY) scripts/eval_time.py $(CORPUS)

@@ -1,0 +1,23 @@
+"""scripts/evaluate/thresholds.py: targets and thresholds cover the same figures; misses."""
+
+from __future__ import annotations
+
+from scripts.evaluate import thresholds
+from scripts.evaluate.figures import Figure, Row, skipped
+
+
+def test_every_target_has_a_threshold_at_or_under_it() -> None:
+    assert set(thresholds.TARGETS) == set(thresholds.THRESHOLDS)
+    for key, target in thresholds.TARGETS.items():
+        assert 0 < thresholds.THRESHOLDS[key] <= target, key
+
+
+def test_misses_name_the_figure_and_skip_unmeasured_rows(monkeypatch) -> None:
+    monkeypatch.setattr(thresholds, "THRESHOLDS", {"a.x": 0.5, "a.y": 0.5})
+    rows = [
+        Row("A", (Figure("a.x", "x", 4, 10), Figure("a.y", "y", 5, 10),
+                  Figure("a.z", "z", 0, 10))),
+        skipped("B", "no data"),
+    ]  # fmt: skip
+    assert thresholds.misses(rows) == ["A, x: 40.0% (4/10) is under the threshold 50.0%"]
+    assert thresholds.misses([Row("A", (Figure("a.x", "x", 0, 0),))]) == []

@@ -24,19 +24,19 @@ TARGETS: dict[str, float] = {
     "dialogues.success": 0.90,
 }
 
-#: The guard's minima (shares): the figures measured on 2026-12-04 (docs/EVALUATION.md; model
-#: fingerprint f2a9ebf8, main at 2c8c37f) less a margin of about three cases on the sets of a
-#: few hundred and one point on the larger ones. The dialogue minimum applies to the guard's
-#: subset (every GUARD_STEP-th dialogue: 11/51 then, two dialogues of margin).
+#: The guard's minima (shares): the figures measured on 2026-12-04 at 21:04 UTC
+#: (docs/EVALUATION.md) less a margin of about three to five cases on the sets of a few
+#: hundred and one point on the larger ones. The dialogue minimum applies to the guard's
+#: subset (every GUARD_STEP-th dialogue, 51 of 408; all 408: 374 = 91.7% booked as asked).
 THRESHOLDS: dict[str, float] = {
-    "intents.in_scope": 0.90,  # 201/218 = 92.2%
-    "intents.out_of_scope": 0.96,  # 708/730 = 97.0%
+    "intents.in_scope": 0.89,  # 199/218 = 91.3%
+    "intents.out_of_scope": 0.94,  # 704/730 = 96.4%
     "time.ctparse": 0.86,  # 125/142 = 88.0%
     "time.duckling": 0.97,  # 590/603 = 97.8%
-    "sgd_turns.date": 0.57,  # 346/592 = 58.4%
-    "sgd_turns.time": 0.57,  # 346/595 = 58.2%
-    "sgd_turns.title": 0.25,  # 106/407 = 26.0%
-    "dialogues.success": 0.17,  # every 8th: 11/51 = 21.6% (all: 127/408 = 31.1%)
+    "sgd_turns.date": 0.83,  # 508/592 = 85.8%
+    "sgd_turns.time": 0.87,  # 535/595 = 89.9%
+    "sgd_turns.title": 0.76,  # 322/407 = 79.1%
+    "dialogues.success": 0.84,
 }
 
 

@@ -8,7 +8,7 @@ with a clear reason for each refusal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -85,6 +85,21 @@ class ValidateBookingForm(FormValidationAction):
         )
         return reading, str(entity.get("text") or text)
 
+    def _day_named_apart(self, tracker: Tracker) -> date | None:
+        """A day named by another time expression of the same message than the time's."""
+        zone = time_slots.tz_of(tenant_timezone(tracker))
+        for entity in time_slots.entities_of(latest(tracker)[2], "time"):
+            reading = time_slots.read_time_entity(entity, zone)
+            phrase = str(entity.get("text") or "")
+            if (
+                reading
+                and reading.day
+                and reading.start is None
+                and time_slots.mentions_day(phrase)
+            ):
+                return reading.day
+        return None
+
     async def extract_event_title(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -120,6 +135,9 @@ class ValidateBookingForm(FormValidationAction):
         # named earlier in the conversation ("what's on Friday?" ... "book 3pm"), else today
         # when the time is still ahead today (the natural reading), else ask.
         if names_no_day:
+            said_too = self._day_named_apart(tracker)
+            if said_too is not None:  # "on the 10th. Is there an opening at 13:00?"
+                return {"event_date": said_too.strftime(time_slots.DATE_FORMAT)}
             if tracker.get_slot("event_date"):
                 return {}
             earlier = day_said_earlier(tracker)

@@ -355,3 +355,18 @@ async def test_an_availability_question_about_a_day_offers_the_whole_day() -> No
     assert slots["time_window"] == {
         "day": "2026-11-27", "from": None, "to": None, "phrase": ""
     }  # fmt: skip
+
+
+async def test_a_day_and_a_time_said_apart_in_one_message() -> None:
+    text = "book it on the 27th. Is there an opening at 13:00?"
+    tracker = make_tracker(
+        text,
+        intent="schedule_event",
+        entities=[
+            time_entity("on the 27th", "2026-11-27T00:00:00.000+00:00", grain="day", start=8),
+            time_entity("at 13:00", "2026-11-24T13:00:00.000+00:00", grain="minute", start=41),
+        ],
+        slots={"event_title": "Haircut", "requested_slot": "event_date"},
+    )
+    slots, _ = await run_form(tracker)
+    assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", "13:00")

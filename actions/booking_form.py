@@ -38,7 +38,6 @@ FIELD_SLOTS = {
 BASE_SLOTS = ["event_title", "event_date", "event_time", "event_duration"]
 
 
-
 class ValidateBookingForm(FormValidationAction):
     """Custom extraction and validation for `booking_form`."""
 

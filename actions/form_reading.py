@@ -14,7 +14,17 @@ from rasa_sdk import Tracker
 from actions import time_slots
 from actions.context import tenant_timezone
 from actions.option_picks import pick
-from actions.title_answer import TitleAnswer, blank_spans, read_title_answer, title_and_location
+from actions.time_windows import window_in
+from actions.title_answer import (
+    COMMAND_CONFIDENCE,
+    COMMAND_CUES,
+    TitleAnswer,
+    blank_spans,
+    is_command,
+    is_question,
+    read_title_answer,
+    title_and_location,
+)
 
 # Messages with these intents are not answers to the form's questions.
 NOT_ANSWERS = {
@@ -29,15 +39,49 @@ NOT_ANSWERS = {
     # A question ("anything free on Friday?") is answered, then the form goes on.
     "check_availability",
 }
+
+
 def latest(tracker: Tracker) -> tuple[str, str, list[dict[str, Any]]]:
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name") or ""
     return intent, message.get("text") or "", list(message.get("entities") or [])
 
 
+#: Entities that carry an answer to one of the form's questions.
+VALUE_ENTITIES = frozenset({"time", "duration", "event_title"})
+
+
 def answers_form(tracker: Tracker) -> bool:
-    intent, _, _ = latest(tracker)
-    return intent not in NOT_ANSWERS
+    """Whether the latest message's values are answers to the form.
+
+    The classifier's guess decides only when the message carries no value: "Is there an
+    opening at 13:00?" (check_availability) or "Could you book it for 3:30 pm?" (filed out of
+    scope) still answer with their time. Not answers: a clear command (stop, help), a question
+    that is not a request ("what's the weather tomorrow?"), and an availability question about
+    a window or a day ("anything free Friday afternoon?"), which is answered with free times.
+    """
+    intent, text, entities = latest(tracker)
+    if intent not in NOT_ANSWERS:
+        return True
+    if not any(e.get("entity") in VALUE_ENTITIES for e in entities):
+        return False
+    if intent == "stop" and confidence(tracker) >= COMMAND_CONFIDENCE:
+        return False  # "stop the jazz night booking": stopping wins over its values
+    if intent in COMMAND_CUES and is_command(text, intent, confidence(tracker)):
+        return False
+    if intent == "check_availability":
+        return names_a_start(tracker, entities)
+    return not is_question(text, intent)
+
+
+def names_a_start(tracker: Tracker, entities: list[dict[str, Any]]) -> bool:
+    """A time entity naming a start ("at 13:00"), not only a day or a window."""
+    zone = time_slots.tz_of(tenant_timezone(tracker))
+    for entity in time_slots.entities_of(entities, "time"):
+        reading = time_slots.read_time_entity(entity, zone)
+        if reading is not None and reading.start is not None and window_in([entity], zone) is None:
+            return True
+    return False
 
 
 def confidence(tracker: Tracker) -> float:

@@ -92,11 +92,25 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(text.lower().replace("\u2019", "'"))
 
 
+#: "Can you book it for 3:30?", "could I get an appointment at 2?": requests, not questions.
+_REQUEST = re.compile(
+    r"(?:^|[,.!?]\s*|\b(?:yes|yeah|ok|okay|sure|great|perfect|good|fine)\W+)"
+    r"(?:please\s+)?(?:can|could|would|will|may)\s+(?:you|i|we)\s+(?:please\s+)?"
+    r"(?:book|schedule|make|set|put|reserve|get|go ahead|have|do|see|visit|come|pencil|squeeze)\b",
+    re.IGNORECASE,
+)
+
+
+def is_request(text: str) -> bool:
+    """A booking request put as a question ("Can you book it for 3:30 pm?")."""
+    return bool(_REQUEST.search(text))
+
+
 def is_question(text: str, intent: str) -> bool:
     """A question the form should answer rather than book ("anything free on Friday?")."""
     stripped = text.strip()
     asks = stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
-    return asks and intent in QUESTION_INTENTS
+    return asks and intent in QUESTION_INTENTS and not is_request(stripped)
 
 
 def is_command(text: str, intent: str, confidence: float) -> bool:

@@ -8,7 +8,13 @@ from datetime import date, datetime, timezone
 import pytest
 
 from actions import context
-from actions.form_reading import day_said_earlier, is_new_request, picked_start, read_title
+from actions.form_reading import (
+    answers_form,
+    day_said_earlier,
+    is_new_request,
+    picked_start,
+    read_title,
+)
 from tests.actions.factories import make_tracker, time_entity, title_entity
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # a Tuesday, GMT
@@ -36,10 +42,39 @@ def test_not_asked_only_a_learned_title_of_an_answer_counts() -> None:
         "book jazz night", intent="schedule_event", entities=[title_entity("jazz night", start=5)]
     )
     assert read_title(tracker).title == "Jazz night"
-    tracker = make_tracker(
-        "bye jazz night", intent="goodbye", entities=[title_entity("jazz night", start=4)]
+    stop = make_tracker(
+        "stop the jazz night booking", intent="stop", entities=[title_entity("jazz night", start=9)]
     )
-    assert read_title(tracker).title is None
+    assert read_title(stop).title is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "answers"),
+    [
+        ("Could you book it for 3:30 pm?", "out_of_scope", True),
+        ("Is there an opening at 13:00?", "check_availability", True),
+        ("anything free Friday afternoon?", "check_availability", False),
+        ("what's the weather tomorrow", "out_of_scope", False),
+        ("never mind tomorrow", "stop", False),
+        ("hello, tomorrow at 3 please", "greet", True),
+        ("thanks, make it 4pm", "thank", True),
+        ("hello", "greet", False),
+    ],
+)
+def test_values_answer_the_form_whatever_the_intent(text: str, intent: str, answers: bool) -> None:
+    start = len(text) - 8
+    if "afternoon" in text:
+        entity = time_entity(
+            "Friday afternoon",
+            "2026-11-27T12:00:00.000+00:00",
+            start=14,
+            interval=("2026-11-27T12:00:00.000+00:00", "2026-11-27T18:00:00.000+00:00"),
+        )
+    else:
+        entity = time_entity(text[start:], "2026-11-25T15:30:00.000+00:00", start=start)
+    entities = [] if text == "hello" else [entity]
+    tracker = make_tracker(text, intent=intent, entities=entities, slots={})
+    assert answers_form(tracker) is answers
 
 
 def test_the_place_of_an_answer() -> None:

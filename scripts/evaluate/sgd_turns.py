@@ -130,7 +130,7 @@ def score(cases: Sequence[Case], unnamed: int) -> tuple[list[Figure], list[str]]
     notes = [
         f"title: {unnamed} dialogues never name their service and are not counted",
         "title turns' intents: " + ", ".join(f"{k} {v}" for k, v in intents.most_common()),
-        "misses where the intent is one the form does not take answers from "
+        "misses whose message the model gave an intent that is not an answer to the form "
         f"({', '.join(sorted(NOT_ANSWERS))}): "
         + ", ".join(f"{labels[k]} {v}" for k, v in sorted(gated.items())),
     ]

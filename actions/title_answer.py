@@ -66,6 +66,16 @@ _TRAILING = re.compile(
     r"for|at|on|from|to|in|with|and)\b)+[\s.!?]*$",
     re.IGNORECASE,
 )
+#: Words that alone name nothing: a title of only these is a tagging slip ("Perfect, I").
+NOT_A_TITLE_WORD = _cues(
+    "i i'm i'd i'll i've me my we us our you your it its it's this that these those there "
+    "they them he she his her a an the some any one ones want wants wanted wish like would "
+    "could can will shall should may might must have has had do does did be is are was were "
+    "let let's try still actually just really also so then perfect great good fine ok okay "
+    "sure yes yeah yep no not sounds sound works work please thanks thank change visit see "
+    "go get make book schedule need and or but with for at on in to of from by"
+)
+
 #: A street address: a house number, up to four words, a street type ("2250 Oak Street").
 ADDRESS = re.compile(
     r"\b\d{1,6}[a-z]?\s+(?:[A-Za-z][A-Za-z'.\-]*\s+){0,4}?"
@@ -162,6 +172,8 @@ def tidy_title(text: str) -> str | None:
         cleaned = _TRAILING.sub("", cleaned).strip(" .,!?;:-\"'")
     if not cleaned or len(cleaned) > 80 or not re.search(r"[A-Za-z]", cleaned):
         return None
+    if not any(word not in NOT_A_TITLE_WORD for word in _words(cleaned)):
+        return None  # "I", "Perfect, I", "Let's try": no word that names anything
     return cleaned[0].upper() + cleaned[1:]
 
 
@@ -185,9 +197,17 @@ def read_title_answer(
     return TitleAnswer(tidy_title(rest), place)
 
 
+#: Said unprompted, these alone say nothing about what is booked ("I'd like an appointment"):
+#: the form then asks. Given as the answer to "What would you like to book?", they are taken.
+GENERIC_TITLE_WORDS = _cues("appointment appointments appt booking bookings reservation slot")
+
+
 def title_and_location(title: str, text: str) -> TitleAnswer:
     """A learned title with any place taken out of it, and the message's place if any."""
     rest, place = split_location(title)
     if place is None:
         _, place = split_location(text)
-    return TitleAnswer(tidy_title(rest), place)
+    tidy = tidy_title(rest)
+    if tidy and all(w in GENERIC_TITLE_WORDS or w in NOT_A_TITLE_WORD for w in _words(tidy)):
+        tidy = None
+    return TitleAnswer(tidy, place)

@@ -66,6 +66,12 @@ def repair_titles(
     def free(start: int, end: int) -> bool:
         return all(end <= b_start or start >= b_end for b_start, b_end in blocked)
 
+    # A piece inside a date, time or duration is part of it, never a title: "March" of
+    # "change the date to Thursday 7 March".
+    titles = [t for t in titles if free(int(t["start"]), int(t["end"]))]
+    if not titles:
+        return others
+
     merged: list[dict[str, Any]] = []
     for entity in titles:
         if merged:

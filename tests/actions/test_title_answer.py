@@ -122,3 +122,16 @@ def test_a_learned_title_keeps_no_address() -> None:
     assert (answer.title, answer.location) == ("Cleaning", "2250 Oak Street")
     answer = title_and_location("cleaning", "a cleaning at 12 High Street on monday")
     assert (answer.title, answer.location) == ("Cleaning", "12 High Street")
+
+
+@pytest.mark.parametrize("slip", ["I", "Perfect, I", "Let's try", "Could I", "Works. I", "it"])
+def test_a_title_of_only_function_words_is_none(slip: str) -> None:
+    assert tidy_title(slip) is None
+
+
+def test_a_generic_learned_title_is_asked_about_but_a_generic_answer_is_taken() -> None:
+    assert title_and_location("appointment", "i'd like an appointment").title is None
+    assert title_and_location("dentist appointment", "a dentist appointment").title == (
+        "Dentist appointment"
+    )
+    assert read_title_answer("an appointment", "inform", 0.9, []).title == "Appointment"

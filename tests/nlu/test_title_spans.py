@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -68,3 +69,13 @@ def test_component_process_rewrites_message_entities() -> None:
     message.set("entities", [_title(text, "class")])
     TitleSpanRepair().process([message])
     assert [e["value"] for e in message.get("entities")] == ["dance class"]
+
+
+def test_a_title_piece_inside_a_time_is_dropped() -> None:
+    text = "change the date to Thursday 7 March"
+    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+    entities = [
+        {"entity": "time", "start": 19, "end": 35, "value": "x"},
+        {"entity": "event_title", "start": 30, "end": 35, "value": "March"},
+    ]
+    assert repair_titles(text, tokens, entities) == [entities[0]]

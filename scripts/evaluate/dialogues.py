@@ -158,6 +158,11 @@ def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]
     label = "booked as asked" if step == 1 else f"booked as asked (every {step}th)"
     ok = [p for p in results if p.verdict == "ok"]
     figures = [Figure("dialogues.success", label, len(ok), len(results))]
+    unaided = [p for p in ok if p.customer is None or not p.customer.misread]
+    figures.append(
+        Figure("dialogues.success_unaided", "of which no misreading corrected", len(unaided),
+               len(results), detail=True)
+    )  # fmt: skip
     for service in sorted({p.goal.service for p in results}):
         mine = [p for p in results if p.goal.service == service]
         figures.append(
@@ -167,10 +172,12 @@ def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]
     reasons = Counter(p.verdict for p in results if p.verdict != "ok")
     plain = sum(1 for p in ok if p.customer and p.customer.plain_phrases)
     fixed = sum(1 for p in ok if p.customer and p.customer.corrected)
+    misread = sum(1 for p in ok if p.customer and p.customer.misread)
     notes = [
         "failures: " + (", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "none"),
         f"successes that needed a plain phrase of the customer's own: {plain}; "
-        f"a change at the summary: {fixed}",
+        f"a change at the summary: {fixed} (of which correcting a misreading, not the "
+        f"customer's change of mind: {misread})",
     ]
     return figures, notes
 

@@ -139,10 +139,14 @@ date and time informs agree with the goal), then "Thursday 7 March" / "at 15:30"
 "30 minutes", then the first duration button; the summary with the Yes button's payload when
 it shows the goal's day and time, else "change the date to ..." / "change the time to ..."
 (once per field: SGD users change their minds when a slot is taken, so their first words can
-name another day); anything else with "I'd like to book <plain phrase>". *booked as asked*: at
-most 12 customer messages, then exactly one active booking of the customer's in the database
-(read back through booking_core's repository), on the goal's date at the goal's time, with a
-title that names the service (same words as above). Each booking is cancelled once judged.
+name another day); free times offered with the goal's button, else its time; anything else with
+"I'd like to book <plain phrase>". *booked as asked*: at most 12 customer messages, then
+exactly one active booking of the customer's in the database (read back through booking_core's
+repository), on the goal's date at the goal's time, with a title that names the service (same
+words as above). Each booking is cancelled once judged. *of which no misreading corrected*: the
+successes where every change the customer asked for at the summary was its own change of mind
+(the summary showed a date or time the customer's words had given, SGD's first choice), none a
+correction of something the assistant misread.
 `make eval` plays every dialogue; the guard in `make test` every {step}th (file order, from the
 first). Failure transcripts: var/eval/dialogues/<dialogue id>.txt (not committed).
 

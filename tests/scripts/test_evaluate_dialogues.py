@@ -59,6 +59,7 @@ def test_score_counts_per_service_and_notes_the_reasons() -> None:
     figures, notes = dialogues.score(results, 1)
     assert [(f.key, f.ok, f.n) for f in figures] == [
         ("dialogues.success", 1, 2),
+        ("dialogues.success_unaided", 1, 2),
         ("dialogues.success:Services_1", 0, 1),
         ("dialogues.success:Services_2", 1, 1),
     ]

@@ -88,6 +88,7 @@ def test_goal_is_the_last_booking_call_with_consistent_own_words() -> None:
     # "March 8th" is not the goal's day: never said again; the last words come first.
     assert goal.date_words == ("Yes, the 10th at quarter to 5.", "Then the 10th at 4:45 pm.")
     assert goal.time_words == ("Then the 10th at 4:45 pm.",)
+    assert goal.stale == {"2019-03-08"}  # the opening's first choice
 
 
 def test_no_goal_without_a_booking_call() -> None:

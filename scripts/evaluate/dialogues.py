@@ -5,7 +5,7 @@ SQLite database with the built-in calendar.
 
 Success: after at most `MAX_TURNS` customer messages, exactly one booking of the customer's is
 stored (pending or confirmed), on the goal's day at the goal's time, with a title that names the
-service (`sgd.names_service`). Every booking is cancelled once judged so that the next
+service (`sgd.title_names_service`). Every booking is cancelled once judged so that the next
 dialogue finds the calendar free. Transcripts of failures go to var/eval/dialogues/.
 """
 
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from scripts.evaluate.customer import Customer
 from scripts.evaluate.figures import Figure, Row, skipped
-from scripts.evaluate.sgd import Goal, goals, names_service, read_jsonl
+from scripts.evaluate.sgd import Goal, goals, read_jsonl, title_names_service
 
 NAME = "SGD dialogues"
 FILE = Path("sgd_services") / "dialogues.jsonl"
@@ -67,7 +67,7 @@ def verdict(goal: Goal, booked: Sequence[Booked]) -> str:
         return "wrong day"
     if event.start != goal.time:
         return "wrong time"
-    if not names_service(event.title, goal.service):
+    if not title_names_service(event.title, goal.service):
         return "title does not name the service"
     return "ok"
 
@@ -146,7 +146,12 @@ def transcript(played: Played) -> str:
     goal = played.goal
     head = [
         f"dialogue {goal.dialogue_id} ({goal.service}): goal {goal.date} {goal.time}",
-        f"verdict: {played.verdict}",
+        f"verdict: {played.verdict}"
+        + (
+            f" (after correcting: {', '.join(sorted(played.customer.misread))})"
+            if played.customer and played.customer.misread
+            else ""
+        ),
         *[f"booked: {b.title!r} {b.day} {b.start} ({b.status})" for b in played.booked],
         "",
     ]
@@ -197,7 +202,12 @@ async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | N
         for stale in out.glob("*.txt"):
             stale.unlink()
         for played in results:
-            if played.verdict != "ok":
-                (out / f"{played.goal.dialogue_id}.txt").write_text(transcript(played))
-    files = (f"failure transcripts: {out}",) if out is not None else ()
+            misread = played.customer is not None and played.customer.misread
+            if played.verdict != "ok" or misread:
+                name = played.goal.dialogue_id + (".corrected" if played.verdict == "ok" else "")
+                (out / f"{name}.txt").write_text(transcript(played))
+    files = (
+        (f"transcripts of failures (<id>.txt) and of successes after a misreading was "
+         f"corrected (<id>.corrected.txt): {out}",) if out is not None else ()
+    )  # fmt: skip
     return Row(NAME, tuple(figures), notes=tuple(notes), files=files)

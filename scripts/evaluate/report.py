@@ -122,7 +122,8 @@ with intent BookAppointment that names the service, else the first user turn tha
 {words}
   Generic words ("appointment", "booking", "visit", "meeting") do not name a service, nor does a
   provider's name ("Appointment with Krystle Lim" is wrong for a dentist). "dr" counts for the
-  doctor only.
+  doctor only. A title with a sentence break in it ("Teeth hurt. Get", "Works. I") is pieces of
+  sentences, not a title, and is wrong whatever words it holds ("Dr. Lim" is no break).
 
 **SGD dialogues**: each dialogue of `sgd_services/dialogues.jsonl` played against the real
 assistant in this process: the trained model (`Agent.handle_message`, in-memory trackers, REST
@@ -148,7 +149,8 @@ successes where every change the customer asked for at the summary was its own c
 (the summary showed a date or time the customer's words had given, SGD's first choice), none a
 correction of something the assistant misread.
 `make eval` plays every dialogue; the guard in `make test` every {step}th (file order, from the
-first). Failure transcripts: var/eval/dialogues/<dialogue id>.txt (not committed).
+first). Transcripts: var/eval/dialogues/<dialogue id>.txt for failures, <dialogue
+id>.corrected.txt for successes after a misreading was corrected (not committed).
 
 **Everything model-based** runs with the time parser's deadline raised from 50 ms to 2 s
 (`assistant.EVAL_DEADLINE_MS`), so that no figure depends on how busy the machine is, and with

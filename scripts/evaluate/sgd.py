@@ -60,6 +60,18 @@ def names_service(text: str | None, service: str) -> bool:
     return bool(text) and bool(_PATTERNS[service].search(str(text)))
 
 
+#: A sentence break inside a title ("Teeth hurt. Get", "Works. I"): pieces of sentences, not a
+#: title, even when a service word is among them. Abbreviations ("Dr. Lim") are not breaks.
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)[.!?]\s+\S", re.IGNORECASE
+)
+
+
+def title_names_service(title: str | None, service: str) -> bool:
+    """A booked title is right: it names the service and is not pieces of sentences."""
+    return names_service(title, service) and not _SENTENCE_BREAK.search(str(title))
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every record of a JSON-lines file."""
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

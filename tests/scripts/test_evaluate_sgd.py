@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from scripts.evaluate.sgd import goal_of, informs, names_service, opening_turn, title_turn
+from scripts.evaluate.sgd import (
+    goal_of,
+    informs,
+    names_service,
+    opening_turn,
+    title_names_service,
+    title_turn,
+)
 
 
 def inform(slot: str, value: str) -> dict:
@@ -109,3 +116,17 @@ def test_title_turn_prefers_a_booking_turn_that_names_the_service() -> None:
     assert title_turn(turns, "Services_2") == turns[2]
     assert title_turn(turns[:2], "Services_2") == turns[0]
     assert title_turn(turns[1:2], "Services_2") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "right"),
+    [
+        ("Dentist appointment", True),
+        ("Teeth hurt. Get", False),
+        ("Dentist? Yes", False),
+        ("Dr. Lim, dentist", True),
+        ("Dentist.", True),  # a full stop at the end is no break
+    ],
+)
+def test_a_booked_title_is_not_pieces_of_sentences(title: str, right: bool) -> None:
+    assert title_names_service(title, "Services_2") is right

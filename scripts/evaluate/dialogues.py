@@ -52,8 +52,13 @@ class Played:
 
     @property
     def verdict(self) -> str:
-        """ "ok", or why not: "no booking", "2 bookings", "wrong day", "wrong time", "title"."""
-        return verdict(self.goal, self.booked)
+        """ "ok", or why not: "no booking", "2 bookings", "wrong day", "wrong time", "title...",
+        "booked after correcting a misreading" (the booking is right, but only because the
+        customer corrected a date or time the assistant misread, not its own change of mind)."""
+        found = verdict(self.goal, self.booked)
+        if found == "ok" and self.customer is not None and self.customer.misread:
+            return "booked after correcting a misreading"
+        return found
 
 
 def verdict(goal: Goal, booked: Sequence[Booked]) -> str:
@@ -148,7 +153,7 @@ def transcript(played: Played) -> str:
         f"dialogue {goal.dialogue_id} ({goal.service}): goal {goal.date} {goal.time}",
         f"verdict: {played.verdict}"
         + (
-            f" (after correcting: {', '.join(sorted(played.customer.misread))})"
+            f" ({', '.join(sorted(played.customer.misread))})"
             if played.customer and played.customer.misread
             else ""
         ),
@@ -159,15 +164,15 @@ def transcript(played: Played) -> str:
 
 
 def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]]:
-    """The row's figures (overall and per service) and notes (reasons, corrections)."""
+    """The row's figures (overall, with misreadings corrected, per service) and notes."""
     label = "booked as asked" if step == 1 else f"booked as asked (every {step}th)"
     ok = [p for p in results if p.verdict == "ok"]
-    figures = [Figure("dialogues.success", label, len(ok), len(results))]
-    unaided = [p for p in ok if p.customer is None or not p.customer.misread]
-    figures.append(
-        Figure("dialogues.success_unaided", "of which no misreading corrected", len(unaided),
-               len(results), detail=True)
-    )  # fmt: skip
+    corrected = [p for p in results if p.verdict == "booked after correcting a misreading"]
+    figures = [
+        Figure("dialogues.success", label, len(ok), len(results)),
+        Figure("dialogues.success_corrected", "booked, counting misreadings the customer "
+               "corrected", len(ok) + len(corrected), len(results), detail=True),
+    ]  # fmt: skip
     for service in sorted({p.goal.service for p in results}):
         mine = [p for p in results if p.goal.service == service]
         figures.append(
@@ -176,13 +181,12 @@ def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]
         )  # fmt: skip
     reasons = Counter(p.verdict for p in results if p.verdict != "ok")
     plain = sum(1 for p in ok if p.customer and p.customer.plain_phrases)
-    fixed = sum(1 for p in ok if p.customer and p.customer.corrected)
-    misread = sum(1 for p in ok if p.customer and p.customer.misread)
+    changed = sum(1 for p in ok if p.customer and p.customer.corrected)
     notes = [
-        "failures: " + (", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "none"),
-        f"successes that needed a plain phrase of the customer's own: {plain}; "
-        f"a change at the summary: {fixed} (of which correcting a misreading, not the "
-        f"customer's change of mind: {misread})",
+        "not booked as asked: "
+        + (", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "none"),
+        f"successes where the customer used a plain phrase of its own: {plain}; where it "
+        f"changed its mind at the summary: {changed}",
     ]
     return figures, notes
 
@@ -202,12 +206,7 @@ async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | N
         for stale in out.glob("*.txt"):
             stale.unlink()
         for played in results:
-            misread = played.customer is not None and played.customer.misread
-            if played.verdict != "ok" or misread:
-                name = played.goal.dialogue_id + (".corrected" if played.verdict == "ok" else "")
-                (out / f"{name}.txt").write_text(transcript(played))
-    files = (
-        (f"transcripts of failures (<id>.txt) and of successes after a misreading was "
-         f"corrected (<id>.corrected.txt): {out}",) if out is not None else ()
-    )  # fmt: skip
+            if played.verdict != "ok":
+                (out / f"{played.goal.dialogue_id}.txt").write_text(transcript(played))
+    files = (f"transcripts of the dialogues not booked as asked: {out}",) if out else ()
     return Row(NAME, tuple(figures), notes=tuple(notes), files=files)

@@ -144,13 +144,14 @@ name another day); free times offered with the goal's button, else its time; any
 "I'd like to book <plain phrase>". *booked as asked*: at most 12 customer messages, then
 exactly one active booking of the customer's in the database (read back through booking_core's
 repository), on the goal's date at the goal's time, with a title that names the service (same
-words as above). Each booking is cancelled once judged. *of which no misreading corrected*: the
-successes where every change the customer asked for at the summary was its own change of mind
-(the summary showed a date or time the customer's words had given, SGD's first choice), none a
-correction of something the assistant misread.
+words as above), and no date or time the assistant misread on the way: a summary showing a
+date or time the customer never gave, which it had to correct, makes the dialogue "booked after
+correcting a misreading", not a success (changes of its own mind are fine). Each booking is
+cancelled once judged. *booked, counting misreadings the customer corrected*: the same without
+that last condition.
 `make eval` plays every dialogue; the guard in `make test` every {step}th (file order, from the
-first). Transcripts: var/eval/dialogues/<dialogue id>.txt for failures, <dialogue
-id>.corrected.txt for successes after a misreading was corrected (not committed).
+first). Transcripts of the dialogues not booked as asked: var/eval/dialogues/<dialogue id>.txt
+(not committed).
 
 **Everything model-based** runs with the time parser's deadline raised from 50 ms to 2 s
 (`assistant.EVAL_DEADLINE_MS`), so that no figure depends on how busy the machine is, and with

@@ -27,7 +27,7 @@ from actions.form_reading import (
     picked_start,
     read_title,
 )
-from actions.time_windows import window_in
+from actions.time_windows import TimeWindow, asks_for_free_times, window_in
 
 FIELD_SLOTS = {
     "title": "event_title",
@@ -234,7 +234,15 @@ class ValidateBookingForm(FormValidationAction):
         cleared = self._check_start(tracker, day=day)
         if cleared:
             dispatcher.utter_message(response="utter_time_in_past")
-        return {"event_date": value, **cleared}
+        slots: dict[str, Any] = {"event_date": value, **cleared}
+        intent, text, entities = latest(tracker)
+        zone = time_slots.tz_of(tenant_timezone(tracker))
+        if (intent == "check_availability" or asks_for_free_times(text)) and window_in(
+            entities, zone
+        ) is None:
+            # "Is there anything on the 5th?": the time question offers the day's free times.
+            slots["time_window"] = TimeWindow(day, None, None, "").to_slot()
+        return slots
 
     def validate_event_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

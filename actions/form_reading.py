@@ -14,7 +14,6 @@ from rasa_sdk import Tracker
 from actions import time_slots
 from actions.context import tenant_timezone
 from actions.option_picks import pick
-from actions.time_windows import window_in
 from actions.title_answer import (
     COMMAND_CONFIDENCE,
     COMMAND_CUES,
@@ -54,11 +53,11 @@ VALUE_ENTITIES = frozenset({"time", "duration", "event_title"})
 def answers_form(tracker: Tracker) -> bool:
     """Whether the latest message's values are answers to the form.
 
-    The classifier's guess decides only when the message carries no value: "Is there an
-    opening at 13:00?" (check_availability) or "Could you book it for 3:30 pm?" (filed out of
-    scope) still answer with their time. Not answers: a clear command (stop, help), a question
-    that is not a request ("what's the weather tomorrow?"), and an availability question about
-    a window or a day ("anything free Friday afternoon?"), which is answered with free times.
+    The classifier's guess decides only when the message carries no value: "Could you book
+    it for 3:30 pm?" (filed out of scope) and "Is there an opening on the 5th?"
+    (check_availability: the day is taken and the time question offers its free times) still
+    answer. Not answers: a clear stop or command, and a question that is not a request
+    ("what's the weather tomorrow?").
     """
     intent, text, entities = latest(tracker)
     if intent not in NOT_ANSWERS:
@@ -70,18 +69,8 @@ def answers_form(tracker: Tracker) -> bool:
     if intent in COMMAND_CUES and is_command(text, intent, confidence(tracker)):
         return False
     if intent == "check_availability":
-        return names_a_start(tracker, entities)
+        return any(e.get("entity") == "time" for e in entities)
     return not is_question(text, intent)
-
-
-def names_a_start(tracker: Tracker, entities: list[dict[str, Any]]) -> bool:
-    """A time entity naming a start ("at 13:00"), not only a day or a window."""
-    zone = time_slots.tz_of(tenant_timezone(tracker))
-    for entity in time_slots.entities_of(entities, "time"):
-        reading = time_slots.read_time_entity(entity, zone)
-        if reading is not None and reading.start is not None and window_in([entity], zone) is None:
-            return True
-    return False
 
 
 def confidence(tracker: Tracker) -> float:

@@ -68,7 +68,7 @@ _TRAILING = re.compile(
 )
 #: Words that alone name nothing: a title of only these is a tagging slip ("Perfect, I").
 NOT_A_TITLE_WORD = _cues(
-    "i i'm i'd i'll i've me my we us our you your it its it's this that these those there "
+    "i i'm im am i'd i'll i've me my we us our you your it its it's this that these those there "
     "they them he she his her a an the some any one ones want wants wanted wish like would "
     "could can will shall should may might must have has had do does did be is are was were "
     "let let's try still actually just really also so then perfect great good fine ok okay "
@@ -172,7 +172,7 @@ def tidy_title(text: str) -> str | None:
         cleaned = _TRAILING.sub("", cleaned).strip(" .,!?;:-\"'")
     if not cleaned or len(cleaned) > 80 or not re.search(r"[A-Za-z]", cleaned):
         return None
-    if not any(word not in NOT_A_TITLE_WORD for word in _words(cleaned)):
+    if not any(len(word) > 1 and word not in NOT_A_TITLE_WORD for word in _words(cleaned)):
         return None  # "I", "Perfect, I", "Let's try": no word that names anything
     return cleaned[0].upper() + cleaned[1:]
 

@@ -318,18 +318,40 @@ async def test_a_bare_time_takes_the_day_said_earlier() -> None:
     assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", "15:00")
 
 
-async def test_an_availability_question_is_not_an_answer() -> None:
+async def test_an_availability_question_mid_form_moves_to_its_window() -> None:
     entity = time_entity(
         "Friday afternoon",
         "2026-11-27T12:00:00.000+00:00",
-        start=13,
+        start=14,
         interval=("2026-11-27T12:00:00.000+00:00", "2026-11-27T18:00:00.000+00:00"),
     )
     tracker = make_tracker(
         "anything free Friday afternoon?",
         intent="check_availability",
         entities=[entity],
-        slots={"event_title": "Haircut", "requested_slot": "event_duration"},
+        slots={
+            "event_title": "Haircut",
+            "event_date": "2026-11-25",
+            "event_time": "10:00",
+            "requested_slot": "event_duration",
+        },
     )
     slots, said = await run_form(tracker)
-    assert slots == {} and said == []
+    assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", None)
+    assert slots["time_window"]["phrase"] == "Friday afternoon" and said == []
+    assert "event_duration" not in slots  # not a 6-hour booking
+
+
+async def test_an_availability_question_about_a_day_offers_the_whole_day() -> None:
+    entity = time_entity("on the 27th", "2026-11-27T00:00:00.000+00:00", grain="day", start=22)
+    tracker = make_tracker(
+        "is there an opening on the 27th?",
+        intent="check_availability",
+        entities=[entity],
+        slots={"event_title": "Haircut", "requested_slot": "event_date"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots["event_date"] == "2026-11-27"
+    assert slots["time_window"] == {
+        "day": "2026-11-27", "from": None, "to": None, "phrase": ""
+    }  # fmt: skip

@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if not data.is_dir():
         print(f"evaluation skipped: {data} not found (the development data is not on this machine)")
         return 0
+    load = os.getloadavg()[0]
     watch = Stopwatch()
     model = snapshot(MODEL, OUT)
     agent = None
@@ -185,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             model=describe_model(model) if model else "none",
             commit=commit(),
             machine=f"{os.cpu_count()} cores, {platform.python_implementation()} "
-                    f"{platform.python_version()}, other work running at the same time",
+                    f"{platform.python_version()}, load average {load:.1f} when it started "
+                    "(other work shares the machine)",
             seconds=watch.steps,
             dialogue_step=dialogues.GUARD_STEP,
         )  # fmt: skip

@@ -169,6 +169,14 @@ absent is skipped and not checked. Failure files of a run: var/eval/ (not commit
 """
 
 
+def guard_seconds(info: RunInfo) -> float:
+    """What the guard would take at this run's pace: everything, 1/step of the dialogues."""
+    wall = {name: w for name, (w, _) in info.seconds.items()}
+    dialogues = sum(w for name, w in wall.items() if name.startswith("SGD dialogues"))
+    rest = sum(w for name, w in wall.items() if name != "total") - dialogues
+    return rest + dialogues / info.dialogue_step
+
+
 def document(rows: Sequence[Row], info: RunInfo) -> str:
     """docs/EVALUATION.md."""
     timing = ", ".join(
@@ -188,6 +196,8 @@ def document(rows: Sequence[Row], info: RunInfo) -> str:
         f"- model: {info.model}",
         f"- machine: {info.machine}",
         f"- time taken: {timing}",
+        f"- the guard (`make test-eval`) takes about {guard_seconds(info):.0f} s at this pace "
+        f"(the same rows with every {info.dialogue_step}th dialogue)",
         "",
         markdown_table(rows),
         "",

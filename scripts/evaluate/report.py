@@ -161,11 +161,13 @@ the embedded parser (DUCKLING_URL unset).
 
 `make test-eval` (a prerequisite of `make test`) runs the same measurement with
 `--guard`: every row, but only every {step}th SGD dialogue, and fails when a figure is under
-its "guard min". The minima are the figures measured when they were set, less a margin of a
+its "guard min" (for the dialogues: the subset's figure, so the minimum shown beside all 408 is
+the subset's). The minima are the figures measured when they were set, less a margin of a
 few cases, in one place: scripts/evaluate/thresholds.py (raise them as the NLU improves). It
 skips, with a message, when `../shared/eval` (EVAL_DATA) is absent; with the data present and
 no trained model it skips too, except under CI=true, where that fails. A row whose own folder is
-absent is skipped and not checked. Failure files of a run: var/eval/ (not committed).
+absent is skipped and not checked. Failure files of a run: var/eval/ (`make eval`) and
+var/eval/guard/ (the guard), not committed.
 """
 
 

@@ -114,7 +114,7 @@ class Stopwatch:
         self._wall, self._cpu = wall, cpu
 
 
-async def measure(data: Path, agent: Any, step: int, watch: Stopwatch) -> list[Row]:
+async def measure(data: Path, agent: Any, step: int, watch: Stopwatch, out: Path) -> list[Row]:
     """Every row, in the table's order, under the frozen clock."""
 
     async def parse(texts: list[str]) -> list[dict[str, Any]]:
@@ -126,11 +126,11 @@ async def measure(data: Path, agent: Any, step: int, watch: Stopwatch) -> list[R
         rows.append(await intents.run(data, nlu))
         watch.lap(rows[-1].name)
         for key in ("ctparse", "duckling"):
-            rows.append(times.run(data, key, OUT / f"{key}_failures.jsonl"))
+            rows.append(times.run(data, key, out / f"{key}_failures.jsonl"))
             watch.lap(rows[-1].name)
-        rows.append(await sgd_turns.run(data, nlu, ZONE, OUT / "sgd_turns.jsonl"))
+        rows.append(await sgd_turns.run(data, nlu, ZONE, out / "sgd_turns.jsonl"))
         watch.lap(rows[-1].name)
-        rows.append(await dialogues.run(data, agent, ZONE, step=step, out=OUT / "dialogues"))
+        rows.append(await dialogues.run(data, agent, ZONE, step=step, out=out / "dialogues"))
         watch.lap(rows[-1].name)
     return rows
 
@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if not data.is_dir():
         print(f"evaluation skipped: {data} not found (the development data is not on this machine)")
         return 0
+    load = os.getloadavg()[0]
     watch = Stopwatch()
     model = snapshot(MODEL, OUT)
     agent = None
@@ -165,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         fresh_database(OUT / "db")
         agent = load_agent(model)
     watch.lap("loading the model")
-    rows = asyncio.run(measure(data, agent, step, watch))
+    out = OUT / "guard" if args.guard else OUT  # the guard keeps make eval's files
+    rows = asyncio.run(measure(data, agent, step, watch, out))
     total = (sum(w for w, _ in watch.steps.values()), sum(c for _, c in watch.steps.values()))
     watch.steps["total"] = total
     print(text_table(rows))
@@ -184,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             model=describe_model(model) if model else "none",
             commit=commit(),
             machine=f"{os.cpu_count()} cores, {platform.python_implementation()} "
-                    f"{platform.python_version()}, other work running at the same time",
+                    f"{platform.python_version()}, load average {load:.1f} when it started "
+                    "(other work shares the machine)",
             seconds=watch.steps,
             dialogue_step=dialogues.GUARD_STEP,
         )  # fmt: skip

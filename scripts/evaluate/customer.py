@@ -13,7 +13,9 @@ judged from the outside. What it says, by question:
 - free times offered: the goal's button, else the answer to the time question;
 - summary: presses Yes when the summary has the goal's day and time; otherwise asks once per
   field to change it (SGD users change their minds when a time is taken, so words said early
-  can name a day the goal no longer has);
+  can name a day the goal no longer has). A change is counted as the customer's own change of
+  mind when the summary shows a value its words gave (`Goal.stale`), else as a misreading the
+  customer had to correct;
 - anything else (a greeting, the fallback, help): "I'd like to book <plain title>".
 Each question asked again gets the next answer of its list (the last one repeats).
 """
@@ -84,6 +86,7 @@ class Customer:
     goal: Goal
     asked: dict[str, int] = field(default_factory=dict)
     corrected: set[str] = field(default_factory=set)
+    misread: set[str] = field(default_factory=set)
     plain_phrases: int = 0
     outcome: str | None = None
 
@@ -112,12 +115,23 @@ class Customer:
         ]
         if wrong:
             self.corrected.add(wrong[0])
+            if not self._shows_stale(wrong[0], text):
+                self.misread.add(wrong[0])
             self.plain_phrases += 1
             if wrong[0] == "date":
                 return f"change the date to {plain_date(self.goal.date)}"
             return f"change the time to {self.goal.time}"
         yes = next((b for b in buttons(messages) if b.get("title") == "Yes"), None)
         return yes["payload"] if yes else "yes"
+
+    def _shows_stale(self, name: str, text: str) -> bool:
+        """Whether the summary's wrong date (or time) is one the customer's own words gave."""
+        for value in self.goal.stale:
+            if name == "date" and "-" in value and summary_day(date.fromisoformat(value)) in text:
+                return True
+            if name == "time" and ":" in value and f"{value}-" in text:
+                return True
+        return False
 
     def _offer(self, messages: Sequence[Mapping[str, Any]]) -> str:
         """Free times offered (after a clash, or with the time question): the goal's button,

@@ -5,7 +5,7 @@ SQLite database with the built-in calendar.
 
 Success: after at most `MAX_TURNS` customer messages, exactly one booking of the customer's is
 stored (pending or confirmed), on the goal's day at the goal's time, with a title that names the
-service (`sgd.names_service`). Every booking is cancelled once judged so that the next
+service (`sgd.title_names_service`). Every booking is cancelled once judged so that the next
 dialogue finds the calendar free. Transcripts of failures go to var/eval/dialogues/.
 """
 
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from scripts.evaluate.customer import Customer
 from scripts.evaluate.figures import Figure, Row, skipped
-from scripts.evaluate.sgd import Goal, goals, names_service, read_jsonl
+from scripts.evaluate.sgd import Goal, goals, read_jsonl, title_names_service
 
 NAME = "SGD dialogues"
 FILE = Path("sgd_services") / "dialogues.jsonl"
@@ -52,8 +52,13 @@ class Played:
 
     @property
     def verdict(self) -> str:
-        """ "ok", or why not: "no booking", "2 bookings", "wrong day", "wrong time", "title"."""
-        return verdict(self.goal, self.booked)
+        """ "ok", or why not: "no booking", "2 bookings", "wrong day", "wrong time", "title...",
+        "booked after correcting a misreading" (the booking is right, but only because the
+        customer corrected a date or time the assistant misread, not its own change of mind)."""
+        found = verdict(self.goal, self.booked)
+        if found == "ok" and self.customer is not None and self.customer.misread:
+            return "booked after correcting a misreading"
+        return found
 
 
 def verdict(goal: Goal, booked: Sequence[Booked]) -> str:
@@ -67,7 +72,7 @@ def verdict(goal: Goal, booked: Sequence[Booked]) -> str:
         return "wrong day"
     if event.start != goal.time:
         return "wrong time"
-    if not names_service(event.title, goal.service):
+    if not title_names_service(event.title, goal.service):
         return "title does not name the service"
     return "ok"
 
@@ -146,7 +151,12 @@ def transcript(played: Played) -> str:
     goal = played.goal
     head = [
         f"dialogue {goal.dialogue_id} ({goal.service}): goal {goal.date} {goal.time}",
-        f"verdict: {played.verdict}",
+        f"verdict: {played.verdict}"
+        + (
+            f" ({', '.join(sorted(played.customer.misread))})"
+            if played.customer and played.customer.misread
+            else ""
+        ),
         *[f"booked: {b.title!r} {b.day} {b.start} ({b.status})" for b in played.booked],
         "",
     ]
@@ -154,10 +164,15 @@ def transcript(played: Played) -> str:
 
 
 def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]]:
-    """The row's figures (overall and per service) and notes (reasons, corrections)."""
+    """The row's figures (overall, with misreadings corrected, per service) and notes."""
     label = "booked as asked" if step == 1 else f"booked as asked (every {step}th)"
     ok = [p for p in results if p.verdict == "ok"]
-    figures = [Figure("dialogues.success", label, len(ok), len(results))]
+    corrected = [p for p in results if p.verdict == "booked after correcting a misreading"]
+    figures = [
+        Figure("dialogues.success", label, len(ok), len(results)),
+        Figure("dialogues.success_corrected", "booked, counting misreadings the customer "
+               "corrected", len(ok) + len(corrected), len(results), detail=True),
+    ]  # fmt: skip
     for service in sorted({p.goal.service for p in results}):
         mine = [p for p in results if p.goal.service == service]
         figures.append(
@@ -166,11 +181,12 @@ def score(results: Sequence[Played], step: int) -> tuple[list[Figure], list[str]
         )  # fmt: skip
     reasons = Counter(p.verdict for p in results if p.verdict != "ok")
     plain = sum(1 for p in ok if p.customer and p.customer.plain_phrases)
-    fixed = sum(1 for p in ok if p.customer and p.customer.corrected)
+    changed = sum(1 for p in ok if p.customer and p.customer.corrected)
     notes = [
-        "failures: " + (", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "none"),
-        f"successes that needed a plain phrase of the customer's own: {plain}; "
-        f"a change at the summary: {fixed}",
+        "not booked as asked: "
+        + (", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "none"),
+        f"successes where the customer used a plain phrase of its own: {plain}; where it "
+        f"changed its mind at the summary: {changed}",
     ]
     return figures, notes
 
@@ -192,5 +208,5 @@ async def run(data: Path, agent: Any, zone: str, *, step: int = 1, out: Path | N
         for played in results:
             if played.verdict != "ok":
                 (out / f"{played.goal.dialogue_id}.txt").write_text(transcript(played))
-    files = (f"failure transcripts: {out}",) if out is not None else ()
+    files = (f"transcripts of the dialogues not booked as asked: {out}",) if out else ()
     return Row(NAME, tuple(figures), notes=tuple(notes), files=files)

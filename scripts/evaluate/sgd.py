@@ -60,6 +60,18 @@ def names_service(text: str | None, service: str) -> bool:
     return bool(text) and bool(_PATTERNS[service].search(str(text)))
 
 
+#: A sentence break inside a title ("Teeth hurt. Get", "Works. I"): pieces of sentences, not a
+#: title, even when a service word is among them. Abbreviations ("Dr. Lim") are not breaks.
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)[.!?]\s+\S", re.IGNORECASE
+)
+
+
+def title_names_service(title: str | None, service: str) -> bool:
+    """A booked title is right: it names the service and is not pieces of sentences."""
+    return names_service(title, service) and not _SENTENCE_BREAK.search(str(title))
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every record of a JSON-lines file."""
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -94,6 +106,9 @@ class Goal:
     title_words: tuple[str, ...]
     date_words: tuple[str, ...]
     time_words: tuple[str, ...]
+    #: Dates ("2019-03-08") and times ("16:45") the opening or the title words give that are not
+    #: the goal's: the user's first choice, changed later in SGD when it was taken.
+    stale: frozenset[str] = frozenset()
 
 
 def user_turns(dialogue: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -151,16 +166,21 @@ def goal_of(dialogue: Mapping[str, Any]) -> Goal | None:
         given = [t for t in turns if value in informs(t, slot) and _consistent(t, day, start)]
         return tuple(str(t["utterance"]) for t in reversed(given))  # the last word first
 
-    titled = [str(t["utterance"]) for t in turns if names_service(t.get("utterance"), service)]
+    titled = [t for t in turns if names_service(t.get("utterance"), service)]
+    said = [opening_turn(dialogue), *titled[:1]]
+    stale = {v for t in said for v in informs(t, "appointment_date") if v != day} | {
+        v for t in said for v in informs(t, "appointment_time") if v != start
+    }
     return Goal(
         dialogue_id=str(dialogue["dialogue_id"]),
         service=service,
         date=date.fromisoformat(str(day)),
         time=str(start),
         opening=str(opening_turn(dialogue)["utterance"]),
-        title_words=tuple(titled[:1]),
+        title_words=tuple(str(t["utterance"]) for t in titled[:1]),
         date_words=words("appointment_date", str(day)),
         time_words=words("appointment_time", str(start)),
+        stale=frozenset(stale),
     )
 
 

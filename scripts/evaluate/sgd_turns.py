@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.booking_form import ValidateBookingForm
 from actions.form_reading import NOT_ANSWERS
 from scripts.evaluate.figures import Figure, Row, skipped
-from scripts.evaluate.sgd import informs, names_service, read_jsonl, text_of, title_turn
+from scripts.evaluate.sgd import informs, read_jsonl, text_of, title_names_service, title_turn
 
 NAME = "SGD turns (each as a first message)"
 FILE = Path("sgd_services") / "user_turns.jsonl"
@@ -100,7 +100,7 @@ async def form_value(figure: str, parse: Mapping[str, Any], zone: str) -> str | 
 def judge(figure: str, expected: str, got: str | None) -> bool:
     """Dates and times must equal SGD's canonical value; a title must name the service."""
     if figure == "event_title":
-        return names_service(got, expected)
+        return title_names_service(got, expected)
     return got == expected
 
 
@@ -130,7 +130,7 @@ def score(cases: Sequence[Case], unnamed: int) -> tuple[list[Figure], list[str]]
     notes = [
         f"title: {unnamed} dialogues never name their service and are not counted",
         "title turns' intents: " + ", ".join(f"{k} {v}" for k, v in intents.most_common()),
-        "misses where the intent is one the form does not take answers from "
+        "misses whose message the model gave an intent that is not an answer to the form "
         f"({', '.join(sorted(NOT_ANSWERS))}): "
         + ", ".join(f"{labels[k]} {v}" for k, v in sorted(gated.items())),
     ]

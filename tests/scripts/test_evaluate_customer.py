@@ -84,6 +84,14 @@ def test_a_wrong_summary_is_changed_once_per_field() -> None:
     assert customer.reply(say(wrong, [YES])) == "change the time to 15:30"
     assert customer.reply(say(wrong, [YES])) == "/affirm"  # it gave up correcting
     assert customer.corrected == {"date", "time"}
+    assert customer.misread == {"date", "time"}  # it never said the 8th nor 16:00
+
+
+def test_a_summary_with_the_customers_first_choice_is_a_change_of_mind() -> None:
+    customer = Customer(Goal(**{**GOAL.__dict__, "stale": frozenset({"2019-03-08"})}))
+    wrong = "Dentist, Fri 8 Mar, 15:30-16:00 (Europe/London). Shall I book it?"
+    assert customer.reply(say(wrong, [YES])) == "change the date to Thursday 7 March"
+    assert customer.corrected == {"date"} and customer.misread == set()
 
 
 def test_offered_times_pick_the_goal_or_restate_it() -> None:

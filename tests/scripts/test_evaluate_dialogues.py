@@ -52,17 +52,21 @@ def test_subset_is_every_step_th_from_the_first() -> None:
 
 def test_score_counts_per_service_and_notes_the_reasons() -> None:
     other = Goal(**{**GOAL.__dict__, "service": "Services_1", "dialogue_id": "hand_002"})
+    helped = Customer(GOAL, misread={"date"})
     results = [
         Played(GOAL, booked=[RIGHT], customer=Customer(GOAL)),
+        Played(GOAL, booked=[RIGHT], customer=helped),
         Played(other, booked=[], customer=Customer(other)),
     ]
+    assert results[1].verdict == "booked after correcting a misreading"
     figures, notes = dialogues.score(results, 1)
     assert [(f.key, f.ok, f.n) for f in figures] == [
-        ("dialogues.success", 1, 2),
+        ("dialogues.success", 1, 3),
+        ("dialogues.success_corrected", 2, 3),
         ("dialogues.success:Services_1", 0, 1),
-        ("dialogues.success:Services_2", 1, 1),
+        ("dialogues.success:Services_2", 1, 2),
     ]
-    assert notes[0] == "failures: no booking 1"
+    assert notes[0] == ("not booked as asked: booked after correcting a misreading 1, no booking 1")
     assert "every 4th" in dialogues.score(results, 4)[0][0].label
 
 

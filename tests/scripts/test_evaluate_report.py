@@ -12,7 +12,8 @@ ROWS = [
     skipped("SGD dialogues", "/data/sgd_services/dialogues.jsonl not found"),
 ]  # fmt: skip
 INFO = report.RunInfo(command="make eval", date="2026-12-04 20:00 UTC", model="m", commit="abc123",
-                      machine="2 cores", seconds={"total": (10.0, 8.0)},
+                      machine="2 cores", seconds={"loading the model": (2.0, 2.0),
+                      "SGD dialogues": (8.0, 6.0), "total": (10.0, 8.0)},
                       dialogue_step=8)  # fmt: skip
 
 
@@ -40,5 +41,6 @@ def test_document_says_how_and_keeps_no_local_paths() -> None:
     assert doc.startswith("# Evaluation")
     assert "- command: `make eval`" in doc and "2026-12-04 20:00 UTC" in doc
     assert "total 10 s (8 s CPU)" in doc
+    assert "takes about 3 s at this pace" in doc  # 2 s + 8 s / 8
     assert "frequent mistake: greet -> help (1)" in doc and "/tmp/x" not in doc
     assert "every 8th" in doc and "dentist, dentists, dental" in doc

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from scripts.evaluate.sgd import goal_of, informs, names_service, opening_turn, title_turn
+from scripts.evaluate.sgd import (
+    goal_of,
+    informs,
+    names_service,
+    opening_turn,
+    title_names_service,
+    title_turn,
+)
 
 
 def inform(slot: str, value: str) -> dict:
@@ -88,6 +95,7 @@ def test_goal_is_the_last_booking_call_with_consistent_own_words() -> None:
     # "March 8th" is not the goal's day: never said again; the last words come first.
     assert goal.date_words == ("Yes, the 10th at quarter to 5.", "Then the 10th at 4:45 pm.")
     assert goal.time_words == ("Then the 10th at 4:45 pm.",)
+    assert goal.stale == {"2019-03-08"}  # the opening's first choice
 
 
 def test_no_goal_without_a_booking_call() -> None:
@@ -108,3 +116,17 @@ def test_title_turn_prefers_a_booking_turn_that_names_the_service() -> None:
     assert title_turn(turns, "Services_2") == turns[2]
     assert title_turn(turns[:2], "Services_2") == turns[0]
     assert title_turn(turns[1:2], "Services_2") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "right"),
+    [
+        ("Dentist appointment", True),
+        ("Teeth hurt. Get", False),
+        ("Dentist? Yes", False),
+        ("Dr. Lim, dentist", True),
+        ("Dentist.", True),  # a full stop at the end is no break
+    ],
+)
+def test_a_booked_title_is_not_pieces_of_sentences(title: str, right: bool) -> None:
+    assert title_names_service(title, "Services_2") is right

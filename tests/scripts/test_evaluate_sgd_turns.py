@@ -58,12 +58,10 @@ def test_the_form_reads_the_parse_at_the_frozen_clock() -> None:
             await sgd_turns.form_value("event_date", parse, ZONE),
             await sgd_turns.form_value("event_time", parse, ZONE),
             await sgd_turns.form_value("event_title", title, ZONE),
-            await sgd_turns.form_value("event_title", {**title, "intent": {"name": "nlu_fallback"}},
-                                       ZONE),
         ]  # fmt: skip
 
     with frozen_clock(reference()):
-        assert asyncio.run(values()) == ["2019-03-07", "15:00", "Dentist", None]
+        assert asyncio.run(values()) == ["2019-03-07", "15:00", "Dentist"]
 
 
 def test_judge() -> None:

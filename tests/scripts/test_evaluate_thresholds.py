@@ -6,10 +6,11 @@ from scripts.evaluate import thresholds
 from scripts.evaluate.figures import Figure, Row, skipped
 
 
-def test_every_target_has_a_threshold_at_or_under_it() -> None:
+def test_every_target_has_a_threshold() -> None:
+    # A minimum may be above its target: a figure past its target must not fall back either.
     assert set(thresholds.TARGETS) == set(thresholds.THRESHOLDS)
-    for key, target in thresholds.TARGETS.items():
-        assert 0 < thresholds.THRESHOLDS[key] <= target, key
+    assert all(0 < share <= 1 for share in [*thresholds.THRESHOLDS.values(),
+                                            *thresholds.TARGETS.values()])  # fmt: skip
 
 
 def test_misses_name_the_figure_and_skip_unmeasured_rows(monkeypatch) -> None:

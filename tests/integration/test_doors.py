@@ -140,7 +140,9 @@ def test_rest_client_cannot_book_into_another_tenant_or_its_conversations(
     bravo_id = _add_tenant(assistant["db_url"], slug)
     victim = f"{slug}:whatsapp:4477009{run}"
     today = datetime.now(ZoneInfo("Europe/London")).date()
-    thursday = today + timedelta(days=7 - today.weekday() + 3)
+    # The Thursday of the week after next: no other test books that day (the shared
+    # databases of a test session would otherwise clash at some hours).
+    thursday = today + timedelta(days=14 - today.weekday() + 3)
     metadata = {"tenant": slug, "tenant_id": bravo_id, "channel": "whatsapp"}
     forged = {"sender": victim, "input_channel": "whatsapp", "metadata": metadata}
     hour = 9 + int(run, 16) % 7

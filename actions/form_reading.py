@@ -22,6 +22,7 @@ from actions.title_answer import (
     is_command,
     is_question,
     read_title_answer,
+    time_spans,
     title_and_location,
 )
 
@@ -79,14 +80,6 @@ def confidence(tracker: Tracker) -> float:
         return float((message.get("intent") or {}).get("confidence") or 0.0)
     except (TypeError, ValueError):
         return 0.0
-
-
-def time_spans(entities: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    return [
-        (int(e["start"]), int(e["end"]))
-        for e in entities
-        if e.get("entity") in {"time", "duration"} and "start" in e and "end" in e
-    ]
 
 
 def read_title(tracker: Tracker) -> TitleAnswer:

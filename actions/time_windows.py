@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-SUB_DAY_GRAINS = frozenset({"hour", "minute", "second"})
+from actions.time_slots import SUB_DAY_GRAINS
+
 #: A closed interval this long without a clock number is a part of day ("afternoon").
 PART_OF_DAY_MIN = timedelta(hours=2)
 _CLOCK_NUMBER = re.compile(r"\d|\b(?:noon|midday|midnight)\b", re.IGNORECASE)

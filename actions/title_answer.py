@@ -137,6 +137,15 @@ def is_command(text: str, intent: str, confidence: float) -> bool:
     return len(other) <= COMMAND_MAX_OTHER_WORDS
 
 
+def time_spans(entities: Iterable[Mapping[str, Any]]) -> list[tuple[int, int]]:
+    """Character spans of the date, time and duration entities (never part of a title)."""
+    return [
+        (int(e["start"]), int(e["end"]))
+        for e in entities
+        if e.get("entity") in {"time", "duration"} and "start" in e and "end" in e
+    ]
+
+
 def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text with the given character spans (dates, times, durations) blanked out."""
     chars = list(text)
@@ -188,12 +197,7 @@ def read_title_answer(
         return TitleAnswer(None)
     if is_command(text, intent, confidence) or is_question(text, intent):
         return TitleAnswer(None)
-    spans = [
-        (int(e["start"]), int(e["end"]))
-        for e in entities
-        if e.get("entity") in {"time", "duration"} and "start" in e and "end" in e
-    ]
-    rest, place = split_location(blank_spans(text, spans))
+    rest, place = split_location(blank_spans(text, time_spans(entities)))
     return TitleAnswer(tidy_title(rest), place)
 
 

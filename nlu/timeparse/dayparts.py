@@ -16,7 +16,7 @@ _GREETINGS = frozenset({"good", "hi", "hey", "hello", "hiya", "morning", "evenin
 _POD_LEAD_WORDS = frozenset({"the", "any", "sometime", "prefer", "preferably", "maybe", "or",
                              "and", "say", "ideally", "probably", "perhaps"})  # fmt: skip
 _POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "or", "and",
-                             "works", "would", "is", "suits", "thanks", "then"})  # fmt: skip
+                             "works", "would", "is", "suits", "thanks", "then", "if"})  # fmt: skip
 
 
 # Words after which "one" is an hour, not a pronoun ("for one in the afternoon").
@@ -105,10 +105,15 @@ class PartOfDayRules(DayRules):
             for j, name in self._pod_word(i + 1):
                 if self.w(j).isdigit():
                     out.append((j, replace(mk(name), bare=True), True))
-        # "friday late", "december 6 early": late in the day, early in the day
-        if w in ("early", "late") and self.w(i + 1) not in POD_WORDS:
-            name = "morning" if w == "early" else "evening"
-            out.append((i + 1, replace(mk(name), needs_day=True), True))
+        # "friday late", "december 6 early": late in the day, early in the day; as the whole
+        # answer ("early", "very late please") the morning or the evening
+        k = i + 1 if w == "very" else i
+        if self.w(k) in ("early", "late") and self.w(k + 1) not in POD_WORDS:
+            name = "morning" if self.w(k) == "early" else "evening"
+            if k == i:
+                out.append((i + 1, replace(mk(name), needs_day=True), True))
+            if self._whole_answer(i, k + 1):
+                out.append((k + 1, replace(mk(name), bare=True), True))
         # "Saturday am", "tomorrow p.m.": the morning or the afternoon of that day
         for j, mer, strong in self.meridiem(i):
             if strong and not self.g(i):
@@ -136,6 +141,15 @@ class PartOfDayRules(DayRules):
         if joined and p == k and self.w(k - 1) not in _HOUR_LEADS:
             return False  # "the afternoon, 2 people"
         return self.w(p).isdigit()
+
+    def _whole_answer(self, i: int, j: int) -> bool:
+        """Tokens i..j-1 are the whole message but for punctuation and words of politeness
+        ("Early.", "late please", "very early if possible"), never a sentence ("I will be
+        late", "running late", "early next week")."""
+        if any(self.w(k)[:1].isalnum() for k in range(i)):
+            return False
+        after = self.w(j)
+        return j >= self.n or not after[:1].isalnum() or after in _POD_TAIL_WORDS
 
     def lone_pod_ok(self, i: int, j: int) -> bool:
         """A part of the day said on its own is a time only as the answer itself

@@ -28,6 +28,8 @@ from nlu.timeparse.rules import (
     NOW_WORDS,
 )
 
+_BOOKABLE_GRAINS = frozenset({"day", "hour", "minute", "second"})
+
 
 class RelativeRules(PartOfDayRules):
     """Instants relative to now and ready-made intervals."""
@@ -150,8 +152,12 @@ class RelativeRules(PartOfDayRules):
         out.extend(self._open_interval(i))
         # by <time> / by the end of <period>
         if w == "by":
+            booked = self._by_as_said(i + 1) if ctx.policy == "business_hours" else []
+            out.extend(booked)
+            taken = {j for j, _ in booked}
             for j, end in self._deadline(i + 1):
-                out.append((j, Span(ref, end, "second")))
+                if j not in taken:
+                    out.append((j, Span(ref, end, "second")))
         if w == "within":
             for j, dur in self.duration(i + 1):
                 inst = self._in(dur)
@@ -202,6 +208,19 @@ class RelativeRules(PartOfDayRules):
                             continue
                         grain = finer(t1.grain, t2.grain)
                         out.append((j4, Span(a, add_grain(b, grain), grain)))
+        return out
+
+    def _by_as_said(self, i: int) -> list[tuple[int, Value | Span]]:
+        """ "By 14:00", "by next Monday at 2:30", "by Friday", "by tomorrow afternoon" in a
+        booking: the time, day or part of the day said (the latest one the customer takes,
+        which is what to book); a week, month or year stays a deadline from now."""
+        out: list[tuple[int, Value | Span]] = []
+        for j, ph in self.phrase(i):
+            res = resolve_phrase(self.ctx, ph)
+            if isinstance(res, Value) and res.grain not in _BOOKABLE_GRAINS:
+                continue  # "by next week": a deadline
+            if isinstance(res, Value) or (isinstance(res, Span) and res.pod is not None):
+                out.append((j, res))
         return out
 
     def _deadline(self, i: int) -> list[tuple[int, Any]]:

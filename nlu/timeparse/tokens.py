@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?|\S", re.UNICODE)
-# Marks people type for the apostrophe of "o'clock": SGD's `o"clock`, "o`clock", "o´clock".
+# Marks people type for the apostrophe of "o'clock": SGD's `o"clock`, "o`clock", acute
+# accents, curly and prime quotes.
 _QUOTES = frozenset("'\"`\u00b4\u2018\u2019\u201c\u201d\u02bc\u2032")
 
 
@@ -38,7 +39,7 @@ def tokenize(text: str) -> list[Token]:
 
 def _join_oclock(tokens: list[Token]) -> list[Token]:
     """One "o'clock" token for every way of typing it: "oclock", "o clock", `o"clock`,
-    "o`clock", "o´clock", so that no rule has to know the variants."""
+    "o`clock", "o\u2018clock", so that no rule has to know the variants."""
     out: list[Token] = []
     i, n = 0, len(tokens)
     while i < n:

@@ -28,8 +28,6 @@ from nlu.timeparse.rules import (
     NOW_WORDS,
 )
 
-_BOOKABLE_GRAINS = frozenset({"day", "hour", "minute", "second"})
-
 
 class RelativeRules(PartOfDayRules):
     """Instants relative to now and ready-made intervals."""
@@ -151,13 +149,11 @@ class RelativeRules(PartOfDayRules):
             out.append((j, span))
         out.extend(self._open_interval(i))
         # by <time> / by the end of <period>
-        if w == "by":
-            booked = self._by_as_said(i + 1) if ctx.policy == "business_hours" else []
-            out.extend(booked)
-            taken = {j for j, _ in booked}
+        if w == "by" and ctx.policy == "business_hours":
+            out.extend(self._by_as_said(i + 1))
+        elif w == "by":
             for j, end in self._deadline(i + 1):
-                if j not in taken:
-                    out.append((j, Span(ref, end, "second")))
+                out.append((j, Span(ref, end, "second")))
         if w == "within":
             for j, dur in self.duration(i + 1):
                 inst = self._in(dur)
@@ -212,18 +208,30 @@ class RelativeRules(PartOfDayRules):
 
     def _by_as_said(self, i: int) -> list[tuple[int, Value | Span]]:
         """ "By 14:00", "by next Monday at 2:30", "by Friday", "by tomorrow afternoon" in a
-        booking: the time, day or part of the day said (the latest one the customer takes,
-        which is what to book); a week, month or year stays a deadline from now."""
+        booking: what is said after "by" (the latest the customer takes, so what to book),
+        and the last day of a period that ends ("by eod" today, "by the end of the month")."""
         out: list[tuple[int, Value | Span]] = []
+        for j, end in self._period_ends(i):
+            out.append((j, Value(truncate(end - timedelta(days=1), "day"), "day")))
         for j, ph in self.phrase(i):
             res = resolve_phrase(self.ctx, ph)
-            if isinstance(res, Value) and res.grain not in _BOOKABLE_GRAINS:
-                continue  # "by next week": a deadline
-            if isinstance(res, Value) or (isinstance(res, Span) and res.pod is not None):
+            if res is not None:
                 out.append((j, res))
         return out
 
     def _deadline(self, i: int) -> list[tuple[int, Any]]:
+        """Ends of "by <time>" (Duckling's reading: an interval from now to there)."""
+        out: list[tuple[int, Any]] = self._period_ends(i)
+        for j, ph in self.phrase(i):
+            res = resolve_phrase(self.ctx, ph)
+            if isinstance(res, Value):
+                out.append((j, res.dt))
+            elif isinstance(res, Span) and res.start is not None:
+                out.append((j, res.start))
+        return out
+
+    def _period_ends(self, i: int) -> list[tuple[int, Any]]:
+        """ "eod", "eom", "the end of the month", "end of next week": where the period ends."""
         out: list[tuple[int, Any]] = []
         ref = self.ctx.ref
         w = self.w(i)
@@ -242,12 +250,6 @@ class RelativeRules(PartOfDayRules):
             if rel in offsets and self.w(k3 + 1) in ("day", "week", "month", "year"):
                 unit = self.w(k3 + 1)
                 out.append((k3 + 2, add_grain(truncate(ref, unit), unit, 1 + offsets[rel])))
-        for j, ph in self.phrase(i):
-            res = resolve_phrase(self.ctx, ph)
-            if isinstance(res, Value):
-                out.append((j, res.dt))
-            elif isinstance(res, Span) and res.start is not None:
-                out.append((j, res.start))
         return out
 
     def _weekend(self, i: int) -> list[tuple[int, Span]]:

@@ -34,17 +34,23 @@ def tokenize(text: str) -> list[Token]:
     for m in _TOKEN_RE.finditer(text.replace("\u2019", "'").replace("\u02bc", "'")):
         tokens.append(Token(m.group(0).lower(), m.start(), m.end(), m.start() == prev_end))
         prev_end = m.end()
-    return _join_oclock(tokens)
+    return _join_spellings(tokens)
 
 
-def _join_oclock(tokens: list[Token]) -> list[Token]:
-    """One "o'clock" token for every way of typing it: "oclock", "o clock", `o"clock`,
-    "o`clock", "o\u2018clock", so that no rule has to know the variants."""
+def _join_spellings(tokens: list[Token]) -> list[Token]:
+    """One "o'clock" token for every way of typing it ("oclock", "o clock", `o"clock`,
+    "o`clock", "o\u2018clock") and one glued "ish" for "-ish" ("10-ish", "noon-ish"), so that
+    no rule has to know the variants."""
     out: list[Token] = []
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
         end = None
+        if (tok.text == "-" and tok.glued and i + 1 < n and tokens[i + 1].text == "ish"
+                and tokens[i + 1].glued):  # fmt: skip
+            out.append(Token("ish", tok.start, tokens[i + 1].end, True))
+            i += 2
+            continue
         if tok.text == "oclock":
             end = i + 1
         elif tok.text == "o" and i + 1 < n:

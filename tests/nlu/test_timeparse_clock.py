@@ -187,3 +187,9 @@ def test_a_24_hour_hour_with_am_or_pm_is_the_24_hour_hour(text, expected):
 @pytest.mark.parametrize("text", ["25pm", "0pm", "19p", "room 19pm"])
 def test_impossible_or_weak_24_hour_meridiems_stay_nothing(text):
     assert times(text) == []
+
+
+@pytest.mark.parametrize(("text", "hour"), [("eight-ish", "08:00"), ("3pm-ish", "15:00"),
+                                            ("noon-ish tomorrow", "12:00")])  # fmt: skip
+def test_hyphenated_ish_reads_like_ish(text, hour):
+    assert one(text)["value"][11:16] == hour

@@ -30,3 +30,10 @@ def test_an_o_that_is_not_oclock_stays():
     assert [t.text for t in tokenize('say "o" then clock in')] == [
         "say", '"', "o", '"', "then", "clock", "in"]  # fmt: skip
     assert [t.text for t in tokenize("o ' clock")] == ["o", "'", "clock"]
+
+
+def test_hyphenated_ish_is_one_glued_ish():
+    toks = tokenize("7-ish, noon-ish or a well - ish")
+    assert [t.text for t in toks] == ["7", "ish", ",", "noon", "ish", "or", "a", "well", "-",
+                                      "ish"]  # fmt: skip
+    assert toks[1].glued and (toks[1].start, toks[1].end) == (1, 5)

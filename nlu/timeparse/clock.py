@@ -1,4 +1,4 @@
-"""Clock rules: times of day, am/pm, zones and ranges of times."""
+"""Clock rules: times of day, am/pm and zones (their ranges and bounds: clockranges.py)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,16 @@ from dataclasses import replace
 from nlu.timeparse.lexicon import (
     APPROX_WORDS,
     TZ_ABBREVIATIONS,
-    UNITS,
 )
-from nlu.timeparse.model import Open, Range, Tod
+from nlu.timeparse.model import Tod
 from nlu.timeparse.numbers import ONES, TENS, integer, word_number
-from nlu.timeparse.rules import (
-    RANGE_SEPS,
-    ParserBase,
-)
+from nlu.timeparse.rules import ParserBase
 
-_CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "oclock", "o'clock", "hrs"})
-_TILL = frozenset({"till", "until", "til", "untill", "'til"})
-_AFTER = (("after",), ("since",), ("later", "than"), ("no", "earlier", "than"), ("from",),
-          ("not", "before"), ("not", "earlier", "than"))  # fmt: skip
-_BEFORE = (("before",), ("until",), ("till",), ("til",), ("untill",), ("earlier", "than"),
-           ("no", "later", "than"), ("up", "to"), ("up", "until"), ("not", "after"),
-           ("not", "later", "than"))  # fmt: skip
-_BOUND_STARTS = frozenset(words[0] for words in _AFTER + _BEFORE)
-_TAIL_AFTER = (("onwards",), ("onward",), ("or", "later"), ("and", "later"), ("or", "after"),
-               ("at", "the", "earliest"), ("earliest",))  # fmt: skip
-_TAIL_BEFORE = (("or", "earlier"), ("or", "before"), ("at", "the", "latest"), ("latest",),
-                ("at", "latest"))  # fmt: skip
+_CLOCK_SUFFIXES = frozenset({"am", "pm", "a", "p", "h", "ish", "o'clock", "hrs"})
 
 
 class ClockRules(ParserBase):
-    """Times of day, am/pm, zones and time ranges ("half past 3", "9:30-11 CST")."""
+    """Times of day, am/pm and zones ("half past 3", "9:30 CST", "20pm")."""
 
     # ------------------------------------------------------------------ meridiem
     def meridiem(self, i: int) -> list[tuple[int, str, bool]]:
@@ -160,7 +145,7 @@ class ClockRules(ParserBase):
             for k, mer, _strong in self.meridiem(j):
                 if tod.ambiguous:
                     out.append((k, replace(tod.with_meridiem(mer), latent=False)))
-            if self.w(j) in ("o'clock", "oclock"):
+            if self.w(j) == "o'clock":
                 out.append((j + 1, replace(tod, latent=False)))
         return out
 
@@ -248,14 +233,18 @@ class ClockRules(ParserBase):
             k += 1
             tod = replace(tod, latent=False)
             out.append((k, tod))
-        if self.w(k) in ("o'clock", "oclock") or self.words(k, "o", "clock"):
+        if self.w(k) == "o'clock":  # every spelling is one token (tokens.py)
             if tod.grain == "hour":
-                k = k + (2 if self.w(k) == "o" else 1)
+                k += 1
                 tod = replace(tod, latent=False)
                 out.append((k, tod))
             else:
                 return out
         for k2, mer, strong in self.meridiem(k):
+            if 13 <= tod.hour <= 23 and strong:
+                # "20pm", "13 pm", "15:30pm": the 24-hour clock settles it, am/pm is a slip
+                out.append((k2, replace(tod, latent=False)))
+                continue
             if tod.hour > 12 or (tod.hour == 0 and tod.fixed_day_offset == 0 and
                                  mer == "pm"):  # fmt: skip
                 continue
@@ -296,94 +285,4 @@ class ClockRules(ParserBase):
                 return out
             k += 1
         out.append((k, off))
-        return out
-
-    # ------------------------------------------------------------------ open intervals
-    def open_tod(self, i: int) -> list[tuple[int, Open]]:
-        """ "after 4pm", "before noon", "until 3", "no later than 10:30": one side of an
-        interval, which a day may join ("Saturday before noon", "before 10am tomorrow")."""
-        return self.memo("open", i, self._open_tod)
-
-    def _open_tod(self, i: int) -> list[tuple[int, Open]]:
-        out: list[tuple[int, Open]] = []
-        if self.w(i) in _BOUND_STARTS:
-            for words, after in [(w, True) for w in _AFTER] + [(w, False) for w in _BEFORE]:
-                k = self.words(i, *words)
-                if k is None:
-                    continue
-                if self.w(k) in APPROX_WORDS:
-                    k += 1
-                for j, tod in self.tod(k):
-                    if tod.marker or (tod.latent and self.w(j) in UNITS):
-                        continue  # "after 1030", "after 3 days": not a time of day
-                    if words == ("from",) and not self._alone_from(j):
-                        continue
-                    j = self._tail(j, after) or j  # "from 3pm onwards"
-                    out.append((j, Open(after, replace(tod, latent=False))))
-        # the bound said after the time: "3pm onwards", "10 or later", "noon at the latest"
-        for j, tod in self.tod(i):
-            for after in (True, False):
-                end = self._tail(j, after)
-                if end is not None and not tod.marker:
-                    out.append((end, Open(after, tod)))  # a bare "10 or later" needs a day
-        return out
-
-    def _tail(self, j: int, after: bool) -> int | None:
-        """End of a trailing "onwards" / "or later" (after) or "or earlier" / "at the latest"."""
-        for words in _TAIL_AFTER if after else _TAIL_BEFORE:
-            end = self.words(j, *words)
-            if end is not None:
-                return end
-        return None
-
-    def _alone_from(self, j: int) -> bool:
-        """ "from 9" with nothing after it is open ("from 9 tomorrow", not "from 9 to 5")."""
-        return self.w(j) not in RANGE_SEPS and self.w(j) not in ("and", "till", "until")
-
-    # ------------------------------------------------------------------ ranges
-    def _endpoint(self, i: int) -> list[tuple[int, Tod]]:
-        out = []
-        for j, tod in self.tod(i):
-            out.append((j, tod))
-            for k, off in self.tz(j):
-                out.append((k, replace(tod, tz=off)))
-        return out
-
-    def rng(self, i: int) -> list[tuple[int, Range]]:
-        """ "3-4pm", "from 9:30 to 11", "between 3:30pm and 6 pm", "later than X but before Y"."""
-        return self.memo("rng", i, self._rng)
-
-    def _rng(self, i: int) -> list[tuple[int, Range]]:
-        out: list[tuple[int, Range]] = []
-        w = self.w(i)
-        start = i
-        kind = ""
-        if w in ("from", "between"):
-            kind = w
-            start = i + 1
-        elif w == "in" and self.w(i + 1) == "between":
-            kind = "between"
-            start = i + 2
-        elif self.words(i, "later", "than") or w == "after":
-            start = i + 2 if w == "later" else i + 1
-            for j, a in self._endpoint(start):
-                k = j + (1 if self.w(j) == "," else 0)
-                if self.w(k) in ("but", "and"):
-                    k += 1
-                if self.w(k) == "before":
-                    for j2, b in self._endpoint(k + 1):
-                        out.append((j2, Range(a, b, a.latent and b.latent)))
-            return out
-        for j, a in self._endpoint(start):
-            sep = self.w(j)
-            seps = ("and", "-", "\u2013", "to") if kind == "between" else RANGE_SEPS
-            if sep not in seps or (sep == "to" and kind != "between" and self.moved[i]):
-                continue  # "change my 3pm to 4pm": the old time and the new one
-            for j2, b in self._endpoint(j + 1):
-                if a.tz is None and b.tz is not None:
-                    a = replace(a, tz=b.tz)  # "9:30 - 11:00 CST": one zone for both
-                # "6 till 8" is a range ("till" is only ever temporal); "6-8", "6 to 8" may be
-                # a count or a score, so they need am/pm, a day or a part of the day
-                latent = a.latent and b.latent and kind != "from" and sep not in _TILL
-                out.append((j2, Range(a, b, latent)))
         return out

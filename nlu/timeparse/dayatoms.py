@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nlu.timeparse.clock import ClockRules
+from nlu.timeparse.clockranges import ClockRangeRules
 from nlu.timeparse.lexicon import MONTHS, WEEKDAYS
 from nlu.timeparse.model import DateSpec
 from nlu.timeparse.numbers import ordinal, word_number
 
 
-class DayAtoms(ClockRules):
+class DayAtoms(ClockRangeRules):
     """The small pieces every day rule reads ("Sep", "thu.", "2015", "'15", "21st")."""
 
     def month(self, i: int) -> list[tuple[int, int]]:

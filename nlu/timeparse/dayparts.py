@@ -6,9 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from nlu.timeparse.days import DayRules
-from nlu.timeparse.lexicon import (
-    PARTS_OF_DAY,
-)
+from nlu.timeparse.lexicon import APPROX_WORDS, PARTS_OF_DAY
 from nlu.timeparse.model import DateSpec, Pod
 from nlu.timeparse.rules import (
     POD_WORDS,
@@ -18,12 +16,19 @@ _GREETINGS = frozenset({"good", "hi", "hey", "hello", "hiya", "morning", "evenin
 _POD_LEAD_WORDS = frozenset({"the", "any", "sometime", "prefer", "preferably", "maybe", "or",
                              "and", "say", "ideally", "probably", "perhaps"})  # fmt: skip
 _POD_TAIL_WORDS = frozenset({"please", "pls", "plz", "ideally", "preferably", "or", "and",
-                             "works", "would", "is", "suits", "thanks", "then"})  # fmt: skip
+                             "works", "would", "is", "suits", "thanks", "then", "if"})  # fmt: skip
 
 
-_POD_STARTS = POD_WORDS | {"tonight", "tonite", "toniht", "late", "early", "very", "this",
-                           "last", "in", "at", "after", "am", "pm", "a", "p", "a.m",
-                           "p.m"}  # fmt: skip
+# Words after which "one" is an hour, not a pronoun ("for one in the afternoon").
+_ONE_LEADS = frozenset({"for", "at", "around", "about", "by", "from", "until", "till", "to",
+                        "before", "after", "since", "say", "maybe", "perhaps", "or", "is",
+                        "be", "was", "'s"})  # fmt: skip
+_POINTING_WORDS = frozenset({"there", "here", "which", "that", "this", "it"})
+_HOUR_LEADS = APPROX_WORDS | {"at", "@"}
+
+_POD_STARTS = POD_WORDS | _HOUR_LEADS | {"tonight", "tonite", "toniht", "late", "early",
+                                        "very", "this", "last", "in", "after", "am", "pm",
+                                        "a", "p", "a.m", "p.m"}  # fmt: skip
 
 
 class PartOfDayRules(DayRules):
@@ -96,16 +101,55 @@ class PartOfDayRules(DayRules):
             out.append((i + 2, mk("after " + self.w(i + 1)), False))
         for j, name in self._pod_word(i):
             out.append((j, replace(mk(name), bare=True), True))
-        # "friday late", "december 6 early": late in the day, early in the day
-        if w in ("early", "late") and self.w(i + 1) not in POD_WORDS:
-            name = "morning" if w == "early" else "evening"
-            out.append((i + 1, replace(mk(name), needs_day=True), True))
+        if w in _HOUR_LEADS:  # "at evening 5", "around afternoon 2:30": the lead is kept
+            for j, name in self._pod_word(i + 1):
+                if self.w(j).isdigit():
+                    out.append((j, replace(mk(name), bare=True), True))
+        # "friday late", "december 6 early": late in the day, early in the day; as the whole
+        # answer ("early", "very late please") the morning or the evening
+        k = i + 1 if w == "very" else i
+        if self.w(k) in ("early", "late") and self.w(k + 1) not in POD_WORDS:
+            name = "morning" if self.w(k) == "early" else "evening"
+            if k == i:
+                out.append((i + 1, replace(mk(name), needs_day=True), True))
+            if self._whole_answer(i, k + 1):
+                out.append((k + 1, replace(mk(name), bare=True), True))
         # "Saturday am", "tomorrow p.m.": the morning or the afternoon of that day
         for j, mer, strong in self.meridiem(i):
             if strong and not self.g(i):
                 name = "morning" if mer == "am" else "afternoon"
                 out.append((j, replace(mk(name), needs_day=True), True))
         return out
+
+    def one_is_hour(self, i: int, j: int) -> bool:
+        """ "one in the afternoon", "for one this afternoon": "one" is an hour when a part
+        of the day follows at once and the word before it cannot make it a pronoun ("book
+        one in the afternoon", "there is one in the evening", "one of them in the morning")."""
+        before = self.w(i - 1)
+        if before in ("is", "be", "was", "'s") and self.w(i - 2) in _POINTING_WORDS:
+            return False  # "there is one in the afternoon"
+        if i > 0 and before[:1].isalnum() and before not in _ONE_LEADS:
+            return False
+        return any(not p.bare and not p.needs_day for _, p, _ in self.pod(j))
+
+    def hour_after_pod(self, k: int, joined: bool) -> bool:
+        """The hour after a bare part of the day is digits, maybe after "at"/"around"
+        ("morning 10", "evening around 5", "afternoon, at 3"), never a word ("the evening
+        one"); after a connector only with "at" or "around" ("afternoon, around 3")."""
+        p = k + (1 if self.w(k) in _HOUR_LEADS else 0)
+        p += 1 if self.w(p) in APPROX_WORDS else 0
+        if joined and p == k and self.w(k - 1) not in _HOUR_LEADS:
+            return False  # "the afternoon, 2 people"
+        return self.w(p).isdigit()
+
+    def _whole_answer(self, i: int, j: int) -> bool:
+        """Tokens i..j-1 are the whole message but for punctuation and words of politeness
+        ("Early.", "late please", "very early if possible"), never a sentence ("I will be
+        late", "running late", "early next week")."""
+        if any(self.w(k)[:1].isalnum() for k in range(i)):
+            return False
+        after = self.w(j)
+        return j >= self.n or not after[:1].isalnum() or after in _POD_TAIL_WORDS
 
     def lone_pod_ok(self, i: int, j: int) -> bool:
         """A part of the day said on its own is a time only as the answer itself

@@ -195,7 +195,7 @@ class DayRules(MonthDayRules):
             after = self.w(k + 1)
             if (self.g(k + 1) and after[:1].isalnum()) or (self.g(k + 1) and after in ":.h"):
                 continue  # "Friday 18:30", "Friday 18h", "Friday 18th" (read elsewhere)
-            if after in ("am", "pm", "a", "p", "o'clock", "oclock", "hrs", "hours"):
+            if after in ("am", "pm", "a", "p", "o'clock", "hrs", "hours"):
                 continue
             out.append((k + 1, DateSpec(day=int(w), weekday=wd)))
         return out

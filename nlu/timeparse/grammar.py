@@ -32,10 +32,12 @@ class Parser(DateRangeRules):
         if i >= self.n or not self.can_start(i):
             return out
         for j, tod in self.tod(i):
-            if tod.latent and (tod.marker or self.w(i) == "one"):
-                # "3 30", "1030", "three twenty": only with "at", am/pm or "ish"; a bare
-                # "one" is a pronoun ("the second one", "the evening one"), not one o'clock
+            if tod.latent and j == i + 1 and self.w(i) == "one" and not self.one_is_hour(i, j):
+                # a bare "one" is a pronoun ("the second one", "book one in the afternoon"),
+                # an hour only before a part of the day ("for one in the afternoon")
                 continue
+            # "3 30", "1030", "three twenty" stay latent: a time only with "at", am/pm,
+            # "ish", a day or a part of the day ("three thirty in the afternoon")
             out.append((j, "tod", tod, tod.latent))
         for j, r in self.rng(i):
             out.append((j, "rng", r, r.latent))
@@ -81,10 +83,10 @@ class Parser(DateRangeRules):
                 lone_pod = depth == 0 and kind == "pod" and obj.bare
                 if lone_pod and self.lone_pod_ok(k, j):
                     results.append((j, ph2))  # "afternoon" as the whole answer
-                lead = ph.pod if last == "pod" and ph.parts == 1 else None
-                if lead is not None and lead.bare and kind == "tod" and self.w(k).isdigit() \
-                        and _inside(lead, obj):  # fmt: skip
-                    real = True  # "morning 10", "night 9": the part of the day settles it
+                lead = ph.pod if last in ("pod", "pod+") and ph.parts == 1 else None
+                if lead is not None and lead.bare and kind == "tod" and _inside(lead, obj) \
+                        and self.hour_after_pod(k, last == "pod+"):  # fmt: skip
+                    real = True  # "morning 10", "evening around 5": the part of day settles it
                 if real:
                     results.append((j, ph2))
                 if depth >= 5 or kind == "res":
@@ -163,9 +165,12 @@ def _add(ph: Phrase, kind: str, obj: Any, last: str, pos: int) -> Phrase | None:
 
 
 def _inside(pod: Pod, tod: Tod) -> bool:
-    """Whether the hour, read in the part of the day, falls in it ("night 9", not "evening 1")."""
+    """Whether the hour, read in the part of the day, can be meant by it ("night 9",
+    "evening 5", "afternoon 12"; not "evening 1"): people name an evening from 4pm on,
+    so an afternoon or evening hour may start up to two hours before the part's table."""
     hour = tod.with_meridiem(pod.meridiem).hour if tod.ambiguous else tod.hour
-    return pod.start <= hour <= pod.end and not tod.marker
+    start = max(12, pod.start - 2) if pod.meridiem == "pm" else pod.start
+    return start <= hour <= pod.end and not tod.marker
 
 
 def _merge_dates(a: DateSpec, b: DateSpec) -> DateSpec | None:

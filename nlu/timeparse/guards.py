@@ -36,8 +36,12 @@ CAPITALISED_STREET_SUFFIXES = frozenset({"way", "place", "pl", "court", "ct", "c
 # Words that end a street name: a time follows, not a street ("at 5 on Main Street").
 _NOT_NAME = frozenset({"at", "on", "in", "the", "a", "an", "and", "or", "to", "by", "for",
                        "from", "with", "near", "until", "till", "am", "pm", "today",
-                       "tomorrow", "tonight", "next", "this", "o'clock", "oclock", "of",
+                       "tomorrow", "tonight", "next", "this", "o'clock", "of",
                        "my", "your", "our", "their", "his", "her"})  # fmt: skip
+
+
+_MERIDIEM_WORDS = frozenset({"am", "pm", "a.m", "p.m", "o'clock"})
+_TIME_SUFFIXES = _MERIDIEM_WORDS | {"st", "nd", "rd", "th", ":", "h"}
 
 
 def _is_number(tok: Token) -> bool:
@@ -137,6 +141,15 @@ def _is_name_word(tok: Token) -> bool:
     return tok.text.isalpha() and tok.text not in _NOT_NAME
 
 
+def _time_shaped(toks: list[Token], i: int) -> bool:
+    """ "No. 8th of March", "No. 5pm", "No. 3:30": after the answer "No." a number shaped
+    like a day or a time is that, not a number ("No. 5")."""
+    if i + 1 >= len(toks):
+        return False
+    nxt = toks[i + 1]
+    return (nxt.glued and nxt.text in _TIME_SUFFIXES) or nxt.text in _MERIDIEM_WORDS
+
+
 def _addresses(text: str, toks: list[Token], blocked: list[bool]) -> None:
     """ "2250 Oak Street", "123 Main St", "10 Downing St.", "4 Priory Close", "221B Baker St",
     and a number after a place noun ("apt 4", "suite 200", "gate 12", "#4")."""
@@ -145,7 +158,8 @@ def _addresses(text: str, toks: list[Token], blocked: list[bool]) -> None:
         if not _is_number(tok):
             continue
         prev = toks[i - 1].text if i else ""
-        if prev in UNIT_NOUNS or (prev == "." and i >= 2 and toks[i - 2].text == "no"):
+        numbered = prev == "." and i >= 2 and toks[i - 2].text == "no"
+        if prev in UNIT_NOUNS or (numbered and not _time_shaped(toks, i)):
             _mark(blocked, i, _number_end(toks, i))  # "apt 4", "no. 5"
             continue
         j = i + 1

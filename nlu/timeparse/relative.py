@@ -149,7 +149,9 @@ class RelativeRules(PartOfDayRules):
             out.append((j, span))
         out.extend(self._open_interval(i))
         # by <time> / by the end of <period>
-        if w == "by":
+        if w == "by" and ctx.policy == "business_hours":
+            out.extend(self._by_as_said(i + 1))
+        elif w == "by":
             for j, end in self._deadline(i + 1):
                 out.append((j, Span(ref, end, "second")))
         if w == "within":
@@ -204,7 +206,32 @@ class RelativeRules(PartOfDayRules):
                         out.append((j4, Span(a, add_grain(b, grain), grain)))
         return out
 
+    def _by_as_said(self, i: int) -> list[tuple[int, Value | Span]]:
+        """ "By 14:00", "by next Monday at 2:30", "by Friday", "by tomorrow afternoon" in a
+        booking: what is said after "by" (the latest the customer takes, so what to book),
+        and the last day of a period that ends ("by eod" today, "by the end of the month")."""
+        out: list[tuple[int, Value | Span]] = []
+        for j, end in self._period_ends(i):
+            out.append((j, Value(truncate(end - timedelta(days=1), "day"), "day")))
+        for j, ph in self.phrase(i):
+            res = resolve_phrase(self.ctx, ph)
+            if res is not None:
+                out.append((j, res))
+        return out
+
     def _deadline(self, i: int) -> list[tuple[int, Any]]:
+        """Ends of "by <time>" (Duckling's reading: an interval from now to there)."""
+        out: list[tuple[int, Any]] = self._period_ends(i)
+        for j, ph in self.phrase(i):
+            res = resolve_phrase(self.ctx, ph)
+            if isinstance(res, Value):
+                out.append((j, res.dt))
+            elif isinstance(res, Span) and res.start is not None:
+                out.append((j, res.start))
+        return out
+
+    def _period_ends(self, i: int) -> list[tuple[int, Any]]:
+        """ "eod", "eom", "the end of the month", "end of next week": where the period ends."""
         out: list[tuple[int, Any]] = []
         ref = self.ctx.ref
         w = self.w(i)
@@ -223,12 +250,6 @@ class RelativeRules(PartOfDayRules):
             if rel in offsets and self.w(k3 + 1) in ("day", "week", "month", "year"):
                 unit = self.w(k3 + 1)
                 out.append((k3 + 2, add_grain(truncate(ref, unit), unit, 1 + offsets[rel])))
-        for j, ph in self.phrase(i):
-            res = resolve_phrase(self.ctx, ph)
-            if isinstance(res, Value):
-                out.append((j, res.dt))
-            elif isinstance(res, Span) and res.start is not None:
-                out.append((j, res.start))
         return out
 
     def _weekend(self, i: int) -> list[tuple[int, Span]]:

@@ -153,6 +153,12 @@ def place_tod(ctx: Ctx, tod: Tod, spec: DateSpec | None) -> tuple[datetime, bool
         if fixed:
             break
     if last is not None and fixed:
+        if tod.ambiguous and last.date() < ctx.today:
+            # a day wholly past ("Sunday Mar 11 2016 after 9"): no reading is ahead, so the
+            # future says nothing; the hour is read as a business day's ("9" is 09:00)
+            h = tod_hours(tod, "business_hours")[0]
+            dt = _tz_convert(ctx, at(last.date(), h, tod.minute, tod.second), tod.tz)
+            return dt, True
         return last, tod.ambiguous
     return None
 

@@ -20,6 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from nlu.timeparse.lexicon import MONTHS, WEEKDAYS
+from nlu.timeparse.numbers import ONES, TENS
 from nlu.timeparse.tokens import Token
 
 # Whole-token shorthand: read as the word, never measured.
@@ -47,6 +48,17 @@ TARGETS: tuple[str, ...] = tuple(sorted(
        "lunchtime", "quarter"}
 ))  # fmt: skip
 MIN_LENGTH = 5
+
+# Short clock words, guessed only next to another clock word ("halfe past eight", "half past
+# eigth", "fiev o'clock", "quater to 3"): alone, "halfe" or "nien" could be anything.
+CLOCK_TARGETS: tuple[str, ...] = tuple(sorted(
+    {"half", "past", "quarter", "oclock"} | {w for w, v in ONES.items() if 1 <= v <= 19}
+    | {w for w, v in TENS.items() if v <= 50 and w != "fourty"}
+))  # fmt: skip
+_CLOCK_NEIGHBOURS = frozenset({"half", "past", "quarter", "o'clock", "am", "pm", "a.m", "p.m",
+                               "at", "to", "till", "til", "until", "after", "before",
+                               "around", "about"}) | frozenset(ONES) | frozenset(TENS)  # fmt: skip
+CLOCK_MIN_LENGTH = 4
 
 
 def _load_dictionary() -> frozenset[str]:
@@ -88,6 +100,26 @@ def correction(word: str, strict: bool = False) -> str | None:
     return best[0][0]
 
 
+@lru_cache(maxsize=4096)
+def clock_correction(word: str) -> str | None:
+    """The short clock word a non-word token next to a clock word was meant to be ("halfe"
+    -> "half", "eigth" -> "eight", "oclok" -> "o'clock"): one edit, same first letter, a
+    single nearest word, never a dictionary word."""
+    if len(word) < CLOCK_MIN_LENGTH or not word.isalpha() or word in dictionary():
+        return None
+    pool = [t for t in CLOCK_TARGETS if t[0] == word[0]]
+    found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=1, limit=2)
+    if not found or (len(found) > 1 and found[1][1] == found[0][1]):
+        return None
+    return "o'clock" if found[0][0] == "oclock" else found[0][0]
+
+
+def _near_clock_word(toks: list[Token], i: int) -> bool:
+    """A neighbour of token i is a clock word or a number ("halfe past", "at eigth")."""
+    return any(0 <= k < len(toks) and (toks[k].text in _CLOCK_NEIGHBOURS or toks[k].is_digit)
+               for k in (i - 1, i + 1))  # fmt: skip
+
+
 def _capitalised(text: str, tok: Token) -> bool:
     """A capitalised word ("Frida", not "FRIDAY"): maybe a name the dictionary lacks."""
     said = text[tok.start : tok.end]
@@ -112,13 +144,16 @@ def correct_tokens(text: str, toks: list[Token], known: frozenset[str]) -> list[
             i += 2
             continue
         word = tok.text
+        fixed: str | None = None
         if word in ALIASES and word not in known:
-            out.append(Token(ALIASES[word], tok.start, tok.end, tok.glued))
-        elif word in known or len(word) < MIN_LENGTH:
-            out.append(tok)
-        else:
-            fixed = correction(word, _capitalised(text, tok))
-            out.append(tok if fixed is None else Token(fixed, tok.start, tok.end, tok.glued))
+            fixed = ALIASES[word]
+        elif word not in known and len(word) >= CLOCK_MIN_LENGTH:
+            capitalised = _capitalised(text, tok)
+            if len(word) >= MIN_LENGTH:
+                fixed = correction(word, capitalised)
+            if fixed is None and not capitalised and _near_clock_word(toks, i):
+                fixed = clock_correction(word)  # a name ("Sven at 5") is never guessed here
+        out.append(tok if fixed is None else Token(fixed, tok.start, tok.end, tok.glued))
         i += 1
     return out
 

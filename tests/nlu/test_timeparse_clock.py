@@ -159,3 +159,37 @@ def test_bounds_said_after_the_time(text, kind, bound):
 
 def test_a_bare_number_or_later_needs_a_day():
     assert times("10 or later") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [('we could do 7 o"clock in the evening', 19), ("ok, 11 o`clock in the morning", 11),
+     ("at 12 o\u2018clock in the afternoon", 12), ("2 oclock in the afternoon", 14),
+     ("9 o clock in the morning", 9), ("ten o\u2019clock tonight", 22)],
+)  # fmt: skip
+def test_oclock_however_typed_keeps_its_part_of_day(text, hour):
+    (ent,) = times(text)
+    assert ent["text"].endswith(("evening", "morning", "afternoon", "tonight"))
+    assert ent["value"][11:16] == f"{hour:02d}:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("19pm", "19:00"), ("16 pm", "16:00"), ("22am", "22:00"), ("at 14:45pm", "14:45"),
+     ("tomorrow 18p.m.", "18:00")],
+)  # fmt: skip
+def test_a_24_hour_hour_with_am_or_pm_is_the_24_hour_hour(text, expected):
+    ent = one(text)
+    assert ent["value"][11:16] == expected
+    assert ent["additional_info"]["meridiem_assumed"] is False
+
+
+@pytest.mark.parametrize("text", ["25pm", "0pm", "19p", "room 19pm"])
+def test_impossible_or_weak_24_hour_meridiems_stay_nothing(text):
+    assert times(text) == []
+
+
+@pytest.mark.parametrize(("text", "hour"), [("eight-ish", "08:00"), ("3pm-ish", "15:00"),
+                                            ("noon-ish tomorrow", "12:00")])  # fmt: skip
+def test_hyphenated_ish_reads_like_ish(text, hour):
+    assert one(text)["value"][11:16] == hour

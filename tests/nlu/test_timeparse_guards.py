@@ -80,3 +80,17 @@ def test_only_the_number_tokens_are_blocked():
 )
 def test_times_next_to_guarded_numbers_survive(text, said):
     assert [e["text"] for e in times(text)] == [said]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("No. 9th of May works", "9th of May"), ("No. 4pm", "4pm"), ("No. 10:15 please", "10:15"),
+     ("No. 6 o'clock", "6 o'clock")],
+)  # fmt: skip
+def test_after_the_answer_no_a_day_or_a_time_stays_one(text, said):
+    assert [e["text"] for e in times(text)] == [said]
+
+
+@pytest.mark.parametrize("text", ["No. 9 is my flat", "house no. 14", "see no. 3 on the list"])
+def test_a_number_after_no_dot_stays_a_number(text):
+    assert times(text) == []

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.nlu.helpers import interval, one, value
+from tests.nlu.helpers import interval, one, times, value
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,46 @@ def test_open_intervals():
 def test_british_week_expressions():
     assert value("a week on Monday") == "2013-02-25T00:00:00.000-02:00"
     assert value("a week today") == "2013-02-19T00:00:00.000-02:00"
+
+
+BOOKING = {"bare_hour_policy": "business_hours"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "grain"),
+    [("By 16:30", "2013-02-12T16:30:00.000-02:00", "minute"),
+     ("by 11am tomorrow", "2013-02-13T11:00:00.000-02:00", "hour"),
+     ("by thursday at 3", "2013-02-14T15:00:00.000-02:00", "hour"),
+     ("by this friday evening 6", "2013-02-15T18:00:00.000-02:00", "hour"),
+     ("by the 20th", "2013-02-20T00:00:00.000-02:00", "day")],
+)  # fmt: skip
+def test_by_a_time_or_a_day_is_that_time_or_day_in_a_booking(text, expected, grain):
+    ent = one(text, **BOOKING)
+    assert (ent["value"], ent["additional_info"]["type"]) == (expected, "value")
+    assert ent["additional_info"]["grain"] == grain
+
+
+def test_by_a_part_of_the_day_is_that_part_in_a_booking():
+    info = one("by wednesday morning", **BOOKING)["additional_info"]
+    assert (info["part_of_day"], info["from"]) == ("morning", "2013-02-13T00:00:00.000-02:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("by eod", "2013-02-12"), ("by the end of the month", "2013-02-28"),
+     ("by end of next week", "2013-02-24"), ("by next week", "2013-02-18")],
+)  # fmt: skip
+def test_by_a_period_is_its_last_day_or_the_period_in_a_booking(text, day):
+    ent = one(text, **BOOKING)
+    assert ent["value"][:10] == day
+    assert ent["additional_info"]["grain"] == "day"  # never now, to the second
+
+
+def test_by_stays_duckling_s_deadline_under_the_next_policy():
+    assert interval("by 16:30") == ("2013-02-12T04:30:00.000-02:00",
+                                    "2013-02-12T16:30:00.000-02:00")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["divide it by 5", "by 5 people", "by the way", "stand by"])
+def test_by_without_a_time_is_nothing(text):
+    assert [e for e in times(text, **BOOKING) if e["entity"] == "time"] == []

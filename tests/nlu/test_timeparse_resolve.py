@@ -87,3 +87,18 @@ def test_weekday_with_a_date_points_back_only_a_month():
     assert next(day_candidates(recent, NEXT)) == date(2013, 2, 10)
     old = DateSpec(month=11, day=13, weekday=1)
     assert next(day_candidates(old, NEXT)) == date(2013, 11, 13)
+
+
+def test_a_wholly_past_day_reads_an_hour_as_a_business_day_s():
+    spec = DateSpec(year=2011, month=6, day=3)
+    assert place_tod(NEXT, Tod(8, ambiguous=True), spec) == (datetime(2011, 6, 3, 8), True)
+    assert place_tod(NEXT, Tod(4, ambiguous=True), spec) == (datetime(2011, 6, 3, 16), True)
+    yesterday = DateSpec(fixed=date(2013, 2, 11))
+    assert place_tod(NEXT, Tod(10, 15, grain="minute", ambiguous=True), yesterday) == (
+        datetime(2013, 2, 11, 10, 15), True)  # fmt: skip
+
+
+def test_today_with_every_reading_gone_keeps_the_last():
+    late = Ctx(datetime(2013, 2, 12, 23, 30), ZONE, "next")
+    today = DateSpec(fixed=date(2013, 2, 12), is_today=True)
+    assert place_tod(late, Tod(11, ambiguous=True), today) == (datetime(2013, 2, 12, 23), True)

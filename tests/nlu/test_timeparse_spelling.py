@@ -101,3 +101,26 @@ def test_corrected_words_book_the_day():
     assert ent["text"] == "tomoro at 3pm" and ent["value"].startswith("2013-02-13T15:00")
     assert times("Wednsday", locale="en_GB")[0]["value"].startswith("2013-02-13")
     assert BOOK_REF.weekday() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("halff past 4", ["half", "past", "4"]), ("hlaf past two", ["half", "past", "two"]),
+     ("quarter pasr 6", ["quarter", "past", "6"]), ("at elevn", ["at", "eleven"]),
+     ("twelev o'clock", ["twelve", "o'clock"]), ("7 oclok", ["7", "o'clock"]),
+     ("ten fivteen", ["ten", "fifteen"]), ("thre pm", ["three", "pm"])],
+)  # fmt: skip
+def test_short_clock_words_are_guessed_next_to_a_clock_word(text, read):
+    assert _read(text) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["halff a dozen", "my fiev friends", "Nien at 5", "sevn", "the pasr week", "Thre at 4"],
+)  # fmt: skip
+def test_clock_words_are_not_guessed_alone_in_names_or_far_from_a_clock_word(text):
+    assert _read(text) == [t.text for t in tokenize(text)]
+
+
+def test_a_typo_of_half_past_reads_as_the_time():
+    assert [e["value"][11:16] for e in times("halff past 4")] == ["04:30"]

@@ -129,11 +129,14 @@ class ValidateBookingForm(FormValidationAction):
             return {}
         from_button = latest(tracker)[1].startswith("/")  # a payload carries a full instant
         names_no_day = (
-            reading.start is not None and not from_button and not time_slots.mentions_day(phrase)
+            reading.start is not None
+            and not from_button
+            and not time_slots.mentions_day(phrase)
+            and not time_slots.fixes_day(phrase)
         )
         # "at 4pm" names no day: keep the day already chosen; with none chosen yet, the day
-        # named earlier in the conversation ("what's on Friday?" ... "book 3pm"), else today
-        # when the time is still ahead today (the natural reading), else ask.
+        # named earlier in the conversation ("what's on Friday?" ... "book 3pm"), else ask:
+        # a booking on a day the customer never said is worse than one more question.
         if names_no_day:
             said_too = self._day_named_apart(tracker)
             if said_too is not None:  # "on the 10th. Is there an opening at 13:00?"
@@ -143,8 +146,7 @@ class ValidateBookingForm(FormValidationAction):
             earlier = day_said_earlier(tracker)
             if earlier is not None:
                 return {"event_date": earlier.strftime(time_slots.DATE_FORMAT)}
-            if reading.day != now_in(tracker).date():
-                return {}
+            return {}
         return {"event_date": reading.day.strftime(time_slots.DATE_FORMAT)}
 
     async def extract_event_time(

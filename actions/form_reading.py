@@ -95,11 +95,13 @@ def read_title(tracker: Tracker) -> TitleAnswer:
         return TitleAnswer(None)
     titles = time_slots.entities_of(entities, "event_title")
     if titles and (not asked or answers_form(tracker)):
-        answer = title_and_location(
-            str(titles[0].get("value") or ""), blank_spans(text, time_spans(entities))
-        )
-        if answer.title:
-            return answer
+        rest = blank_spans(text, time_spans(entities))
+        # The first piece that names something: "appointment" of "an appointment ... at
+        # the salon" says less than "salon".
+        for entity in titles:
+            answer = title_and_location(str(entity.get("value") or ""), rest)
+            if answer.title:
+                return answer
     if not asked:
         return TitleAnswer(None)
     return read_title_answer(text, intent, confidence(tracker), entities)

@@ -84,6 +84,19 @@ def mentions_day(text: str) -> bool:
     return False
 
 
+# Words that pin a time to today or to now without naming a day: "this afternoon at 3",
+# "in 2 hours", "now", "later on".
+_TODAY_WORDS = re.compile(
+    r"\b(this|now|later|hour|hours|hr|hrs|minute|minutes|min|mins|asap|soon)\b", re.IGNORECASE
+)
+
+
+def fixes_day(text: str) -> bool:
+    """Whether a time expression without a day word still fixes the day ("this evening at
+    7", "in two hours"), unlike a bare clock time ("at 3", "half past 4 in the afternoon")."""
+    return bool(_TODAY_WORDS.search(text))
+
+
 def looks_like_impossible_time(text: str) -> bool:
     """Whether the text holds a time of day that cannot exist (so the form can say why)."""
     return bool(_IMPOSSIBLE_TIME.search(text))

@@ -56,6 +56,7 @@ _LEADING = re.compile(
     r"(?:it|this|that|them|down|in)?(?: as| down as)?|"
     r"let'?s say|say|i want|i'd like|i would like|i need|i wanna|i'm after|"
     r"please|book(?: me)?(?: in)?(?: for)?|schedule|arrange|set up|make|"
+    r"(?:visit|see|consult|go to|go and see|go see|get to)(?= (?:a|an|the|my|our)\b)|"
     r"the title is|the title should be|title is|title|the name is|name is|called|named|"
     r"for|just|a|an|the|my|our|to)\b[\s,:\-]*)+",
     re.IGNORECASE,
@@ -171,6 +172,23 @@ def split_location(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+#: "appointment with a dentist" -> "dentist appointment": a booking word with a common noun
+#: (an article says it is one); "appointment with Dr Patel" keeps its name.
+_WITH_A = re.compile(
+    r"^(?P<kind>appointment|appt|booking|session|consultation|consult|check-?up)\s+"
+    r"(?:with|for)\s+(?:a|an|the)\s+(?P<who>[a-z][\w'\- ]{1,40})$",
+    re.IGNORECASE,
+)
+
+
+def _service_first(cleaned: str) -> str:
+    match = _WITH_A.match(cleaned)
+    if not match:
+        return cleaned
+    kind = match.group("kind").lower()
+    return f"{match.group('who').strip()} {'appointment' if kind == 'appt' else kind}"
+
+
 def tidy_title(text: str) -> str | None:
     """A whole noun phrase without filler, first letter capital; None when nothing is left."""
     cleaned = re.sub(r"\s+", " ", text).strip(" .,!?;:-\"'")
@@ -179,6 +197,7 @@ def tidy_title(text: str) -> str | None:
         previous = cleaned
         cleaned = _LEADING.sub("", cleaned).strip(" .,!?;:-\"'")
         cleaned = _TRAILING.sub("", cleaned).strip(" .,!?;:-\"'")
+    cleaned = _service_first(cleaned)
     if not cleaned or len(cleaned) > 80 or not re.search(r"[A-Za-z]", cleaned):
         return None
     if not any(len(word) > 1 and word not in NOT_A_TITLE_WORD for word in _words(cleaned)):

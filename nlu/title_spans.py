@@ -37,9 +37,54 @@ BOUNDARY_WORDS = frozenset(
     event called named title titled
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
-# Words that may sit inside one title between two pieces ("call with the bank").
-LINK_WORDS = frozenset({"with", "the", "and", "&", "of", "s", "'s"})
+# Words that may sit inside one title between two pieces ("call with the bank",
+# "appointment with a dentist").
+LINK_WORDS = frozenset({"with", "the", "a", "an", "and", "&", "of", "s", "'s"})
 _WORD = re.compile(r"^[A-Za-z][A-Za-z'\-]*$")
+# A sentence ends at . ! ? or ; before a space, except after an abbreviation or an initial
+# ("Dr. Lim", "Alexander G. salon"): "I'd like to see a dentist. His name is ..." holds the
+# title "dentist", never "dentist. His".
+_BREAK = re.compile(r"[.!?;]+(?=\s|$)")
+_ABBREVIATIONS = frozenset("dr mr mrs ms st prof jr sr inc co ltd no vs etc mt ft".split())
+# A piece of a title that holds only these words names nothing ("His", "Can", "Someone").
+_EMPTY_WORDS = BOUNDARY_WORDS | frozenset("someone anyone something anything".split())
+
+
+def _breaks(text: str) -> list[int]:
+    """Offsets where a sentence ends in `text` (the position of its punctuation)."""
+    points = []
+    for match in _BREAK.finditer(text):
+        word = re.search(r"([A-Za-z]+)$", text[: match.start()])
+        if match.group(0) == "." and word and (
+            word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1
+        ):
+            continue
+        points.append(match.start())
+    return points
+
+
+def _names_something(piece: str) -> bool:
+    return any(w.lower() not in _EMPTY_WORDS for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", piece))
+
+
+def split_at_sentence_breaks(text: str, entity: dict[str, Any]) -> list[dict[str, Any]]:
+    """The title cut at sentence breaks, keeping the pieces that name something."""
+    start, end = int(entity["start"]), int(entity["end"])
+    cuts = [p for p in _breaks(text) if start <= p < end]
+    if not cuts:
+        return [entity] if _names_something(text[start:end]) else []
+    pieces = []
+    bounds = [start, *cuts, end]
+    for left, right in zip(bounds, bounds[1:]):
+        piece = text[left:right]
+        stripped = piece.strip(" .!?;,")
+        if not stripped or not _names_something(stripped):
+            continue
+        offset = left + piece.index(stripped)
+        pieces.append(
+            {**entity, "start": offset, "end": offset + len(stripped), "value": stripped}
+        )
+    return pieces
 
 
 def _is_modifier(token_text: str) -> bool:
@@ -69,16 +114,21 @@ def repair_titles(
     # A piece inside a date, time or duration is part of it, never a title: "March" of
     # "change the date to Thursday 7 March".
     titles = [t for t in titles if free(int(t["start"]), int(t["end"]))]
+    titles = [piece for t in titles for piece in split_at_sentence_breaks(text, t)]
     if not titles:
         return others
+    breaks = _breaks(text)
 
     merged: list[dict[str, Any]] = []
     for entity in titles:
         if merged:
             previous = merged[-1]
             gap = [t for t in tokens if t[0] >= int(previous["end"]) and t[1] <= entity["start"]]
-            if all(t[2].lower() in LINK_WORDS for t in gap) and free(
-                int(previous["end"]), int(entity["start"])
+            joined = int(previous["end"]), int(entity["start"])
+            if (
+                all(t[2].lower() in LINK_WORDS for t in gap)
+                and free(*joined)
+                and not any(joined[0] <= p < joined[1] for p in breaks)
             ):
                 previous["end"] = entity["end"]
                 continue
@@ -86,7 +136,12 @@ def repair_titles(
 
     for entity in merged:
         before = [t for t in tokens if t[1] <= int(entity["start"])]
-        while before and _is_modifier(before[-1][2]) and free(before[-1][0], before[-1][1]):
+        while (
+            before
+            and _is_modifier(before[-1][2])
+            and free(before[-1][0], before[-1][1])
+            and not any(before[-1][1] <= p < int(entity["start"]) for p in breaks)
+        ):
             entity["start"] = before.pop()[0]
         span = text[int(entity["start"]) : int(entity["end"])]
         entity["value"] = span

@@ -370,3 +370,34 @@ async def test_a_day_and_a_time_said_apart_in_one_message() -> None:
     )
     slots, _ = await run_form(tracker)
     assert (slots["event_date"], slots["event_time"]) == ("2026-11-27", "13:00")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["at 3pm", "half past 4 in the afternoon", "3 o'clock in the afternoon"],
+)
+async def test_a_bare_time_with_no_day_said_leaves_the_day_to_ask(phrase: str) -> None:
+    # Said at 12:00 on a Tuesday: today would be possible, but the customer named no day,
+    # and a booking on a day never said costs more than one question.
+    tracker = make_tracker(
+        f"book a haircut {phrase}",
+        intent="schedule_event",
+        entities=[time_entity(phrase, "2026-11-24T15:00:00.000+00:00", start=15)],
+        slots={"event_title": "Haircut"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots.get("event_time") == "15:00"
+    assert "event_date" not in slots
+
+
+@pytest.mark.parametrize("phrase", ["this afternoon at 3", "in 3 hours", "later at 3pm"])
+async def test_words_that_pin_today_fill_the_day(phrase: str) -> None:
+    tracker = make_tracker(
+        f"book a haircut {phrase}",
+        intent="schedule_event",
+        entities=[time_entity(phrase, "2026-11-24T15:00:00.000+00:00", start=15)],
+        slots={"event_title": "Haircut"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots.get("event_date") == "2026-11-24"
+    assert slots.get("event_time") == "15:00"

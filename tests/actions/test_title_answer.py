@@ -91,6 +91,17 @@ def test_time_words_leave_the_title() -> None:
         ("just a quick chat, thanks", "Quick chat"),
         ("  ", None),
         ("please", None),
+        # a booking word with a common noun reads service first; a name is kept
+        ("an appointment with a dentist", "Dentist appointment"),
+        ("session with a personal trainer", "Personal trainer session"),
+        ("appointment for a haircut", "Haircut appointment"),
+        ("appointment with Dr Patel", "Appointment with Dr Patel"),
+        ("meeting with the bank", "Meeting with the bank"),
+        # visiting someone: the someone is what is booked
+        ("visit a doctor", "Doctor"),
+        ("I need to see the optician", "Optician"),
+        ("go to the vet", "Vet"),
+        ("see-saw repair", "See-saw repair"),
     ],
 )
 def test_filler_is_removed(text: str, title: str | None) -> None:

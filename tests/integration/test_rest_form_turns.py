@@ -109,6 +109,14 @@ def test_a_bare_time_uses_the_day_said_earlier(assistant: dict[str, Any]) -> Non
     assert f"{day.day} {day:%b}" in summary and "15:00-15:30" in summary, summary
 
 
+def test_a_bare_time_with_no_day_said_asks_the_day(assistant: dict[str, Any]) -> None:
+    day = _next_tuesday()
+    reply = texts(say(assistant, "noday", "book a haircut at 3pm for 30 minutes"))
+    assert "Which day" in reply, reply
+    summary = texts(say(assistant, "noday", "next tuesday"))
+    assert f"{day.day} {day:%b}" in summary and "15:00-15:30" in summary, summary
+
+
 def test_a_new_request_mid_form_replaces_the_pending_one(assistant: dict[str, Any]) -> None:
     say(assistant, "again", "book a haircut next tuesday at 10am")
     summary = texts(say(assistant, "again", "actually book a massage next tuesday at 4pm"))

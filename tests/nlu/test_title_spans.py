@@ -41,6 +41,18 @@ def _titles(text: str, *pieces: str, others: list[dict[str, Any]] | None = None)
         ("please reschedule my dance class", ["class"], ["dance class"]),
         ("i need to book 2 sessions", ["sessions"], ["sessions"]),
         ("lunch with mum and then dinner", ["lunch"], ["lunch"]),
+        ("i need an appointment with a physio", ["appointment with", "physio"],
+         ["appointment with a physio"]),
+        # a title never runs over a sentence break; a piece naming nothing is dropped
+        ("I'd like to see a vet. Her name is Dr. Bell.", ["vet. Her"], ["vet"]),
+        ("My back hurts. Get me a masseur.", ["back hurts. Get"], ["back hurts"]),
+        ("Need a tutor. Anything on friday?", ["tutor. Anything"], ["tutor"]),
+        ("I need a locksmith. Can you help?", ["locksmith", "Can"], ["locksmith"]),
+        # an abbreviation or an initial is no break
+        ("book a fitting with Dr. Okafor", ["fitting with Dr. Okafor"],
+         ["fitting with Dr. Okafor"]),
+        ("a trim at the John K. salon", ["John K. salon"], ["John K. salon"]),
+        ("a facial. And a massage too", ["facial", "massage"], ["facial", "massage"]),
     ],
 )  # fmt: skip
 def test_repair(text: str, pieces: list[str], expected: list[str]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -45,9 +46,11 @@ _WORD = re.compile(r"^[A-Za-z][A-Za-z'\-]*$")
 # ("Dr. Lim", "Alexander G. salon"): "I'd like to see a dentist. His name is ..." holds the
 # title "dentist", never "dentist. His".
 _BREAK = re.compile(r"[.!?;]+(?=\s|$)")
-_ABBREVIATIONS = frozenset("dr mr mrs ms st prof jr sr inc co ltd no vs etc mt ft".split())
+_ABBREVIATIONS = frozenset(
+    {"dr", "mr", "mrs", "ms", "st", "prof", "jr", "sr", "inc", "co", "ltd", "no", "vs", "etc"}
+)
 # A piece of a title that holds only these words names nothing ("His", "Can", "Someone").
-_EMPTY_WORDS = BOUNDARY_WORDS | frozenset("someone anyone something anything".split())
+_EMPTY_WORDS = BOUNDARY_WORDS | {"someone", "anyone", "something", "anything"}
 
 
 def _breaks(text: str) -> list[int]:
@@ -75,7 +78,7 @@ def split_at_sentence_breaks(text: str, entity: dict[str, Any]) -> list[dict[str
         return [entity] if _names_something(text[start:end]) else []
     pieces = []
     bounds = [start, *cuts, end]
-    for left, right in zip(bounds, bounds[1:]):
+    for left, right in pairwise(bounds):
         piece = text[left:right]
         stripped = piece.strip(" .!?;,")
         if not stripped or not _names_something(stripped):

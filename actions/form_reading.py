@@ -20,11 +20,13 @@ from actions.title_answer import (
     TitleAnswer,
     blank_spans,
     is_command,
+    is_proposal,
     is_question,
     read_title_answer,
     time_spans,
     title_and_location,
 )
+from actions.title_phrases import requested_thing
 
 # Messages with these intents are not answers to the form's questions.
 NOT_ANSWERS = {
@@ -70,8 +72,14 @@ def answers_form(tracker: Tracker) -> bool:
     if intent in COMMAND_CUES and is_command(text, intent, confidence(tracker)):
         return False
     if intent == "check_availability":
-        return any(e.get("entity") == "time" for e in entities)
-    return not is_question(text, intent)
+        return has_day_or_time(entities)
+    # "How about 4 o'clock?", "Is 2:45 PM open?": whatever the classifier made of it, a
+    # question proposing a day or time answers with it.
+    return not is_question(text, intent) or (has_day_or_time(entities) and is_proposal(text))
+
+
+def has_day_or_time(entities: list[dict[str, Any]]) -> bool:
+    return any(e.get("entity") == "time" for e in entities)
 
 
 def confidence(tracker: Tracker) -> float:
@@ -103,8 +111,19 @@ def read_title(tracker: Tracker) -> TitleAnswer:
             if answer.title:
                 return answer
     if not asked:
-        return TitleAnswer(None)
+        return grammar_title(text, entities) if intent == "schedule_event" else TitleAnswer(None)
+    if is_question(text, intent) and not is_command(text, intent, confidence(tracker)):
+        return grammar_title(text, entities)  # "Can you find me a dentist?"
     return read_title_answer(text, intent, confidence(tracker), entities)
+
+
+def grammar_title(text: str, entities: list[dict[str, Any]]) -> TitleAnswer:
+    """The noun phrase a booking request asks for, when the model tagged no title."""
+    rest = blank_spans(text, time_spans(entities))
+    span = requested_thing(rest)
+    if span is None:
+        return TitleAnswer(None)
+    return title_and_location(rest[span[0] : span[1]], rest)
 
 
 def picked_start(tracker: Tracker) -> datetime | None:

@@ -54,7 +54,8 @@ _LEADING = re.compile(
     r"it'?s|it is|it'?ll be|it will be|that'?s|that is|this is|"
     r"(?:let'?s |please )?(?:call|name|title|label|put|mark|make|set|save|write|enter) "
     r"(?:it|this|that|them|down|in)?(?: as| down as)?|"
-    r"let'?s say|say|i want|i'd like|i would like|i need|i wanna|i'm after|"
+    r"let'?s say|say|how about|what about|i want|i'd like|i would like|i need|i wanna|"
+    r"i'm after|"
     r"please|book(?: me)?(?: in)?(?: for)?|schedule|arrange|set up|make|"
     r"(?:visit|see|consult|go to|go and see|go see|get to)(?= (?:a|an|the|my|our)\b)|"
     r"the title is|the title should be|title is|title|the name is|name is|called|named|"
@@ -112,9 +113,29 @@ _REQUEST = re.compile(
 )
 
 
+#: "How about 4?", "Is 2:45 open?", "Do they have anything at 10?", "Can you try 11?": a
+#: proposal of a day or time, put as a question; the values in it are the answer.
+_PROPOSAL = re.compile(
+    r"\b(?:how|what) about\b|"
+    r"\b(?:is|are) there (?:any|anything|anytime|something|a|an|some|room|space)\b|"
+    r"\b(?:do|does|did|would|will|could|can) (?:you|they|he|she|we|the \w+|\w+) "
+    r"(?:have|has|do|try|fit|squeeze|manage|make|take|see)\b|"
+    r"\b(?:can|could|shall) (?:you|we|i) (?:try|do|go for|say)\b|"
+    r"\b(?:is|are|would|will) [\w: .'-]{1,30}?\b(?:open|free|available|ok|okay|possible|"
+    r"fine|good|work)\b|"
+    r"\bworks? (?:well |best |better )?for (?:me|us)\b",
+    re.IGNORECASE,
+)
+
+
 def is_request(text: str) -> bool:
     """A booking request put as a question ("Can you book it for 3:30 pm?")."""
     return bool(_REQUEST.search(text))
+
+
+def is_proposal(text: str) -> bool:
+    """A day or time proposed as a question ("How about half past 3?", "Is 2:45 PM open?")."""
+    return bool(_PROPOSAL.search(text))
 
 
 def is_question(text: str, intent: str) -> bool:

@@ -59,6 +59,15 @@ def test_not_asked_only_a_learned_title_of_an_answer_counts() -> None:
         ("hello, tomorrow at 3 please", "greet", True),
         ("thanks, make it 4pm", "thank", True),
         ("hello", "greet", False),
+        # a day or time proposed as a question, whatever the classifier made of it
+        ("How about a quarter to 5?", "out_of_scope", True),
+        ("Is 4:15 PM still open?", "out_of_scope", True),
+        ("Do they have anything at noon?", "nlu_fallback", True),
+        ("Could you try for 10:45 with Dr. Ames?", "out_of_scope", True),
+        ("would Thursday the 9th work?", "help", True),
+        # questions that propose nothing stay questions
+        ("what time does the bank close tomorrow?", "out_of_scope", False),
+        ("who won the game on saturday?", "out_of_scope", False),
     ],
 )
 def test_values_answer_the_form_whatever_the_intent(text: str, intent: str, answers: bool) -> None:
@@ -143,3 +152,29 @@ def test_a_complete_new_request_mid_form() -> None:
         slots=filled,
     )
     assert not is_new_request(same)
+
+
+def test_a_request_the_model_tagged_no_title_for_gives_its_noun_phrase() -> None:
+    tracker = make_tracker(
+        "I think I might be ill and need to visit a GP", intent="schedule_event", entities=[]
+    )
+    assert read_title(tracker).title == "GP"
+    other = make_tracker("I need to visit a GP", intent="out_of_scope", entities=[])
+    assert read_title(other).title is None  # not a booking request: no title from grammar
+
+
+def test_asked_for_the_title_a_finding_question_gives_what_it_looks_for() -> None:
+    tracker = make_tracker(
+        "Can you find me a good osteopath?",
+        intent="out_of_scope",
+        entities=[],
+        slots={"requested_slot": "event_title"},
+    )
+    assert read_title(tracker).title == "Osteopath"
+    question = make_tracker(
+        "what's the weather like?",
+        intent="out_of_scope",
+        entities=[],
+        slots={"requested_slot": "event_title"},
+    )
+    assert read_title(question).title is None

@@ -23,6 +23,7 @@ from actions.form_reading import (
     answers_form,
     day_said_earlier,
     is_new_request,
+    keeps_title,
     latest,
     picked_start,
     read_title,
@@ -104,6 +105,8 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A learned `event_title` entity, or the whole answer when the form asked for it."""
+        if keeps_title(tracker):
+            return {}
         title = read_title(tracker).title
         return {"event_title": title} if title else {}
 

@@ -156,6 +156,17 @@ def is_new_request(tracker: Tracker) -> bool:
     return new_title.lower() != str(tracker.get_slot("event_title")).lower()
 
 
+def keeps_title(tracker: Tracker) -> bool:
+    """Whether the title already chosen stays although the latest message has one: an answer
+    to another question that names a person or place ("the 1st with Fong Michael") does not
+    rename the booking; a change ("change the title to ...") or a new request does."""
+    if not tracker.get_slot("event_title"):
+        return False
+    if tracker.get_slot("requested_slot") in (None, "event_title", "change_target"):
+        return False
+    return latest(tracker)[0] != "change_booking" and not is_new_request(tracker)
+
+
 #: How many earlier user messages may still name the day a bare time refers to.
 DAY_LOOKBACK_MESSAGES = 8
 

@@ -113,7 +113,17 @@ _OWN_CALENDAR = re.compile(
 )
 
 
+#: "Do you have any appointments on the 3rd?", "has she got anything at 11?": what the
+#: business has, asked of the business.
+_BUSINESS_HAS = re.compile(
+    r"\b(?:do|does|have|has|would|will|could|can)\s+(?:you|they|he|she|the\s+\w+)\s+"
+    r"(?:have|got|had|get|do)\s+(?:any|anything|an|a|some|something)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_for_free_times(text: str) -> bool:
     """ "Anything free on Friday?", "do you have availability": a question for the business's
     free times, not for the customer's own bookings ("am I free on Friday?")."""
-    return bool(_FREE_WORDS.search(text)) and not _OWN_CALENDAR.search(text)
+    asked = _FREE_WORDS.search(text) or _BUSINESS_HAS.search(text)
+    return bool(asked) and not _OWN_CALENDAR.search(text)

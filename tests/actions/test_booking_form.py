@@ -401,3 +401,29 @@ async def test_words_that_pin_today_fill_the_day(phrase: str) -> None:
     slots, _ = await run_form(tracker)
     assert slots.get("event_date") == "2026-11-24"
     assert slots.get("event_time") == "15:00"
+
+
+async def test_a_name_in_an_answer_to_another_question_does_not_rename_the_booking() -> None:
+    tracker = make_tracker(
+        "on the 26th with Sam Ortiz",
+        intent="inform",
+        entities=[
+            time_entity("on the 26th", "2026-11-26T00:00:00.000+00:00", grain="day"),
+            title_entity("with Sam Ortiz", start=12),
+        ],
+        slots={"event_title": "Dental appointment", "requested_slot": "event_date"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots.get("event_date") == "2026-11-26"
+    assert slots.get("event_title", "Dental appointment") == "Dental appointment"
+
+
+async def test_a_change_of_title_still_renames_it() -> None:
+    tracker = make_tracker(
+        "change the title to team sync",
+        intent="change_booking",
+        entities=[title_entity("team sync", start=20)],
+        slots={"event_title": "Meeting", "requested_slot": "event_date"},
+    )
+    slots, _ = await run_form(tracker)
+    assert slots.get("event_title") == "Team sync"

@@ -77,6 +77,9 @@ def test_the_slot_round_trips() -> None:
         ("am I free on Friday?", False),
         ("is my diary free next week", False),
         ("what's on my calendar tomorrow", False),
+        ("Do you have any appointments on the 3rd at 10?", True),
+        ("has the groomer got anything on Saturday?", True),
+        ("do I have any appointments on the 3rd?", False),
     ],
 )
 def test_free_time_questions(text: str, free: bool) -> None:

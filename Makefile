@@ -25,7 +25,7 @@ endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
-        test-stories test-eval eval eval-time bench bench-duckling telegram-webhook audit clean
+        test-stories test-eval eval eval-time bench bench-nlu bench-duckling telegram-webhook audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ eval-time: install ## Time extractor vs Duckling's and ctparse's corpora (CORPUS
 
 bench: install train ## Production config under load: ack, e2e, sustainable rates vs REST, NLU, memory -> docs/BENCHMARKS.md
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-nlu: install train ## One parse's latency (median, p95) and the Rasa process's memory with the model
+	$(PY) scripts/bench_nlu.py $(BENCH_ARGS)
 
 bench-duckling: install ## Latency of the Duckling fallback path (Duckling down or hung)
 	$(PY) scripts/bench_duckling_fallback.py

@@ -11,13 +11,11 @@ import json
 import sys
 from pathlib import Path
 
-# Was 0.95. Lowered on 2026-12-04 with the CLINC150 training data: the held-out intent F1 went
-# 0.958 -> 0.937 on the final model of that session (0.975 on an earlier one with the same
-# CLINC150 data): CLINC150's out-of-scope examples pull some of our own phrasings there
-# ("sure, lock it in", "i need to reschedule my crown fitting"). Issue 16's target stays 0.95;
-# bring it back and raise this again (see the issue note).
-INTENT_F1_MIN = 0.93
-TITLE_F1_MIN = 0.85
+# The held-out figures of the model with all-MiniLM-L6-v2 features (2026-12-06): intent
+# weighted F1 0.952, event_title F1 0.958, less a small margin (training is deterministic
+# here: a forced retrain gives identical parses). Issue 16's target for the intent F1 is 0.95.
+INTENT_F1_MIN = 0.945
+TITLE_F1_MIN = 0.92
 
 
 def read_figures(results: Path) -> tuple[float, float]:

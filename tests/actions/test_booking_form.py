@@ -386,7 +386,9 @@ async def test_a_day_and_a_time_said_apart_in_one_message() -> None:
         ("later at 3pm", "2026-11-24"),
     ],
 )
-async def test_a_bare_time_fills_the_day_only_when_words_fix_it(phrase: str, day: str | None) -> None:
+async def test_a_bare_time_fills_the_day_only_when_words_fix_it(
+    phrase: str, day: str | None
+) -> None:
     tracker = make_tracker(
         f"book a haircut {phrase}",
         intent="schedule_event",

@@ -24,7 +24,7 @@ ACTION_SERVER_TOKEN := $(shell scripts/local_secret.sh action_server_token)
 endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
-.PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-nlu \
+.PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-fast test-nlu \
         test-stories test-eval eval eval-time bench bench-nlu bench-duckling telegram-webhook audit clean
 
 help: ## List the targets
@@ -62,6 +62,9 @@ validate: install ## rasa data validate, warnings are errors
 
 pytest: install train ## Unit and integration tests (the end-to-end ones use the model)
 	$(PY) -m pytest
+
+test-fast: install ## Unit tests only: no training, no servers, no trained model (the inner loop)
+	$(PY) -m pytest -m "not slow" -p no:cacheprovider -q
 
 test-nlu: train ## NLU on the held-out file, with thresholds
 	$(RASA) test nlu --nlu tests/rasa/nlu_holdout.yml --model $(MODEL) --out results/nlu --quiet

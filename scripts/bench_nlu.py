@@ -53,17 +53,20 @@ async def measure(model: Path, rounds: int) -> dict[str, float]:
         await agent.parse_message(text)
     loaded = rss_mb()
     took: list[float] = []
+    cpu_start = time.process_time()
     for _ in range(rounds):
         for text in texts:
             start = time.perf_counter()
             await agent.parse_message(text)
             took.append((time.perf_counter() - start) * 1000)
+    cpu_ms = (time.process_time() - cpu_start) * 1000 / max(len(took), 1)
     took.sort()
     return {
         "parses": len(took),
         "median_ms": statistics.median(took),
         "p95_ms": took[int(len(took) * 0.95) - 1],
         "max_ms": took[-1],
+        "cpu_ms": cpu_ms,
         "rss_before_mb": before,
         "rss_loaded_mb": loaded,
         "rss_after_mb": rss_mb(),
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"NLU parse ({model.name}, {figures['parses']:.0f} parses): median "
         f"{figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, worst "
-        f"{figures['max_ms']:.1f} ms; RSS {figures['rss_before_mb']:.0f} MB before loading, "
+        f"{figures['max_ms']:.1f} ms, CPU {figures['cpu_ms']:.1f} ms per parse; RSS {figures['rss_before_mb']:.0f} MB before loading, "
         f"{figures['rss_loaded_mb']:.0f} MB loaded, {figures['rss_after_mb']:.0f} MB after"
     )
     return 0

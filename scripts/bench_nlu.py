@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"NLU parse ({model.name}, {figures['parses']:.0f} parses): median "
         f"{figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, worst "
-        f"{figures['max_ms']:.1f} ms, CPU {figures['cpu_ms']:.1f} ms per parse; RSS {figures['rss_before_mb']:.0f} MB before loading, "
+        f"{figures['max_ms']:.1f} ms, CPU {figures['cpu_ms']:.1f} ms per parse; RSS "
+        f"{figures['rss_before_mb']:.0f} MB before loading, "
         f"{figures['rss_loaded_mb']:.0f} MB loaded, {figures['rss_after_mb']:.0f} MB after"
     )
     return 0

@@ -29,6 +29,9 @@ from api.core.config import ApiConfig
 logger = logging.getLogger(__name__)
 
 TRACKER_TABLE = "events"
+#: The windowed tracker store's checkpoints (booking_core/rasa_stores/event_logs.py; named here
+#: because the admin API does not import Rasa): they hold slot values, so they go too.
+CHECKPOINT_TABLE = "tracker_checkpoints"
 
 
 class TrackerErasureError(RuntimeError):
@@ -95,6 +98,11 @@ def _delete_sql_events(url: str, sender_ids: list[str]) -> int:
             raise TrackerErasureError(f"tracker table {TRACKER_TABLE!r} has no sender_id column")
         with engine.begin() as connection:
             result = connection.execute(delete(table).where(table.c.sender_id.in_(sender_ids)))
+            if inspect(engine).has_table(CHECKPOINT_TABLE):  # the windows' restored slots
+                checkpoints = Table(CHECKPOINT_TABLE, MetaData(), autoload_with=engine)
+                connection.execute(
+                    delete(checkpoints).where(checkpoints.c.sender_id.in_(sender_ids))
+                )
             return int(result.rowcount or 0)
     finally:
         engine.dispose()

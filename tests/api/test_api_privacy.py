@@ -168,3 +168,34 @@ def test_a_tracker_still_holding_user_messages_is_502_and_keeps_the_contact(
     with session_scope(db_settings) as session:
         assert repo.get_contact(session, tenant_id=tenant_a.id,
                                 contact_id=tenant_a.contact_id) is not None  # fmt: skip
+
+
+def test_erase_removes_the_windowed_stores_checkpoints(
+    client: TestClient,
+    db_settings: str,
+    tenant_a: TenantData,
+    tracker_store: str,
+    standin: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.core.rasa import CHECKPOINT_TABLE
+    from booking_core.rasa_stores.event_logs import CHECKPOINTS
+
+    assert CHECKPOINTS.name == CHECKPOINT_TABLE
+    engine = create_engine(tracker_store, future=True)
+    CHECKPOINTS.create(engine)
+    with engine.begin() as connection:
+        for sender in ("alpha:telegram:ua", "bravo:telegram:ub"):
+            connection.execute(
+                CHECKPOINTS.insert().values(sender_id=sender, after_event_id=1, prefix="[]")
+            )
+    monkeypatch.setenv("RASA_URL", standin.url)
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "rasa-token")
+    standin.on("PUT", "/conversations/*", (200, {"sender_id": "x", "events": []}))
+    standin.on("GET", "/conversations/*", (200, {"sender_id": "x", "events": []}))
+    response = client.delete(f"/api/v1/contacts/{tenant_a.contact_id}", headers=tenant_a.headers)
+    assert response.status_code == 200, response.text
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT sender_id FROM tracker_checkpoints")).scalars()
+        assert list(left) == ["bravo:telegram:ub"]
+    engine.dispose()

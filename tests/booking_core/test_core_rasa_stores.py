@@ -18,13 +18,21 @@ from booking_core.rasa_stores import (
     redis_lock_store_arguments,
     sql_tracker_store_arguments,
 )
+from booking_core.rasa_stores.event_logs import MemoryLog, SqlLog
+from booking_core.rasa_stores.windowed import WindowedTrackerStore
 
 
 def test_defaults_are_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 19: the default tracker store hands Rasa windows over an in-memory log (was
+    # Rasa's InMemoryTrackerStore, which TRACKER_WINDOW=off still gives).
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
-    assert isinstance(EnvTrackerStore(domain=Domain.empty()), InMemoryTrackerStore)
+    monkeypatch.delenv("TRACKER_WINDOW", raising=False)
+    store = EnvTrackerStore(domain=Domain.empty())
+    assert isinstance(store, WindowedTrackerStore) and isinstance(store.log, MemoryLog)
     assert isinstance(EnvLockStore(), InMemoryLockStore)
+    monkeypatch.setenv("TRACKER_WINDOW", "off")
+    assert isinstance(EnvTrackerStore(domain=Domain.empty()), InMemoryTrackerStore)
 
 
 def test_url_parsing() -> None:
@@ -48,8 +56,11 @@ def test_sql_tracker_store_on_postgres(
     monkeypatch: pytest.MonkeyPatch, postgres_server_url: str
 ) -> None:
     monkeypatch.setenv("TRACKER_STORE_URL", postgres_server_url)
+    monkeypatch.delenv("TRACKER_WINDOW", raising=False)
     store = EnvTrackerStore(domain=Domain.empty())
-    assert isinstance(store, SQLTrackerStore)
+    # Issue 19: windows over Rasa's SQLTrackerStore tables (was the SQLTrackerStore itself)
+    assert isinstance(store, WindowedTrackerStore) and isinstance(store.log, SqlLog)
+    assert isinstance(store.log.store, SQLTrackerStore)
     sender = f"test-{uuid.uuid4().hex}"
     tracker = DialogueStateTracker.from_events(
         sender, [SessionStarted(), UserUttered("hello", {"name": "greet", "confidence": 1.0})]

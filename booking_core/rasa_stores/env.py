@@ -1,14 +1,16 @@
 """Rasa tracker and lock stores chosen from the environment.
 
-endpoints.yml names these two classes, so the same file serves every set-up: with nothing set,
-`rasa shell`/`make run` keep trackers in memory and use the in-memory lock; in production
-`TRACKER_STORE_URL` (an SQLAlchemy URL, e.g. postgresql://rasa@db:5432/rasa) selects Rasa's
-`SQLTrackerStore` and `REDIS_URL` (e.g. redis://127.0.0.1:6379/1) selects `RedisLockStore`,
-which Rasa requires for more than one server process or `SANIC_WORKERS` > 1.
+endpoints.yml names these two classes, so the same file serves every set-up. Tracker store:
+with nothing set, `rasa shell`/`make run` keep the latest conversations in memory; in
+production `TRACKER_STORE_URL` (an SQLAlchemy URL, e.g. postgresql://rasa@db:5432/rasa) keeps
+every event in Rasa's SQLTrackerStore tables. Either way Rasa is handed only the recent window
+of a conversation each turn (`windowed.py`); `TRACKER_WINDOW=off` gives Rasa's own stores
+as they are (for comparison). Lock store: `REDIS_URL` (e.g. redis://127.0.0.1:6379/1) selects
+`RedisLockStore`, which Rasa requires for more than one server process or `SANIC_WORKERS` > 1.
 
-Each class's constructor returns an instance of the Rasa store it selects (Rasa loads custom
-stores by class path and type-checks the instances, e.g. it refuses `SANIC_WORKERS` > 1 with an
-`InMemoryLockStore`), so Rasa sees exactly its own, well-tested stores.
+Each class's constructor returns an instance of the store it selects (Rasa loads custom stores
+by class path and type-checks the instances, e.g. it refuses `SANIC_WORKERS` > 1 with an
+`InMemoryLockStore`), so Rasa sees its own lock stores and tracker-store interface.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, Track
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
 
+from booking_core.rasa_stores.event_logs import MEMORY_CONVERSATIONS, MemoryLog, SqlLog
+from booking_core.rasa_stores.windowed import WindowedTrackerStore
+
 TRACKER_STORE_URL = "TRACKER_STORE_URL"
+TRACKER_WINDOW = "TRACKER_WINDOW"
+TRACKER_MEMORY_CONVERSATIONS = "TRACKER_MEMORY_CONVERSATIONS"
 REDIS_URL = "REDIS_URL"
 LOCK_KEY_PREFIX = "REDIS_LOCK_KEY_PREFIX"
 
@@ -58,8 +65,13 @@ def redis_lock_store_arguments(url: str) -> dict[str, Any]:
     }
 
 
+def windowed() -> bool:
+    """Whether Rasa is handed windows (the default) or whole sessions (TRACKER_WINDOW=off)."""
+    return os.environ.get(TRACKER_WINDOW, "on").strip().lower() not in ("off", "0", "false")
+
+
 class EnvTrackerStore(TrackerStore):
-    """`SQLTrackerStore` when TRACKER_STORE_URL is set, else `InMemoryTrackerStore`."""
+    """Windows over the SQL tables when TRACKER_STORE_URL is set, else over memory."""
 
     def __new__(  # type: ignore[misc]
         cls,
@@ -71,10 +83,16 @@ class EnvTrackerStore(TrackerStore):
         """Build the selected Rasa store (endpoint `url`/kwargs are ignored: env decides)."""
         url = os.environ.get(TRACKER_STORE_URL)
         if url:
-            return SQLTrackerStore(
+            sql = SQLTrackerStore(
                 domain=domain, event_broker=event_broker, **sql_tracker_store_arguments(url)
             )
-        return InMemoryTrackerStore(domain or Domain.empty(), event_broker=event_broker)
+            if not windowed():
+                return sql
+            return WindowedTrackerStore(domain, SqlLog(sql), event_broker=event_broker)
+        if not windowed():
+            return InMemoryTrackerStore(domain or Domain.empty(), event_broker=event_broker)
+        conversations = int(os.environ.get(TRACKER_MEMORY_CONVERSATIONS) or MEMORY_CONVERSATIONS)
+        return WindowedTrackerStore(domain, MemoryLog(conversations), event_broker=event_broker)
 
 
 class EnvLockStore(LockStore):

@@ -155,9 +155,8 @@ async def run(kind: str, turns: int, conversations: int) -> list[str]:
         )
         if conversations:
             rss = await many_chats(agent, conversations)
-            lines.append(
-                f"{kind} stores, RSS after {', '.join(f'{n} conversations {mb:.0f} MB' for n, mb in rss.items())}"
-            )
+            after = ", ".join(f"{n} conversations {mb:.0f} MB" for n, mb in rss.items())
+            lines.append(f"{kind} stores, RSS after {after}")
     return lines
 
 

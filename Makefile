@@ -25,7 +25,7 @@ endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-fast test-nlu \
-        test-stories test-eval eval eval-time bench bench-nlu bench-duckling telegram-webhook audit clean
+        test-stories test-eval eval eval-time bench bench-nlu bench-long-chat bench-duckling telegram-webhook audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ bench: install train ## Production config under load: ack, e2e, sustainable rate
 
 bench-nlu: install train ## One parse's latency (median, p95) and the Rasa process's memory with the model
 	$(PY) scripts/bench_nlu.py $(BENCH_ARGS)
+
+bench-long-chat: install train ## Turn latency over one 400-turn chat, default and production stores (BENCH_ARGS="--turns 2000 --conversations 10000")
+	$(PY) scripts/bench_long_chat.py $(BENCH_ARGS)
 
 bench-duckling: install ## Latency of the Duckling fallback path (Duckling down or hung)
 	$(PY) scripts/bench_duckling_fallback.py

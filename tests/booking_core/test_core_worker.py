@@ -266,3 +266,48 @@ def test_completing_a_saved_booking_tells_the_customer_once(fake: FakeCalendar) 
         [notice] = session.execute(select(Message).where(Message.direction == "out")).scalars()
         assert stored.confirmed_message_id == notice.id and notice.status == "queued"
         assert notice.payload["notice"] == notice.text and stored.link in notice.text
+
+
+def _owe(event_id: int, operation: str, attempts: int) -> None:
+    """Put a confirmed booking in the state a deferred write of `operation` leaves it in."""
+    with session_scope() as session:
+        event = session.get(CalendarEvent, event_id)
+        assert event is not None
+        if operation == "create":
+            event.provider_event_id, event.link, event.status = None, None, "pending"
+        elif operation == "update":
+            event.start, event.end, event.status = at("15:00"), at("16:00"), "pending"
+        else:
+            event.status, event.idempotency_key = "cancelled", None
+        event.owed_operation, event.owed_attempts, event.error = operation, attempts, "503"
+        event.updated_at = utcnow() - timedelta(hours=1)
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_completes_each_owed_operation(fake: FakeCalendar, operation: str) -> None:
+    event_id = book()
+    if operation == "create":
+        fake.events.clear()  # the provider never received it
+    _owe(event_id, operation, attempts=2)
+    report = complete_pending(now=later())
+    assert (report.completed, report.deferred, report.failed) == (1, 0, 0)
+    assert fake.calls[-1] == (operation, f"fk{row(event_id).uid}")
+    stored = row(event_id)
+    assert (stored.owed_operation, stored.owed_attempts, stored.error) == (None, 0, None)
+    if operation == "delete":
+        assert stored.status == "cancelled" and fake.active() == []
+    else:
+        assert stored.status == "confirmed" and stored.link
+        (remote,) = fake.active()
+        assert (remote["start"], remote["end"]) == (stored.start, stored.end)
+    assert complete_pending(now=later(120)).processed == 0
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_each_owed_operation_counts_its_attempts(fake: FakeCalendar, operation: str) -> None:
+    event_id = book()
+    _owe(event_id, operation, attempts=2)
+    fake.failures = [outage()]
+    assert complete_pending(now=later()).deferred == 1
+    assert owed(event_id) == (operation, 3)
+    assert "503 backend error" in (row(event_id).error or "")

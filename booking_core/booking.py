@@ -39,11 +39,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from booking_core.calendar_writes import DONE, FAILED, attempt_write, keep_owed
+from booking_core.calendar_writes import DONE, FAILED, attempt_write, confirm_written, keep_owed
 from booking_core.calendars.registry import get_provider
 from booking_core.db.models import CalendarEvent, Tenant
 from booking_core.db.repository import (
-    confirm_calendar_event,
     create_calendar_event,
     fail_calendar_event,
     get_calendar_event_by_idempotency_key,
@@ -246,13 +245,7 @@ def submit_booking(
         provider = get_provider(tenant)
         result = attempt_write(provider, tenant, event, "create", policy=retry, sleep=sleep)
         if result.outcome == DONE:
-            assert result.written is not None  # a create answers with the event
-            confirm_calendar_event(
-                session,
-                event_id=event.id,
-                provider_event_id=result.written.provider_event_id,
-                link=result.written.link,
-            )
+            confirm_written(session, event, result)
             return BookingOutcome(CONFIRMED, _result(event))
         if result.owed:
             keep_owed(session, tenant, event, result)

@@ -16,9 +16,9 @@ Errors say what they are through duck-typed attributes (`needs_reauth`, `retryab
 `reason`), so the decision needs no provider import. Retryable errors are retried in place as
 the caller's `RetryPolicy` says; the attempt count goes on with the worker's calls
 (`calendar_events.owed_attempts`). A deferred or refused write is recorded on the row by
-`keep_owed` (booking, changes and the worker alike); what done, gone and failed mean for the
-row differs per caller (a failed create fails the booking, a failed reschedule restores the old
-times) and stays with it.
+`keep_owed` and a done create or update by `confirm_written` (booking, changes and the worker
+alike); what gone and failed mean for the row differs per caller (a failed create fails the
+booking, a failed reschedule restores the old times) and stays with it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from booking_core.calendars.base import (
 from booking_core.calendars.builtin import BuiltinCalendarProvider
 from booking_core.calendars.registry import get_provider
 from booking_core.db.models import CalendarEvent, Tenant
-from booking_core.db.repository import owe_calendar_write
+from booking_core.db.repository import confirm_calendar_event, owe_calendar_write
 from booking_core.retry_policy import NO_RETRY, RetryPolicy, call_with_retry
 from booking_core.tenancy import flag_tenant_reauth
 
@@ -147,6 +147,19 @@ def failed_write(
     message = describe_error(exc)
     logger.warning("%s of event %s: %s (%s)", operation, uid, outcome, message)
     return WriteResult(outcome, operation, attempts, error=message, exc=exc)
+
+
+def confirm_written(session: Session, event: CalendarEvent, result: WriteResult) -> None:
+    """Record a done create or update: the provider's id and link (the row's link when the
+    provider gives none), `confirmed`, nothing owed."""
+    if result.outcome != DONE or result.written is None:
+        raise ValueError(f"a {result.outcome} {result.operation} wrote no event")
+    confirm_calendar_event(
+        session,
+        event_id=event.id,
+        provider_event_id=result.written.provider_event_id,
+        link=result.written.link or event.link,
+    )
 
 
 def keep_owed(

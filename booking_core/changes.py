@@ -26,6 +26,7 @@ from booking_core.calendar_writes import (
     GONE,
     NEEDS_REAUTH,
     attempt_write,
+    confirm_written,
     keep_owed,
     provider_for_event,
 )
@@ -33,7 +34,6 @@ from booking_core.db.models import ACTIVE_EVENT_STATUSES, CalendarEvent, Contact
 from booking_core.db.repository import (
     cancel_calendar_event,
     clear_owed_write,
-    confirm_calendar_event,
     idempotency_key_taken,
     owe_calendar_write,
 )
@@ -171,13 +171,7 @@ def reschedule_event(
         provider = provider_for_event(tenant, event)
         result = attempt_write(provider, tenant, event, "update", policy=retry, sleep=sleep)
         if result.outcome == DONE:
-            assert result.written is not None  # an update answers with the event
-            confirm_calendar_event(
-                session,
-                event_id=event.id,
-                provider_event_id=result.written.provider_event_id,
-                link=result.written.link or event.link,
-            )
+            confirm_written(session, event, result)
             return ChangeResult(DONE, summary(event), before.start, before.end)
         if result.owed:
             keep_owed(session, tenant, event, result)

@@ -36,6 +36,7 @@ from booking_core.calendar_writes import (
     Operation,
     WriteResult,
     attempt_write,
+    confirm_written,
     failed_write,
     keep_owed,
     owed_operation,
@@ -46,7 +47,6 @@ from booking_core.db.repository import (
     cancel_calendar_event,
     claim_owed_write,
     clear_owed_write,
-    confirm_calendar_event,
     fail_calendar_event,
     get_event_for_write,
     get_tenant,
@@ -129,7 +129,6 @@ def _record(
         report.completed += 1
         return
     if result.outcome == DONE:
-        assert result.written is not None  # creates and updates answer with the event
         session.refresh(event)
         if event.status == "cancelled":
             # Cancelled while we were writing it: take it away again (retried if this fails).
@@ -143,12 +142,7 @@ def _record(
             )
             report.deferred += 1
             return
-        confirm_calendar_event(
-            session,
-            event_id=event.id,
-            provider_event_id=result.written.provider_event_id,
-            link=result.written.link or event.link,
-        )
+        confirm_written(session, event, result)
         # The customer was told it would be finished later: tell them it is (same transaction).
         if queue_confirmation_notice(session, event=event, now=now) is not None:
             report.notices += 1

@@ -8,7 +8,7 @@ is `failed` on any provider trouble) and `BookingError`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from booking_core.booking import CONFIRMED, BookingResult, submit_booking
 from booking_core.calendar_writes import DEFERRED
@@ -30,35 +30,14 @@ class BookingError(Exception):
         self.retryable = retryable
 
 
-def book_event(
-    *,
-    tenant_slug: str | None,
-    channel: str,
-    platform_user_id: str,
-    display_name: str | None,
-    title: str,
-    start: datetime,
-    end: datetime,
-    timezone: str,
-    location: str | None = None,
-) -> BookingResult:
-    """Store and write one event with a single provider attempt.
+def book_event(**request: Any) -> BookingResult:
+    """Store and write one event (`submit_booking`'s keyword arguments) with a single provider
+    attempt.
 
     Raises ValueError for invalid input, UnknownTenantError for an unknown slug and
     BookingError (row `failed`; `retryable` for an outage) when the provider does not confirm.
     """
-    outcome = submit_booking(
-        tenant_slug=tenant_slug,
-        channel=channel,
-        platform_user_id=platform_user_id,
-        display_name=display_name,
-        title=title,
-        start=start,
-        end=end,
-        timezone=timezone,
-        retry=NO_RETRY,
-        location=location,
-    )
+    outcome = submit_booking(**request, retry=NO_RETRY)
     if outcome.outcome == CONFIRMED:
         return outcome.booking
     booking = outcome.booking

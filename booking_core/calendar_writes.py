@@ -4,13 +4,13 @@ what became of it; the callers only record the decision.
 A write is an `operation` on a stored row: create (a booking), update (a reschedule) or delete
 (a cancellation). Its outcome is one of:
 
-| the provider                                         | outcome      | the row                  |
-|------------------------------------------------------|--------------|--------------------------|
-| wrote it                                             | done         | nothing owed             |
-| timed out, 5xx, 429, network error, an unknown error | deferred     | write owed, worker retries |
-| refused the credentials (401, invalid_grant)         | needs_reauth | write owed, tenant flagged |
-| has no such event (404, 410, "gone")                 | gone         | (a delete: done)         |
-| refused the request for good (any other 4xx)         | failed       | nothing owed             |
+| the provider                                      | outcome      | the row                    |
+|---------------------------------------------------|--------------|----------------------------|
+| wrote it                                          | done         | nothing owed               |
+| timed out, 5xx, 429, network error, unknown error | deferred     | write owed, worker retries |
+| refused the credentials (401, invalid_grant)      | needs_reauth | write owed, tenant flagged |
+| has no such event (404, 410, "gone")              | gone         | caller's; a delete is done |
+| refused the request for good (any other 4xx)      | failed       | caller's (nothing owed)    |
 
 Errors say what they are through duck-typed attributes (`needs_reauth`, `retryable`, `status`,
 `reason`), so the decision needs no provider import. Retryable errors are retried in place as
@@ -18,7 +18,8 @@ the caller's `RetryPolicy` says; the attempt count goes on with the worker's cal
 (`calendar_events.owed_attempts`). A deferred or refused write is recorded on the row by
 `keep_owed` and a done create or update by `confirm_written` (booking, changes and the worker
 alike); what gone and failed mean for the row differs per caller (a failed create fails the
-booking, a failed reschedule restores the old times) and stays with it.
+booking, a failed reschedule restores the old times, a gone one cancels the row) and stays with
+it.
 """
 
 from __future__ import annotations
@@ -193,9 +194,9 @@ def owed_operation(event: CalendarEvent) -> Operation | None:
     """The write `event` still owes its provider, or None.
 
     A cancelled row owes a delete when any write is recorded (the provider must not keep it),
-    nothing otherwise. A pending row owes what is recorded
-    (an update of an event the provider never received is its create), or, pending without a
-    record (written by hand, or left by a crash), a create or an update by its provider id.
+    nothing otherwise. A pending row owes what is recorded (an update of an event the provider
+    never received is its create), or, pending without a record (written by hand, or left by a
+    crash), a create or an update by its provider id.
     """
     recorded = event.owed_operation
     if event.status == "cancelled":

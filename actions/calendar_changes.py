@@ -1,7 +1,8 @@
 """Existing bookings: reschedule, cancel and "what's on", for the contact's own events only.
 
 Each action turns the message (title hint, new time, chosen event id) into one call of
-`booking_core.manage` in a worker thread and answers from its result. A change is proposed
+`booking_core.lookup`, `.availability` or `.changes` in a worker thread and answers from its
+result. A change is proposed
 first (slot `pending_change`, `awaiting_change = confirm`) and applied on yes.
 """
 
@@ -72,7 +73,7 @@ def choice_buttons(events: list[Any], intent: str, extra: dict[str, Any]) -> lis
 
 async def _candidates(tracker: Tracker, day: date | None) -> list[Any]:
     """The contact's upcoming events matching the chosen id, the title hint or the day."""
-    from booking_core.manage import find_contact_events
+    from booking_core.lookup import find_contact_events
 
     chosen = _first_value(tracker, "event_id")
     events: list[Any] = await asyncio.to_thread(
@@ -97,7 +98,7 @@ class ActionFindReschedule(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Ask which event, or when, or propose the move for a yes."""
-        from booking_core.manage import check_availability
+        from booking_core.availability import check_availability
 
         reading = _reading(tracker)
         events = await _candidates(tracker, None)
@@ -192,12 +193,8 @@ class ActionApplyChange(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Apply the proposed change and say how it went (done, saved for later, refused)."""
-        from booking_core.manage import (
-            EventNotChangeableError,
-            EventNotFoundError,
-            cancel_event,
-            reschedule_event,
-        )
+        from booking_core.changes import cancel_event, reschedule_event
+        from booking_core.errors import EventNotChangeableError, EventNotFoundError
 
         change = tracker.get_slot("pending_change") or {}
         reset = [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]
@@ -264,7 +261,7 @@ class ActionShowAgenda(Action):
     ) -> list[dict[str, Any]]:
         """List the contact's bookings in the asked window (default: today), or, asked
         "anything free on Friday?", the free times in it as buttons."""
-        from booking_core.manage import agenda
+        from booking_core.lookup import agenda
 
         zone = time_slots.tz_of(tenant_timezone(tracker))
         window = self._window(tracker)

@@ -132,7 +132,7 @@ class ActionConfirmBooking(Action):
     async def _availability(self, tracker: Tracker) -> Any:
         """Free/busy for the requested slot; None when it cannot be checked (then book anyway:
         the calendar write itself is idempotent and reports conflicts)."""
-        from booking_core.manage import check_availability  # lazy: no I/O set-up at import
+        from booking_core.availability import check_availability  # lazy: no I/O set-up at import
 
         zone_name = tenant_timezone(tracker)
         begin, end = time_slots.booking_window(

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, SecretStr, validator
 from pydantic.fields import ModelField
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from booking_core.scheduling import parse_business_hours
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(?:_[A-Z]{2})?$"
 #: Printable text: no control characters (PostgreSQL refuses NUL, and none belong in a name).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 TOKEN_PATTERN = r"^[\x21-\x7e]+$"
-_HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
 
 def _check_timezone(value: str) -> str:
@@ -32,13 +32,8 @@ def _check_timezone(value: str) -> str:
 
 
 def _check_business_hours(value: dict[str, list[str]]) -> dict[str, list[str]]:
-    for day, hours in value.items():
-        if day not in DAYS:
-            raise ValueError(f"day must be one of {', '.join(DAYS)}")
-        if len(hours) != 2 or not all(_HHMM.match(h) for h in hours):
-            raise ValueError(f'{day}: expected ["HH:MM", "HH:MM"]')
-        if hours[0] >= hours[1]:
-            raise ValueError(f"{day}: opening time must be before closing time")
+    """The scheduler's own rule (`parse_business_hours`), so what is saved is what it reads."""
+    parse_business_hours(value)
     return value
 
 

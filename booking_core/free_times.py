@@ -2,7 +2,7 @@
 
 A customer who names a part of a day, or asks "anything free on Friday?", wants a choice of
 times, not a booking of the whole afternoon. Busy time and opening hours come from
-`manage.busy_periods`, so the times offered are the ones the confirmation step accepts.
+`availability.busy_periods`, so the times offered are the ones the confirmation step accepts.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from booking_core.availability import busy_periods
 from booking_core.db.types import require_aware, utcnow
-from booking_core.manage import busy_periods
 from booking_core.scheduling import Slot, free_slots
 
 #: Candidates considered before keeping those inside the window (nearest first).

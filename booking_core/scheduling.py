@@ -1,16 +1,19 @@
 """Free slots and clash descriptions: pure functions over busy intervals and business hours.
 
 Nothing here does I/O, so the rules (what counts as a clash, which alternatives are offered) are
-tested with fixed times; `booking_core.manage.check_availability` feeds it the provider's free/busy
-and the database rows.
+tested with fixed times; `booking_core.availability.check_availability` feeds it the provider's
+free/busy and the database rows.
 
 Business hours (`Tenant.business_hours`) map weekday keys to opening ranges in the tenant's zone:
 
     {"mon": ["09:00", "17:00"], "sat": [["09:00", "12:00"], ["13:00", "15:00"]], "sun": []}
 
-A day that is missing or empty is closed; "24:00" as an end means midnight. An empty or missing
-mapping means the default, Monday to Friday 09:00-17:00 (`DEFAULT_BUSINESS_HOURS`), because a new
-tenant that has not configured anything still expects office hours, not round-the-clock slots.
+Days are "mon".."sun" or full names (any case); times are two-digit "HH:MM" from "00:00" to
+"24:00", which as a closing time means midnight; a day that is missing, empty or null is closed.
+An empty or missing mapping means the default, Monday to Friday 09:00-17:00
+(`DEFAULT_BUSINESS_HOURS`), because a new tenant that has not configured anything still expects
+office hours, not round-the-clock slots. `parse_business_hours` is the one rule: the admin API
+validates with it what the scheduler will read.
 
 Time zones: openings are wall-clock times of each local date, turned into instants per date, so a
 09:00 opening is 09:00 on both sides of a DST change. Durations and the slot grid are in absolute
@@ -39,7 +42,7 @@ _DAY_ALIASES = {name: index for index, name in enumerate(WEEKDAYS)} | {
         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     )
 }
-_HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 #: Busy ends and starts used as candidate slot edges are rounded to this many minutes.
 EDGE_ROUNDING_MINUTES = 5
 DEFAULT_HORIZON = timedelta(days=7)

@@ -1,15 +1,15 @@
 """Finishes provider writes that an outage or a crash left owed.
 
-Rows it picks up (see `booking_core.booking` and `booking_core.manage` for how they arise):
-- `pending` without a provider id: the create never got through -> create_event, then confirm;
-- `pending` with a provider id: a reschedule is owed -> update_event, then confirm;
-- `cancelled` with a "[delete attempt N]" marker: the provider delete is owed -> delete_event.
+Rows it picks up are those whose `owed_operation` is set, and pending rows (see
+`calendar_writes.owed_operation`): an owed create -> create_event, then confirm; an owed update
+-> update_event, then confirm; a cancelled row owing its delete -> delete_event. Each write goes
+through `calendar_writes.attempt_write`, which decides the outcome, one call per pass.
 
 Creates are idempotent (the provider-side id is the row's uid), so retrying a create whose first
 answer was lost never duplicates the event. Each row is claimed with a compare-and-set on
 `updated_at`, so two workers (or the worker and the action server) never work on the same row at
 once, and rows younger than `min_age` are left to the request that is still handling them.
-Backoff per row doubles with its attempt count (kept in the error marker) up to `MAX_BACKOFF`.
+Backoff per row doubles with its attempt count (`owed_attempts`) up to `MAX_BACKOFF`.
 A completed create or update queues a message telling the customer (`booking_core.notices`).
 Tenants flagged `needs_reauth` are skipped until their admin reconnects. Creates/updates of
 events that ended more than `EXPIRY` ago are given up (`failed`), since nobody needs them any more.
@@ -27,22 +27,36 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
-from booking_core.booking import (
-    describe_error,
-    flag_tenant_reauth,
-    needs_reauth,
-    parse_marker,
-    pending_marker,
+from booking_core.calendar_writes import (
+    DONE,
+    GONE,
+    NEEDS_REAUTH,
+    Operation,
+    WriteResult,
+    attempt_write,
+    confirm_written,
+    failed_write,
+    keep_owed,
+    owed_operation,
     provider_for_event,
 )
-from booking_core.calendars.base import ProviderResult
 from booking_core.db.models import CalendarEvent, Tenant
-from booking_core.db.repository import cancel_calendar_event, confirm_calendar_event
+from booking_core.db.repository import (
+    cancel_calendar_event,
+    claim_owed_write,
+    clear_owed_write,
+    fail_calendar_event,
+    get_event_for_write,
+    get_tenant,
+    list_owed_write_ids,
+    owe_calendar_write,
+)
 from booking_core.db.session import session_scope
 from booking_core.db.types import require_aware, utcnow
 from booking_core.notices import queue_confirmation_notice
+from booking_core.tenancy import reauth_pending
 
 logger = logging.getLogger(__name__)
 
@@ -78,147 +92,104 @@ def backoff(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, BASE_BACKOFF * 2 ** min(attempts - 1, 20))
 
 
-def _job(event: CalendarEvent) -> tuple[str, int]:
-    """(kind, attempts so far) of an owed write."""
-    marker = parse_marker(event.error)
-    if event.status == "cancelled":
-        return "delete", marker[1] if marker else 0
-    if marker and marker[0] in ("create", "update"):
-        kind = marker[0]
-        if kind == "update" and event.provider_event_id is None:
-            kind = "create"
-        return kind, marker[1]
-    return ("create" if event.provider_event_id is None else "update"), 0
-
-
 def _due(event: CalendarEvent, now: datetime, min_age: timedelta) -> bool:
-    _, attempts = _job(event)
-    wait = max(min_age, backoff(attempts))
+    wait = max(min_age, backoff(event.owed_attempts))
     return event.updated_at + wait <= now
 
 
-def _candidates(database_url: str | None, limit: int) -> list[int]:
-    with session_scope(database_url) as session:
-        query = (
-            select(CalendarEvent.id)
-            .where(
-                or_(
-                    CalendarEvent.__table__.c.status == "pending",
-                    and_(
-                        CalendarEvent.__table__.c.status == "cancelled",
-                        CalendarEvent.__table__.c.error.like("[delete attempt %"),
-                    ),
-                )
+def _write(
+    event: CalendarEvent, tenant: Tenant, operation: Operation, database_url: str | None
+) -> WriteResult:
+    """One call of the owed write; a provider that cannot be found keeps it owed."""
+    try:
+        provider = provider_for_event(tenant, event, database_url=database_url)
+    except Exception as exc:  # e.g. the tenant switched providers, or an unknown one
+        return failed_write(operation, exc, attempts=event.owed_attempts + 1, uid=event.uid)
+    return attempt_write(provider, tenant, event, operation, attempts_before=event.owed_attempts)
+
+
+def _record(
+    session: Session,
+    tenant: Tenant,
+    event: CalendarEvent,
+    result: WriteResult,
+    now: datetime,
+    report: WorkerReport,
+) -> None:
+    """Store what became of the write (the decision is `attempt_write`'s)."""
+    if result.owed:
+        keep_owed(session, tenant, event, result, now=now)
+        if result.outcome == NEEDS_REAUTH:
+            report.waiting_reauth += 1
+        else:
+            report.deferred += 1
+        return
+    if result.outcome == DONE and result.operation == "delete":
+        clear_owed_write(session, event=event, now=now)
+        report.completed += 1
+        return
+    if result.outcome == DONE:
+        session.refresh(event)
+        if event.status == "cancelled":
+            # Cancelled while we were writing it: take it away again (retried if this fails).
+            owe_calendar_write(
+                session,
+                event=event,
+                operation="delete",
+                attempts=0,
+                error="cancelled during a pending create",
+                now=now - DEFAULT_MIN_AGE,
             )
-            .order_by(CalendarEvent.updated_at, CalendarEvent.id)
-            .limit(limit)
-        )
-        return list(session.execute(query).scalars())
+            report.deferred += 1
+            return
+        confirm_written(session, event, result)
+        # The customer was told it would be finished later: tell them it is (same transaction).
+        if queue_confirmation_notice(session, event=event, now=now) is not None:
+            report.notices += 1
+        report.completed += 1
+        logger.info("completed owed %s of event %s", result.operation, event.uid)
+        return
+    message = result.error or result.outcome
+    if result.operation == "delete":
+        clear_owed_write(session, event=event, error=f"delete refused by the provider: {message}")
+    elif result.operation == "update" and result.outcome == GONE:
+        cancel_calendar_event(session, tenant_id=tenant.id, event_id=event.id)
+        clear_owed_write(session, event=event, error=f"deleted in the calendar: {message}")
+    else:
+        fail_calendar_event(session, event_id=event.id, error=message)
+    report.failed += 1
 
 
 def _process(
     event_id: int, now: datetime, min_age: timedelta, report: WorkerReport, database_url: str | None
 ) -> None:
     with session_scope(database_url) as session:
-        event = session.get(CalendarEvent, event_id)
+        event = get_event_for_write(session, event_id=event_id)
         if event is None:
             return
-        tenant = session.get(Tenant, event.tenant_id)
-        if tenant is None:
+        tenant = get_tenant(session, tenant_id=event.tenant_id)
+        operation = owed_operation(event)
+        if tenant is None or operation is None:
             return
-        if event.status == "cancelled" and not (event.error or "").startswith("[delete attempt"):
-            return
-        if event.status not in ("pending", "cancelled"):
-            return
-        section = (tenant.calendar_settings or {}).get(tenant.calendar_provider) or {}
-        if isinstance(section, dict) and section.get("needs_reauth"):
+        if reauth_pending(tenant):
             report.waiting_reauth += 1
             return
         if not _due(event, now, min_age):
             report.not_due += 1
             return
-        kind, attempts = _job(event)
-        if kind != "delete" and event.end < now - EXPIRY:
-            event.status = "failed"
-            event.error = f"gave up: the event ended before it reached the calendar ({event.error})"
-            event.updated_at = now
+        if operation != "delete" and event.end < now - EXPIRY:
+            fail_calendar_event(
+                session,
+                event_id=event.id,
+                error=f"gave up: the event ended before it reached the calendar ({event.error})",
+            )
             report.failed += 1
             return
         # Claim: only one worker wins the compare-and-set on updated_at.
-        claimed = session.execute(
-            update(CalendarEvent)
-            .where(
-                CalendarEvent.id == event.id,
-                CalendarEvent.updated_at == event.updated_at,
-                CalendarEvent.__table__.c.status == event.status,
-            )
-            .values(updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
+        if not claim_owed_write(session, event=event, now=now):
             return
-        # (the ORM copy keeps the old stamp on purpose: setting `now` below is then a change)
         session.commit()
-
-        try:
-            provider = provider_for_event(tenant, event, database_url=database_url)
-            written: ProviderResult | None = None
-            if kind == "create":
-                written = provider.create_event(tenant, event)
-            elif kind == "update":
-                written = provider.update_event(tenant, event)
-            else:
-                provider.delete_event(tenant, event)
-        except Exception as exc:
-            message = describe_error(exc)
-            event.updated_at = now
-            if needs_reauth(exc):
-                flag_tenant_reauth(
-                    session, tenant_id=tenant.id, provider=tenant.calendar_provider, exc=exc
-                )
-                event.error = pending_marker(kind, attempts + 1, message)
-                report.waiting_reauth += 1
-            elif getattr(exc, "retryable", True):  # unknown errors: retry until expiry
-                event.error = pending_marker(kind, attempts + 1, message)
-                report.deferred += 1
-            elif kind == "delete":
-                event.error = f"delete refused by the provider: {message}"
-                report.failed += 1
-            elif kind == "update" and getattr(exc, "reason", None) == "gone":
-                cancel_calendar_event(session, tenant_id=tenant.id, event_id=event.id)
-                event.error = f"deleted in the calendar: {message}"
-                report.failed += 1
-            else:
-                event.status = "failed"
-                event.error = message
-                report.failed += 1
-            logger.warning("owed %s of event %s failed: %s", kind, event.uid, message)
-            return
-
-        if kind == "delete":
-            event.error = None
-            event.updated_at = now
-            report.completed += 1
-            return
-        assert written is not None
-        session.refresh(event)
-        if event.status == "cancelled":
-            # Cancelled while we were creating it: take it away again (retried if this fails).
-            event.error = pending_marker("delete", 0, "cancelled during a pending create")
-            event.updated_at = now - DEFAULT_MIN_AGE
-            report.deferred += 1
-            return
-        confirm_calendar_event(
-            session,
-            event_id=event.id,
-            provider_event_id=written.provider_event_id,
-            link=written.link or event.link,
-        )
-        # The customer was told it would be finished later: tell them it is (same transaction).
-        if queue_confirmation_notice(session, event=event, now=now) is not None:
-            report.notices += 1
-        report.completed += 1
-        logger.info("completed owed %s of event %s", kind, event.uid)
+        _record(session, tenant, event, _write(event, tenant, operation, database_url), now, report)
 
 
 def complete_pending(
@@ -231,7 +202,9 @@ def complete_pending(
     """One pass over owed provider writes (at most `max_items` attempts); never raises per row."""
     now = require_aware(now or utcnow(), "now")
     report = WorkerReport()
-    for event_id in _candidates(database_url, max_items * 4):
+    with session_scope(database_url) as session:
+        candidates = list_owed_write_ids(session, limit=max_items * 4)
+    for event_id in candidates:
         if report.processed >= max_items:
             break
         try:

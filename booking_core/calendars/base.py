@@ -47,6 +47,17 @@ class ProviderError(Exception):
         self.retryable = retryable
 
 
+def needs_reauth(exc: BaseException) -> bool:
+    """True for a refused credential: a provider error's `needs_reauth = True` (duck-typed, so
+    callers need no provider import), or HTTP 401."""
+    return bool(getattr(exc, "needs_reauth", False)) or getattr(exc, "status", None) == 401
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for the `error` column and logs."""
+    return f"{type(exc).__name__}: {exc}"[:1500]
+
+
 @runtime_checkable
 class CalendarProvider(Protocol):
     """Calendar backend of one tenant."""

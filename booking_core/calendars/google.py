@@ -20,11 +20,14 @@ Why it is built this way:
   and every call passes a per-thread `AuthorizedHttp` to `execute(http=...)`.
 - Events are inserted with a client-chosen id, the row's uid (base32hex), so a retried insert can
   never create a second event: Google answers 409 and the existing event is fetched instead.
-- Errors become `ProviderError`s: timeouts, 5xx, 429 and rate-limit 403s are retryable; a revoked or
-  invalid credential (401, `invalid_grant`) or a calendar the credential cannot reach becomes a
-  `GoogleCredentialsError`, which callers answer by flagging the tenant for its admin
-  (`needs_reauth` in the settings). While that flag is set no request is sent at all; the admin
-  API clears it by writing a fresh "google" section when the tenant reconnects.
+- Errors become `ProviderError`s (`google_errors`): timeouts, 5xx, 429 and rate-limit 403s are
+  retryable; a revoked or invalid credential (401, `invalid_grant`) or a calendar the credential
+  cannot reach becomes a `GoogleCredentialsError`, which callers answer by flagging the tenant
+  for its admin (`needs_reauth` in the settings). While that flag is set no request is sent at
+  all; the admin API clears it by writing a fresh "google" section when the tenant reconnects.
+- Configuration and the stored settings are in `google_config` (no Google library), event
+  bodies and Google's times in `google_events`. The registry (`calendars.registry`) imports
+  this module the first time a tenant uses Google.
 """
 
 from __future__ import annotations
@@ -32,23 +35,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httplib2
-from google.auth import exceptions as auth_exceptions
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 
 from booking_core.calendars.base import (
     BusyInterval,
@@ -57,251 +55,33 @@ from booking_core.calendars.base import (
     ProviderResult,
     merge_intervals,
 )
+from booking_core.calendars.google_config import (
+    CALENDAR_SCOPES,
+    DEFAULT_SEND_UPDATES,
+    PROVIDER_NAME,
+    SEND_UPDATES_VALUES,
+    GoogleConfig,
+    google_section,
+    settings_fingerprint,
+)
+from booking_core.calendars.google_errors import (
+    ACCESS_REASONS,
+    GoogleApiError,
+    GoogleCredentialsError,
+    map_error,
+)
+from booking_core.calendars.google_events import (
+    event_body,
+    insert_body,
+    matches_row,
+    parse_when,
+    rfc3339,
+)
 from booking_core.crypto import SecretBox, SecretKeyError
 from booking_core.db.models import CalendarEvent, Tenant
 from booking_core.db.types import require_aware
 
 logger = logging.getLogger(__name__)
-
-PROVIDER_NAME = "google"
-CALENDAR_SCOPES = ("https://www.googleapis.com/auth/calendar",)
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
-#: The discovery document's rootUrl + servicePath; `api_endpoint` replaces all of it.
-DEFAULT_API_ENDPOINT = "https://www.googleapis.com/calendar/v3/"
-SERVICE_PATH = "calendar/v3/"
-DEFAULT_TIMEOUT_SECONDS = 8.0
-SEND_UPDATES_VALUES = ("all", "externalOnly", "none")
-DEFAULT_SEND_UPDATES = "none"
-#: 403 reasons that mean "slow down" rather than "not allowed".
-RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
-#: 403 reasons that mean the credential cannot reach the calendar: the admin must fix sharing.
-ACCESS_REASONS = frozenset({"forbidden", "requiredAccessLevel", "insufficientPermissions"})
-
-
-@dataclass(frozen=True)
-class GoogleConfig:
-    """Process-wide Google settings (environment), separate from each tenant's credentials."""
-
-    client_id: str | None = None
-    client_secret: str | None = None
-    token_uri: str = DEFAULT_TOKEN_URI
-    #: True when GOOGLE_OAUTH_TOKEN_URI was set: it then also overrides service-account key files.
-    token_uri_overridden: bool = False
-    api_endpoint: str = DEFAULT_API_ENDPOINT
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> GoogleConfig:
-        """Read GOOGLE_OAUTH_CLIENT_ID/SECRET, GOOGLE_OAUTH_TOKEN_URI,
-        GOOGLE_CALENDAR_API_ENDPOINT and GOOGLE_HTTP_TIMEOUT_SECONDS."""
-        env = os.environ if environ is None else environ
-
-        def get(name: str) -> str:
-            return env.get(name, "").strip()
-
-        token_uri = get("GOOGLE_OAUTH_TOKEN_URI")
-        raw_timeout = get("GOOGLE_HTTP_TIMEOUT_SECONDS")
-        try:
-            timeout = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_SECONDS
-        except ValueError as exc:
-            raise ValueError(
-                f"GOOGLE_HTTP_TIMEOUT_SECONDS={raw_timeout!r} is not a number"
-            ) from exc
-        if timeout <= 0:
-            raise ValueError("GOOGLE_HTTP_TIMEOUT_SECONDS must be positive")
-        return cls(
-            client_id=get("GOOGLE_OAUTH_CLIENT_ID") or None,
-            client_secret=get("GOOGLE_OAUTH_CLIENT_SECRET") or None,
-            token_uri=token_uri or DEFAULT_TOKEN_URI,
-            token_uri_overridden=bool(token_uri),
-            api_endpoint=normalise_endpoint(get("GOOGLE_CALENDAR_API_ENDPOINT")),
-            timeout=timeout,
-        )
-
-
-def normalise_endpoint(value: str | None) -> str:
-    """API base URL ending in "/"; a bare host (no path) gets the `calendar/v3/` service path."""
-    if not value:
-        return DEFAULT_API_ENDPOINT
-    if not value.endswith("/"):
-        value += "/"
-    if urlparse(value).path in ("", "/"):
-        value += SERVICE_PATH
-    return value
-
-
-class GoogleApiError(ProviderError):
-    """A Calendar API call failed; `status`/`reason` come from Google's error body."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool,
-        status: int | None = None,
-        reason: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, retryable=retryable)
-        self.status = status
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class GoogleCredentialsError(ProviderError):
-    """The tenant's Google connection is unusable (revoked, invalid, missing, no access).
-
-    Never retryable: the tenant's admin has to reconnect. `needs_reauth` is the duck-typed marker
-    the booking service looks for; `fingerprint` identifies the credential that failed, so a
-    reconnect that happened meanwhile is not flagged by mistake.
-    """
-
-    needs_reauth = True
-
-    def __init__(self, message: str, *, reason: str, fingerprint: str | None = None) -> None:
-        super().__init__(message, retryable=False)
-        self.reason = reason
-        self.fingerprint = fingerprint
-
-
-def google_section(tenant: Tenant) -> dict[str, Any]:
-    """The tenant's "google" settings (an empty dict when missing)."""
-    section = (tenant.calendar_settings or {}).get(PROVIDER_NAME)
-    return dict(section) if isinstance(section, Mapping) else {}
-
-
-def settings_fingerprint(section: Mapping[str, Any]) -> str:
-    """Short hash of the stored (encrypted) credential: changes whenever the admin reconnects."""
-    material = json.dumps(
-        [
-            section.get("refresh_token_enc"),
-            section.get("service_account_info_enc"),
-            section.get("subject"),
-        ]
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
-
-
-def _rfc3339(value: datetime, zone: str | None = None) -> str:
-    value = require_aware(value, "datetime")
-    if zone is None:
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
-
-
-def _parse_when(when: Mapping[str, Any], fallback_zone: str) -> datetime:
-    """Google's {"dateTime": ..., "timeZone": ...} or all-day {"date": ...} as aware UTC."""
-    if when.get("dateTime"):
-        raw = str(when["dateTime"])
-        if raw.endswith(("Z", "z")):
-            raw = raw[:-1] + "+00:00"
-        value = datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=ZoneInfo(when.get("timeZone") or fallback_zone))
-        return value.astimezone(timezone.utc)
-    zone_name = str(when.get("timeZone") or fallback_zone)
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    day = date.fromisoformat(str(when["date"]))
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
-
-
-def event_body(event: CalendarEvent) -> dict[str, Any]:
-    """Fields we own on the Google event: summary, start/end in the event's zone and, when the
-    row has one, location (left out otherwise, so a patch keeps a place set in Google)."""
-    body: dict[str, Any] = {
-        "summary": event.title,
-        "start": {"dateTime": _rfc3339(event.start, event.timezone), "timeZone": event.timezone},
-        "end": {"dateTime": _rfc3339(event.end, event.timezone), "timeZone": event.timezone},
-    }
-    if event.location:
-        body["location"] = event.location
-    return body
-
-
-def _matches(payload: Mapping[str, Any], event: CalendarEvent) -> bool:
-    """True when a Google event already shows the row's title, times and location (if any)."""
-    try:
-        start = _parse_when(payload.get("start") or {}, event.timezone)
-        end = _parse_when(payload.get("end") or {}, event.timezone)
-    except (KeyError, ValueError):
-        return False
-    if event.location and payload.get("location") != event.location:
-        return False
-    return (payload.get("summary"), start, end) == (event.title, event.start, event.end)
-
-
-def insert_body(event: CalendarEvent) -> dict[str, Any]:
-    """events.insert body: the row's uid is the client-chosen event id (idempotent retries)."""
-    if not event.uid:
-        raise ValueError("event has no uid yet: flush it before calling the provider")
-    return {"id": event.uid, **event_body(event)}
-
-
-def _error_details(exc: HttpError) -> tuple[int, str | None, str]:
-    status = int(getattr(exc.resp, "status", 0) or 0)
-    reason: str | None = None
-    message = ""
-    try:
-        payload = json.loads(exc.content.decode("utf-8") if exc.content else "{}")
-        error = payload.get("error", {}) if isinstance(payload, dict) else {}
-        if isinstance(error, dict):
-            message = str(error.get("message") or "")
-            errors = error.get("errors") or []
-            if errors and isinstance(errors[0], dict):
-                reason = errors[0].get("reason")
-            reason = reason or error.get("status")
-    except (ValueError, AttributeError):
-        pass
-    return status, reason, message or str(exc.reason or "")
-
-
-def _retry_after(exc: HttpError) -> float | None:
-    value = exc.resp.get("retry-after") if exc.resp is not None else None
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
-def map_error(exc: BaseException, *, fingerprint: str | None = None) -> ProviderError:
-    """Turn a library/transport exception into a ProviderError with the right retry semantics."""
-    if isinstance(exc, ProviderError):
-        return exc
-    if isinstance(exc, HttpError):
-        status, reason, message = _error_details(exc)
-        text = f"Google Calendar API {status} {reason or ''}: {message}".replace("  ", " ")
-        if status == 401:
-            return GoogleCredentialsError(
-                text, reason="unauthorized (token revoked or invalid)", fingerprint=fingerprint
-            )
-        if status == 429 or status >= 500 or (status == 403 and reason in RATE_LIMIT_REASONS):
-            return GoogleApiError(
-                text, retryable=True, status=status, reason=reason, retry_after=_retry_after(exc)
-            )
-        if status == 403 and reason in ACCESS_REASONS:
-            return GoogleCredentialsError(
-                text, reason=f"no access to the calendar ({reason})", fingerprint=fingerprint
-            )
-        return GoogleApiError(text, retryable=False, status=status, reason=reason)
-    if isinstance(exc, auth_exceptions.RefreshError):
-        if getattr(exc, "retryable", False):
-            return GoogleApiError(f"token refresh failed: {exc}", retryable=True)
-        detail = str(exc)
-        reason = "invalid_grant (refresh token revoked or expired)"
-        if "invalid_grant" not in detail:
-            reason = f"token refresh refused: {detail[:200]}"
-        return GoogleCredentialsError(
-            f"Google refused the credentials: {detail[:300]}",
-            reason=reason,
-            fingerprint=fingerprint,
-        )
-    if isinstance(exc, auth_exceptions.TransportError | httplib2.HttpLib2Error | OSError):
-        # socket.timeout/TimeoutError, refused connections and DNS errors are all OSErrors.
-        return GoogleApiError(f"network error talking to Google: {exc!r}", retryable=True)
-    return GoogleApiError(f"unexpected Google client error: {exc!r}", retryable=False)
 
 
 class _NoSharedHttp:
@@ -478,7 +258,7 @@ class GoogleCalendarProvider:
             existing = self._execute(
                 client, events.get(calendarId=client.calendar_id, eventId=event.uid)
             )
-            if existing.get("status") != "cancelled" and _matches(existing, event):
+            if existing.get("status") != "cancelled" and matches_row(existing, event):
                 logger.info("event %s already existed at Google: reusing it", event.uid)
                 return self._result(existing)
             # An earlier attempt wrote other times (the row changed since) or the event was
@@ -554,8 +334,8 @@ class GoogleCalendarProvider:
         return ProviderEvent(
             provider_event_id=str(payload["id"]),
             title=str(payload.get("summary") or ""),
-            start=_parse_when(payload.get("start") or {}, tenant.timezone),
-            end=_parse_when(payload.get("end") or {}, tenant.timezone),
+            start=parse_when(payload.get("start") or {}, tenant.timezone),
+            end=parse_when(payload.get("end") or {}, tenant.timezone),
             status=str(payload.get("status") or "confirmed"),
             link=payload.get("htmlLink"),
             location=payload.get("location") or None,
@@ -567,8 +347,8 @@ class GoogleCalendarProvider:
         end = require_aware(end, "end")
         client = self._client(tenant)
         body = {
-            "timeMin": _rfc3339(start),
-            "timeMax": _rfc3339(end),
+            "timeMin": rfc3339(start),
+            "timeMax": rfc3339(end),
             "timeZone": "UTC",
             "items": [{"id": client.calendar_id}],
         }
@@ -591,8 +371,8 @@ class GoogleCalendarProvider:
             raise GoogleApiError(f"free/busy failed: {reason}", retryable=True, reason=reason)
         intervals = [
             (
-                _parse_when({"dateTime": b["start"]}, "UTC"),
-                _parse_when({"dateTime": b["end"]}, "UTC"),
+                parse_when({"dateTime": b["start"]}, "UTC"),
+                parse_when({"dateTime": b["end"]}, "UTC"),
             )
             for b in entry.get("busy") or []
         ]
@@ -610,17 +390,3 @@ def default_provider() -> GoogleCalendarProvider:
         if _default_provider is None:
             _default_provider = GoogleCalendarProvider()
         return _default_provider
-
-
-def _factory(tenant: Tenant, database_url: str | None) -> GoogleCalendarProvider:
-    return default_provider()
-
-
-def register() -> None:
-    """Make "google" a valid `tenant.calendar_provider` (idempotent)."""
-    from booking_core.calendars.registry import register_provider
-
-    register_provider(PROVIDER_NAME, _factory)
-
-
-register()

@@ -1,7 +1,9 @@
 """Maps `tenant.calendar_provider` to a provider instance.
 
-Other providers (Google, CalDAV, ...) register a factory under their name with
-`register_provider`, so the booking service never imports them directly.
+The providers this project ships are registered here and nowhere else: the built-in calendar,
+and Google, whose module (and google-api-python-client) is imported only when a tenant first
+uses it. Others (CalDAV, tests' fakes, ...) add a factory under their name with
+`register_provider`, so the booking services never import a provider directly.
 """
 
 from __future__ import annotations
@@ -15,9 +17,19 @@ from booking_core.db.models import Tenant
 #: A factory gets the tenant (for its settings) and the database URL the caller uses (or None).
 ProviderFactory = Callable[[Tenant, "str | None"], CalendarProvider]
 
-_FACTORIES: dict[str, ProviderFactory] = {
-    "builtin": lambda tenant, database_url: BuiltinCalendarProvider(database_url),
-}
+
+def _builtin(tenant: Tenant, database_url: str | None) -> CalendarProvider:
+    return BuiltinCalendarProvider(database_url)
+
+
+def _google(tenant: Tenant, database_url: str | None) -> CalendarProvider:
+    """The process-wide Google provider (one service cache shared by every thread)."""
+    from booking_core.calendars.google import default_provider
+
+    return default_provider()
+
+
+_FACTORIES: dict[str, ProviderFactory] = {"builtin": _builtin, "google": _google}
 
 
 class UnknownProviderError(LookupError):

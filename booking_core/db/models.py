@@ -58,6 +58,10 @@ MESSAGE_STATUSES = (
 EVENT_STATUSES = ("pending", "confirmed", "cancelled", "failed")
 #: Statuses that occupy a slot in the calendar.
 ACTIVE_EVENT_STATUSES = ("pending", "confirmed")
+#: Provider writes a booking can still owe (`calendar_events.owed_operation`).
+OWED_OPERATIONS = ("create", "update", "delete")
+#: The rows the calendar worker looks at: a write is owed, or the row is still pending.
+OWED_WRITES = "owed_operation IS NOT NULL OR status = 'pending'"
 
 DEFAULT_BUSINESS_HOURS: dict[str, list[str]] = {
     day: ["09:00", "17:00"] for day in ("mon", "tue", "wed", "thu", "fri")
@@ -196,7 +200,18 @@ class CalendarEvent(Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
         CheckConstraint('"end" > start', name="end_after_start"),
+        CheckConstraint(_in("owed_operation", OWED_OPERATIONS), name="owed_operation"),
+        CheckConstraint("owed_attempts >= 0", name="owed_attempts"),
         Index("ix_calendar_events_tenant_start", "tenant_id", "start"),
+        # The calendar worker's look for work (booking_core.worker): only the few rows that
+        # still owe a provider write are indexed.
+        Index(
+            "ix_calendar_events_owed",
+            "updated_at",
+            "id",
+            postgresql_where=text(OWED_WRITES),
+            sqlite_where=text(OWED_WRITES),
+        ),
     )
 
     id: int = Column(Integer, primary_key=True)
@@ -217,7 +232,13 @@ class CalendarEvent(Base):
     provider_event_id: str | None = Column(String(1024))
     link: str | None = Column(Text)
     status: str = Column(String(16), nullable=False, default="pending")
+    #: The last provider error (or why the row was given up), for people; never parsed.
     error: str | None = Column(Text)
+    #: The provider write this row still owes (create, update or delete), NULL when none:
+    #: written by `booking_core.calendar_writes`, completed by `booking_core.worker`.
+    owed_operation: str | None = Column(String(8))
+    #: Provider calls made so far for the owed write (the worker's backoff doubles with it).
+    owed_attempts: int = Column(Integer, nullable=False, default=0, server_default=text("0"))
     #: Deterministic key of the booking request, so a retried request finds its row.
     idempotency_key: str | None = Column(String(64))
     requested_message_id: int | None = Column(

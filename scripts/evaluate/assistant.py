@@ -60,10 +60,13 @@ EVAL_DEADLINE_MS = 2000.0
 @contextmanager
 def frozen_clock(now: datetime) -> Iterator[None]:
     """Every clock the assistant reads, at `now`: the NLU's reference time of a message, the
-    actions' clock (`actions.context.utc_now`) and the availability check's (`utcnow` of
-    booking_core.manage); the time parser's deadline at EVAL_DEADLINE_MS. Restored afterwards."""
+    actions' clock (`actions.context.utc_now`) and the booking services' (`utcnow` of
+    booking_core.availability, .lookup and .changes); the time parser's deadline at
+    EVAL_DEADLINE_MS. Restored afterwards."""
     import actions.context
-    import booking_core.manage
+    import booking_core.availability
+    import booking_core.changes
+    import booking_core.lookup
     import nlu.time_extractor
 
     instant = now.astimezone(timezone.utc)
@@ -73,25 +76,24 @@ def frozen_clock(now: datetime) -> Iterator[None]:
         kwargs["deadline_ms"] = max(float(kwargs.get("deadline_ms") or 0), EVAL_DEADLINE_MS)
         return extract(*args, **kwargs)
 
-    saved = (
-        nlu.time_extractor.reference_time,
-        nlu.time_extractor.extract,
-        actions.context.utc_now,
-        booking_core.manage.utcnow,
-    )
-    nlu.time_extractor.reference_time = lambda message: instant  # type: ignore[assignment]
-    nlu.time_extractor.extract = patient  # type: ignore[assignment]
-    actions.context.utc_now = lambda: instant
-    booking_core.manage.utcnow = lambda: instant
+    clock = lambda *args: instant  # noqa: E731 - one stand-in for every clock
+    frozen: list[tuple[Any, str, Any]] = [
+        (nlu.time_extractor, "reference_time", clock),
+        (nlu.time_extractor, "extract", patient),
+        (actions.context, "utc_now", clock),
+        *(
+            (service, "utcnow", clock)
+            for service in (booking_core.availability, booking_core.lookup, booking_core.changes)
+        ),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in frozen]
+    for module, name, value in frozen:
+        setattr(module, name, value)
     try:
         yield
     finally:
-        (
-            nlu.time_extractor.reference_time,
-            nlu.time_extractor.extract,
-            actions.context.utc_now,
-            booking_core.manage.utcnow,
-        ) = saved
+        for module, name, value in saved:
+            setattr(module, name, value)
 
 
 def in_process_actions() -> Any:

@@ -15,8 +15,8 @@ from actions.calendar_changes import (
     ActionShowAgenda,
     choice_buttons,
 )
-from booking_core.booking import book_event
 from tests.actions.factories import make_tracker, time_entity, title_entity
+from tests.booking_core.factories import book_event
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from booking_core.booking import book_event
 from booking_core.db import repository as repo
 from booking_core.db.session import session_scope
 from tests.api.conftest import TenantData
+from tests.booking_core.factories import book_event
 
 START = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
 

@@ -85,6 +85,27 @@ def test_invalid_tenant_is_422(client: TestClient, change: dict) -> None:
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("hours", "status"),
+    [
+        ({"fri": ["18:00", "24:00"]}, 200),  # open until midnight
+        ({"sun": []}, 200),  # closed
+        ({"mon": ["9:00", "17:00"]}, 422),  # not HH:MM
+        ({"mon": ["09:00", "24:30"]}, 422),
+    ],
+)
+def test_business_hours_follow_the_schedulers_rule(
+    client: TestClient, tenant_a: TenantData, hours: dict, status: int
+) -> None:
+    """The API saves exactly what booking_core.scheduling.parse_business_hours reads."""
+    response = client.patch(
+        "/api/v1/tenant", json={"business_hours": hours}, headers=tenant_a.headers
+    )
+    assert response.status_code == status, response.text
+    if status == 200:
+        assert response.json()["business_hours"] == hours
+
+
 def test_tenant_routes_need_a_valid_key(client: TestClient, tenant_a: TenantData) -> None:
     assert client.get("/api/v1/tenant").status_code == 401
     assert client.get("/api/v1/tenant", headers=bearer("bk_nope")).status_code == 401

@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from booking_core.booking import (
-    BookingError,
-    RetryPolicy,
-    book_event,
-    call_with_retry,
-    flag_tenant_reauth,
-    parse_marker,
-    pending_marker,
-)
 from booking_core.calendars.base import ProviderError
 from booking_core.db.session import session_scope
-from tests.booking_core.test_core_manage import (
-    ANN,
+from booking_core.retry_policy import RetryPolicy, call_with_retry
+from booking_core.tenancy import flag_tenant_reauth
+from tests.booking_core.factories import BookingError, book_event
+from tests.booking_core.fakes import (
     FAST,
     FakeAuthError,
     FakeCalendar,
     at,
-    install_fake,
     outage,
     row,
     tenant_settings,
 )
-
-
-@pytest.fixture
-def fake(db_settings: str, monkeypatch: pytest.MonkeyPatch) -> FakeCalendar:
-    """Tenant "shop" on the fake provider (see test_core_manage)."""
-    return install_fake(monkeypatch)
 
 
 def submit(**overrides: object):  # type: ignore[no-untyped-def]
@@ -100,7 +86,7 @@ def test_outage_keeps_row_pending_and_says_saved(fake: FakeCalendar) -> None:
     assert "503" in (outcome.error or "")
     stored = row(outcome.booking.event_id)
     assert stored.status == "pending"
-    assert parse_marker(stored.error) == ("create", 3)
+    assert (stored.owed_operation, stored.owed_attempts) == ("create", 3)
     assert fake.active() == []
     # The user retrying the same request reuses the row (and now succeeds).
     again = submit()
@@ -148,7 +134,8 @@ def test_book_event_contract_is_unchanged(fake: FakeCalendar) -> None:
 def test_flag_skipped_when_credentials_changed(fake: FakeCalendar) -> None:
     from sqlalchemy import select
 
-    from booking_core.calendars.google import GoogleCredentialsError, settings_fingerprint
+    from booking_core.calendars.google_config import settings_fingerprint
+    from booking_core.calendars.google_errors import GoogleCredentialsError
     from booking_core.db.models import Tenant
 
     old = {"refresh_token_enc": "old-token"}
@@ -170,16 +157,11 @@ def test_flag_skipped_when_credentials_changed(fake: FakeCalendar) -> None:
     assert tenant_settings("shop")["google"]["needs_reauth"] is True
 
 
-def test_markers() -> None:
-    assert parse_marker(pending_marker("update", 4, "503")) == ("update", 4)
-    assert parse_marker("some other error") is None and parse_marker(None) is None
-    assert ANN["tenant_slug"] == "shop"
-
-
 def test_flag_never_writes_back_stale_settings(fake: FakeCalendar) -> None:
     from sqlalchemy import select
 
-    from booking_core.calendars.google import GoogleCredentialsError, settings_fingerprint
+    from booking_core.calendars.google_config import settings_fingerprint
+    from booking_core.calendars.google_errors import GoogleCredentialsError
     from booking_core.db.models import Tenant
 
     old = {"refresh_token_enc": "old-token"}

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
-from booking_core.booking import BookingError, BookingResult, UnknownTenantError, book_event
+from booking_core.booking import BookingResult
 from booking_core.calendars import registry
 from booking_core.calendars.base import ProviderError, ProviderResult
 from booking_core.db import repository as repo
 from booking_core.db.models import CalendarEvent, Contact, Tenant
 from booking_core.db.session import session_scope
+from booking_core.errors import UnknownTenantError
+from tests.booking_core.factories import BookingError, book_event
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 7, 1, 15, 0, tzinfo=LONDON)

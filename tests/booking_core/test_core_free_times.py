@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_core.booking import book_event
 from booking_core.free_times import free_times
+from tests.booking_core.factories import book_event
 
 LONDON = ZoneInfo("Europe/London")
 

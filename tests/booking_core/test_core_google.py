@@ -23,15 +23,13 @@ from googleapiclient.http import HttpMockSequence
 
 from booking_core.calendars import google as google_module
 from booking_core.calendars.base import ProviderError
-from booking_core.calendars.google import (
+from booking_core.calendars.google import GoogleCalendarProvider
+from booking_core.calendars.google_config import (
     DEFAULT_TOKEN_URI,
-    GoogleApiError,
-    GoogleCalendarProvider,
     GoogleConfig,
-    GoogleCredentialsError,
-    map_error,
     settings_fingerprint,
 )
+from booking_core.calendars.google_errors import GoogleApiError, GoogleCredentialsError, map_error
 from booking_core.calendars.registry import get_provider
 from booking_core.crypto import SecretBox, generate_key
 from booking_core.db.models import CalendarEvent, Tenant
@@ -551,6 +549,4 @@ def test_endpoint_reaches_requests(box: SecretBox) -> None:
 
 
 def test_registered_in_the_registry(box: SecretBox) -> None:
-    import booking_core.booking  # noqa: F401 - registers the lazy "google" factory
-
     assert get_provider(make_tenant(box)).name == "google"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from booking_core.calendars.google import event_body
+from booking_core.calendars.google_events import event_body
 from booking_core.crypto import SecretBox, generate_key
 from tests.booking_core.test_core_google import (
     API,

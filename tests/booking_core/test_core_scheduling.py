@@ -61,6 +61,7 @@ def test_hours_formats_and_merging() -> None:
         ({"mon": ["09:00"]}, "open, close"),
         ({"mon": "09:00-17:00"}, "expected a list"),
         ({"mon": ["09:00", "24:30"]}, "HH:MM|after 24:00"),
+        ({"mon": ["9:00", "17:00"]}, "HH:MM"),  # two-digit hours, as the admin API asks
     ],
 )
 def test_invalid_hours_are_refused(raw: dict, match: str) -> None:

@@ -11,31 +11,31 @@ import pytest
 from sqlalchemy import select
 
 from booking_core import worker
-from booking_core.booking import DEFERRED, parse_marker, submit_booking
+from booking_core.booking import submit_booking
+from booking_core.calendar_writes import DEFERRED
 from booking_core.calendars.base import ProviderResult
+from booking_core.changes import cancel_event, reschedule_event
 from booking_core.db.models import CalendarEvent, Tenant
 from booking_core.db.session import session_scope
 from booking_core.db.types import utcnow
-from booking_core.manage import cancel_event, reschedule_event
 from booking_core.worker import backoff, complete_pending
-from tests.booking_core.test_core_manage import (
+from tests.booking_core.fakes import (
     ANN,
     FAST,
     FakeAuthError,
     FakeCalendar,
     at,
     book,
-    install_fake,
     outage,
     row,
     tenant_settings,
 )
 
 
-@pytest.fixture
-def fake(db_settings: str, monkeypatch: pytest.MonkeyPatch) -> FakeCalendar:
-    """Tenant "shop" on the fake provider (see test_core_manage)."""
-    return install_fake(monkeypatch)
+def owed(event_id: int) -> tuple[str | None, int]:
+    """The row's owed write and its attempt count."""
+    stored = row(event_id)
+    return stored.owed_operation, stored.owed_attempts
 
 
 def later(minutes: float = 5) -> datetime:
@@ -103,7 +103,7 @@ def test_failed_attempt_backs_off(fake: FakeCalendar) -> None:
     event_id = deferred_booking(fake)
     fake.failures = [outage()]
     assert complete_pending(now=later()).deferred == 1
-    assert parse_marker(row(event_id).error) == ("create", 4)
+    assert owed(event_id) == ("create", 4)
     # Attempt 4 waits 4 minutes (claimed at later(5)): not due at +8, due at +10.
     assert complete_pending(now=later(8)).not_due == 1
     assert complete_pending(now=later(10)).completed == 1
@@ -163,7 +163,7 @@ def test_permanent_and_unknown_errors(fake: FakeCalendar) -> None:
     report = complete_pending(now=later())
     assert (report.failed, report.deferred) == (1, 1)
     assert row(bad).status == "failed"
-    assert row(odd).status == "pending" and parse_marker(row(odd).error) == ("create", 4)
+    assert row(odd).status == "pending" and owed(odd) == ("create", 4)
 
 
 def test_expired_events_are_given_up(fake: FakeCalendar) -> None:
@@ -186,7 +186,7 @@ def test_cancelled_while_being_created(fake: FakeCalendar) -> None:
 
     fake.create_event = create_then_user_cancels  # type: ignore[method-assign]
     assert complete_pending(now=later()).deferred == 1
-    assert parse_marker(row(event_id).error) == ("delete", 0)
+    assert owed(event_id) == ("delete", 0)
     assert complete_pending(now=later()).completed == 1
     assert fake.active() == [] and row(event_id).status == "cancelled"
 
@@ -266,3 +266,48 @@ def test_completing_a_saved_booking_tells_the_customer_once(fake: FakeCalendar) 
         [notice] = session.execute(select(Message).where(Message.direction == "out")).scalars()
         assert stored.confirmed_message_id == notice.id and notice.status == "queued"
         assert notice.payload["notice"] == notice.text and stored.link in notice.text
+
+
+def _owe(event_id: int, operation: str, attempts: int) -> None:
+    """Put a confirmed booking in the state a deferred write of `operation` leaves it in."""
+    with session_scope() as session:
+        event = session.get(CalendarEvent, event_id)
+        assert event is not None
+        if operation == "create":
+            event.provider_event_id, event.link, event.status = None, None, "pending"
+        elif operation == "update":
+            event.start, event.end, event.status = at("15:00"), at("16:00"), "pending"
+        else:
+            event.status, event.idempotency_key = "cancelled", None
+        event.owed_operation, event.owed_attempts, event.error = operation, attempts, "503"
+        event.updated_at = utcnow() - timedelta(hours=1)
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_completes_each_owed_operation(fake: FakeCalendar, operation: str) -> None:
+    event_id = book()
+    if operation == "create":
+        fake.events.clear()  # the provider never received it
+    _owe(event_id, operation, attempts=2)
+    report = complete_pending(now=later())
+    assert (report.completed, report.deferred, report.failed) == (1, 0, 0)
+    assert fake.calls[-1] == (operation, f"fk{row(event_id).uid}")
+    stored = row(event_id)
+    assert (stored.owed_operation, stored.owed_attempts, stored.error) == (None, 0, None)
+    if operation == "delete":
+        assert stored.status == "cancelled" and fake.active() == []
+    else:
+        assert stored.status == "confirmed" and stored.link
+        (remote,) = fake.active()
+        assert (remote["start"], remote["end"]) == (stored.start, stored.end)
+    assert complete_pending(now=later(120)).processed == 0
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_each_owed_operation_counts_its_attempts(fake: FakeCalendar, operation: str) -> None:
+    event_id = book()
+    _owe(event_id, operation, attempts=2)
+    fake.failures = [outage()]
+    assert complete_pending(now=later()).deferred == 1
+    assert owed(event_id) == (operation, 3)
+    assert "503 backend error" in (row(event_id).error or "")

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 import actions.context
-import booking_core.manage
+import booking_core.availability
 import nlu.time_extractor
 from scripts.evaluate import assistant
 
@@ -21,15 +21,15 @@ def test_reference_is_sgds_friday_morning_in_the_tenant_zone() -> None:
 
 def test_frozen_clock_sets_every_clock_and_restores_them() -> None:
     before = (nlu.time_extractor.reference_time, nlu.time_extractor.extract,
-              actions.context.utc_now, booking_core.manage.utcnow)  # fmt: skip
+              actions.context.utc_now, booking_core.availability.utcnow)  # fmt: skip
     now = datetime(2019, 3, 1, 9, tzinfo=timezone.utc)
     with assistant.frozen_clock(now):
         assert nlu.time_extractor.reference_time(object()) == now  # type: ignore[arg-type]
-        assert actions.context.utc_now() == now and booking_core.manage.utcnow() == now
+        assert actions.context.utc_now() == now and booking_core.availability.utcnow() == now
         found = nlu.time_extractor.extract("tomorrow at 3pm", now, "Europe/London")
         assert found[0]["value"].startswith("2019-03-02T15:00")
     after = (nlu.time_extractor.reference_time, nlu.time_extractor.extract,
-             actions.context.utc_now, booking_core.manage.utcnow)  # fmt: skip
+             actions.context.utc_now, booking_core.availability.utcnow)  # fmt: skip
     assert after == before
 
 

@@ -55,12 +55,13 @@ def create_calendar_event(
     idempotency_key: str | None = None,
     location: str | None = None,
 ) -> CalendarEvent:
-    """Insert a `pending` event with a fresh uid and flush it (so `id` and `uid` are set).
+    """Insert a `pending` event owing its provider create, with a fresh uid, and flush it (so
+    `id` and `uid` are set).
 
     `location` (where it takes place, free text) goes through `clean_location`.
 
     With `idempotency_key`, a second insert of the same key for the tenant raises IntegrityError
-    (inside a savepoint, so the caller's transaction survives); see `booking.book_event`.
+    (inside a savepoint, so the caller's transaction survives); see `booking.submit_booking`.
     """
     start = require_aware(start, "start")
     end = require_aware(end, "end")
@@ -85,6 +86,8 @@ def create_calendar_event(
         timezone=timezone,
         provider=provider,
         status="pending",
+        owed_operation="create",
+        owed_attempts=0,
         requested_message_id=requested_message_id,
         confirmed_message_id=confirmed_message_id,
         idempotency_key=idempotency_key,
@@ -102,7 +105,7 @@ def confirm_calendar_event(
     link: str | None,
     confirmed_message_id: int | None = None,
 ) -> CalendarEvent:
-    """Record the provider's id and link and mark the event `confirmed`.
+    """Record the provider's id and link and mark the event `confirmed` (nothing owed).
 
     Raises LookupError for an unknown id and ValueError for a cancelled event (a late provider
     answer must not resurrect it).
@@ -116,6 +119,7 @@ def confirm_calendar_event(
     event.link = link
     event.status = "confirmed"
     event.error = None
+    event.owed_operation, event.owed_attempts = None, 0
     if confirmed_message_id is not None:
         event.confirmed_message_id = confirmed_message_id
     event.updated_at = utcnow()
@@ -124,12 +128,14 @@ def confirm_calendar_event(
 
 
 def fail_calendar_event(session: Session, *, event_id: int, error: str) -> CalendarEvent:
-    """Mark an event `failed` with the provider's error (a retry may still confirm it)."""
+    """Mark an event `failed` with the provider's error, owing nothing (a retried booking
+    request may still confirm it)."""
     event = session.get(CalendarEvent, event_id)
     if event is None:
         raise LookupError(f"calendar event {event_id} not found")
     event.status = "failed"
     event.error = error
+    event.owed_operation, event.owed_attempts = None, 0
     event.updated_at = utcnow()
     session.flush()
     return event
@@ -154,6 +160,54 @@ def get_calendar_event(session: Session, *, tenant_id: int, event_id: int) -> Ca
             CalendarEvent.tenant_id == tenant_id, CalendarEvent.id == event_id
         )
     ).scalar_one_or_none()
+
+
+def get_contact_calendar_event(
+    session: Session, *, tenant_id: int, contact_id: int, event_id: int
+) -> CalendarEvent | None:
+    """The event with this id if it is the contact's (in the tenant), else None."""
+    return session.execute(
+        select(CalendarEvent).where(
+            CalendarEvent.id == event_id,
+            CalendarEvent.tenant_id == tenant_id,
+            CalendarEvent.contact_id == contact_id,
+        )
+    ).scalar_one_or_none()
+
+
+def idempotency_key_taken(
+    session: Session, *, tenant_id: int, idempotency_key: str, other_than: int
+) -> bool:
+    """True when an event other than `other_than` holds this booking-request key."""
+    holder = session.execute(
+        select(CalendarEvent.id).where(
+            CalendarEvent.tenant_id == tenant_id,
+            CalendarEvent.idempotency_key == idempotency_key,
+            CalendarEvent.id != other_than,
+        )
+    ).first()
+    return holder is not None
+
+
+def list_contact_events(
+    session: Session,
+    *,
+    tenant_id: int,
+    contact_id: int,
+    ends_after: datetime,
+    starts_before: datetime | None = None,
+) -> list[CalendarEvent]:
+    """The contact's pending/confirmed events ending after `ends_after` (and starting before
+    `starts_before`), in start order."""
+    query = select(CalendarEvent).where(
+        CalendarEvent.tenant_id == tenant_id,
+        CalendarEvent.contact_id == contact_id,
+        CalendarEvent.__table__.c.status.in_(ACTIVE_EVENT_STATUSES),
+        CalendarEvent.end > require_aware(ends_after, "ends_after"),
+    )
+    if starts_before is not None:
+        query = query.where(CalendarEvent.start < require_aware(starts_before, "starts_before"))
+    return list(session.execute(query.order_by(CalendarEvent.start, CalendarEvent.id)).scalars())
 
 
 def get_calendar_event_by_uid(

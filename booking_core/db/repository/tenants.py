@@ -15,6 +15,17 @@ def get_tenant(session: Session, *, tenant_id: int) -> Tenant | None:
     return session.get(Tenant, tenant_id)
 
 
+def get_tenant_for_update(session: Session, *, tenant_id: int) -> Tenant | None:
+    """The tenant row locked for this transaction and read afresh (never a stale copy of its
+    settings from the session), or None."""
+    return session.execute(
+        select(Tenant)
+        .where(Tenant.id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
 def get_tenant_by_slug(session: Session, *, slug: str) -> Tenant | None:
     """The tenant with this slug, or None."""
     return session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()

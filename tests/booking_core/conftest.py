@@ -1,0 +1,14 @@
+"""The booking services' shared fixture: tenant "shop" on the fake calendar (tests/booking_core/
+fakes.py), next to the built-in default tenant."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.booking_core.fakes import FakeCalendar, install_fake
+
+
+@pytest.fixture
+def fake(db_settings: str, monkeypatch: pytest.MonkeyPatch) -> FakeCalendar:
+    """Tenant "shop" on the fake provider, plus the built-in default tenant."""
+    return install_fake(monkeypatch)

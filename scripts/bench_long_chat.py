@@ -58,6 +58,9 @@ CYCLE = (
 SHORT_CHAT = ("hello", "book a massage on friday at 11am for 1 hour", "yes", "thanks", "help",
               "what's on friday?", "cancel my massage", "yes", "thanks", "bye")  # fmt: skip
 BLOCK = 50
+SECTION = "## Long chat"
+#: Where make bench's hand-written notes start (scripts/bench.py keeps them).
+NOTES = "## What the figures say"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -119,17 +122,24 @@ async def long_chat(agent: Any, turns: int) -> list[float]:
     return [await turn(agent, sender, CYCLE[i % len(CYCLE)]) for i in range(turns)]
 
 
+def milestones(count: int) -> list[int]:
+    """Where to read the RSS: after 100, each further thousand, and `count` conversations."""
+    return sorted({n for n in (100, *range(1000, count, 1000), count) if n <= count})
+
+
 async def many_chats(agent: Any, count: int) -> dict[int, float]:
-    """RSS (MB) after 100 and after `count` conversations of 10 turns each."""
+    """RSS (MB) after each milestone of `count` conversations of 10 turns each."""
     from connectors.rest import rest_sender_id
 
     rss: dict[int, float] = {}
+    marks = set(milestones(count))
     for n in range(1, count + 1):
         sender = rest_sender_id(TENANT, f"many-{n}-{uuid.uuid4().hex[:6]}")
         for text in SHORT_CHAT:
             await turn(agent, sender, text)
-        if n in (100, count):
+        if n in marks:
             rss[n] = rss_mb()
+            print(f"  ... {n} conversations: RSS {rss[n]:.0f} MB", file=sys.stderr, flush=True)
     return rss
 
 
@@ -166,13 +176,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=400)
     parser.add_argument("--stores", choices=("default", "production", "both"), default="both")
     parser.add_argument("--conversations", type=int, default=0)
+    parser.add_argument("--write", metavar="MARKDOWN",
+                        help="also put the lines in this file's \"## Long chat\" section")  # fmt: skip
     args = parser.parse_args(argv)
     prepare()
     kinds = ("default", "production") if args.stores == "both" else (args.stores,)
+    lines: list[str] = []
     for kind in kinds:
         for line in asyncio.run(run(kind, args.turns, args.conversations)):
             print(line, flush=True)
+            lines.append(line)
+    if args.write:
+        write_section(Path(args.write), lines, argv if argv is not None else sys.argv[1:])
     return 0
+
+
+def write_section(path: Path, lines: list[str], argv: list[str]) -> None:
+    """Replace (or add, before the notes) the "## Long chat" section of a benchmarks file;
+    `make bench` rewrites the tables above it first."""
+    window = os.environ.get("TRACKER_WINDOW", "on")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    section = (
+        f"{SECTION}\n\nMeasured {stamp} with `python scripts/bench_long_chat.py "
+        f"{' '.join(argv)}` (TRACKER_WINDOW={window}): one customer chatting without pause, "
+        "the real model and actions in one process (see the script's docstring).\n\n"
+        + "\n".join(f"- {line}" for line in lines) + "\n\n"
+    )
+    text = path.read_text() if path.exists() else ""
+    if SECTION in text:
+        start = text.index(SECTION)
+        rest = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + section + (text[rest + 1 :] if rest != -1 else "")
+    elif NOTES in text:
+        at = text.index(NOTES)
+        text = text[:at] + section + text[at:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", choices=("default", "production", "both"), default="both")
     parser.add_argument("--conversations", type=int, default=0)
     parser.add_argument("--write", metavar="MARKDOWN",
-                        help="also put the lines in this file's \"## Long chat\" section")  # fmt: skip
+                        help="also write the lines to this file's Long chat section")  # fmt: skip
     args = parser.parse_args(argv)
     prepare()
     kinds = ("default", "production") if args.stores == "both" else (args.stores,)

@@ -26,16 +26,13 @@ from __future__ import annotations
 
 import argparse
 import collections
-import multiprocessing
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,254 +41,20 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.benchkit.databases import create_database, drop_database  # noqa: E402
+from scripts.benchkit.load import APP_SECRET, run_load, wait_replies  # noqa: E402
+from scripts.benchkit.processes import cpu_by_process, free_port, rss_mb, wait_up  # noqa: E402
+from scripts.benchkit.stats import RateSearch, Step, percentiles, spread, table  # noqa: E402
 from tests.connectors import factories as f  # noqa: E402
 from tests.connectors.standins import StandIn  # noqa: E402
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 #: Rasa's HTTP API token of this run (the API is used for /status and /model/parse).
 RASA_TOKEN = secrets.token_urlsafe(24)
-APP_SECRET = "bench-secret"
 SERVER_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan")}
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99)}
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _process_table() -> dict[int, tuple[int, str, float]]:
-    """pid -> (parent pid, command name, CPU seconds used so far), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    table: dict[int, tuple[int, str, float]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
-    return table
-
-
-def cpu_by_process(roots: dict[str, int]) -> dict[int, tuple[str, float]]:
-    """pid -> (group, CPU seconds so far) of each named process with its children (Sanic
-    workers), all of PostgreSQL's and Redis's processes, and this process (the stand-in Graph
-    API). Per process, so that a process ending between two readings (a database backend
-    whose client stopped) cannot make its group's difference negative."""
-    table = _process_table()
-    children: dict[int, list[int]] = collections.defaultdict(list)
-    for pid, (parent, _, _) in table.items():
-        children[parent].append(pid)
-    snapshot: dict[int, tuple[str, float]] = {}
-
-    def tree(group: str, pid: int) -> None:
-        if pid in table:
-            snapshot[pid] = (group, table[pid][2])
-        for child in children.get(pid, []):
-            tree(group, child)
-
-    for name, pid in roots.items():
-        tree("rasa" if name.startswith("rasa-") else name, pid)
-    for pid, (_, name, cpu) in table.items():
-        if name == "postgres":
-            snapshot[pid] = ("postgres", cpu)
-        elif name.startswith("redis"):
-            snapshot[pid] = ("redis", cpu)
-    if os.getpid() in table:
-        snapshot[os.getpid()] = ("bench+stand-in", table[os.getpid()][2])
-    return snapshot
-
-
-def _wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(url)
-
-
-def _send_schedule(
-    kind: str, urls: list[str], rate: float, seconds: float, first_user: int, out: Any
-) -> None:
-    """Child process: open-loop sender; puts (user, sent_at, latency_s, status, lag_s).
-
-    Bodies and signatures are prepared before the clock starts and the requests go out from
-    one asyncio loop over pooled keep-alive connections (aiohttp), so the sender's own CPU cost
-    per request is small and it keeps the schedule on a busy machine. `lag_s` is how late a
-    request left against its schedule: reported, so a late sender is visible, not hidden.
-    """
-    import asyncio
-
-    import aiohttp
-
-    total = int(rate * seconds)
-    prepared: list[tuple[str, str, bytes, dict[str, str]]] = []
-    for n in range(total):
-        user = f"4477{first_user + n:08d}"
-        if kind == "whatsapp":
-            body = f.body_bytes(f.wa_text(user, "hello", wamid=f"wamid.bench{first_user + n}"))
-            headers = f.meta_headers(body, APP_SECRET)
-        else:
-            body = f.body_bytes({"sender": user, "message": "hello"})
-            headers = {"Content-Type": "application/json"}
-        prepared.append((user, urls[n % len(urls)], body, headers))
-
-    async def run() -> None:
-        # Idle connections are dropped by the client before the server's keep-alive timeout
-        # (ingest: 75 s, Rasa: Sanic's 5 s), as a platform's sender or a load balancer does.
-        connector = aiohttp.TCPConnector(limit=512, keepalive_timeout=4)
-        timeout = aiohttp.ClientTimeout(total=60)
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-            loop = asyncio.get_running_loop()
-            start = loop.time() + 0.5
-            wall = time.time() - loop.time()
-
-            async def one(n: int) -> None:
-                user, url, body, headers = prepared[n]
-                sent = loop.time()
-                try:
-                    async with session.post(url, data=body, headers=headers) as answer:
-                        await answer.read()
-                        status = answer.status
-                    error = ""
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                    status, error = 0, type(exc).__name__
-                done = loop.time()
-                lag = sent - (start + n / rate)
-                out.put((user, wall + sent, done - sent, status, lag, error))
-
-            tasks = []
-            for n in range(total):
-                delay = start + n / rate - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(n)))
-            await asyncio.gather(*tasks)
-
-    asyncio.run(run())
-    out.put(None)
-
-
-def run_load(kind: str, urls: list[str], rate: float, seconds: float, first_user: int) -> list[Any]:
-    """Runs the sender in a second process and collects its results."""
-    queue: Any = multiprocessing.Queue()
-    proc = multiprocessing.Process(
-        target=_send_schedule, args=(kind, urls, rate, seconds, first_user, queue)
-    )
-    proc.start()
-    results = []
-    while (item := queue.get()) is not None:
-        results.append(item)
-    proc.join()
-    return results
-
-
-def wait_replies(standin: StandIn, users: set[str], timeout: float) -> dict[str, list[float]]:
-    """Reply arrival times per user at the stand-in, waiting until all arrived or timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        replies: dict[str, list[float]] = {}
-        for r in standin.messages("/whatsapp"):
-            to = r.json.get("to") if isinstance(r.json, dict) else None
-            if to in users:
-                replies.setdefault(to, []).append(r.at)
-        if len(replies) >= len(users) or time.monotonic() > deadline:
-            return replies
-        time.sleep(0.2)
-
-
-@dataclass
-class Step:
-    """One load step's outcome."""
-
-    rate: float
-    sent: int
-    answered: int
-    twice: int
-    latencies_ms: list[float]
-    #: CPU seconds each process group used during the step (see cpu_by_process).
-    cpu: dict[str, float] = field(default_factory=dict)
-
-    def cpu_ms_per_message(self) -> str:
-        """Where the CPU went, per answered message."""
-        if not self.answered:
-            return "n/a"
-        total = sum(self.cpu.values())
-        parts = [f"{name} {seconds * 1000 / self.answered:.0f}"
-                 for name, seconds in sorted(self.cpu.items()) if seconds > 0]  # fmt: skip
-        return f"{total * 1000 / self.answered:.0f} ms ({', '.join(parts)})"
-
-    @property
-    def p(self) -> dict[str, float]:
-        return _percentiles(self.latencies_ms)
-
-    @property
-    def sustained(self) -> bool:
-        return self.sent > 0 and self.answered == self.sent and self.p["p95"] < 1000
-
-
-@dataclass
-class RateSearch:
-    """The highest sustained rate: rising by 30% from 4/s until a step fails, then `refine`
-    halvings of the interval between the last rate sustained and the first failed (so the rate
-    is known to ~8%, not to the 30% grid)."""
-
-    refine: int = 2
-    passed: float = 0.0
-    failed: float = 0.0
-    next_rate: float = 4.0
-    done: bool = False
-    steps: list[Step] = field(default_factory=list)
-
-    def record(self, step: Step) -> None:
-        """Take one step's outcome and choose the next rate (or finish)."""
-        self.steps.append(step)
-        if step.sustained:
-            self.passed = step.rate
-        else:
-            self.failed = step.rate
-        if not self.failed:
-            self.next_rate = round(step.rate * 1.3, 1)
-            self.done = self.next_rate >= 400
-            return
-        halvings = (
-            len(self.steps) - 1 - next(i for i, s in enumerate(self.steps) if not s.sustained)
-        )
-        if not self.passed or halvings >= self.refine:
-            self.done = True
-            return
-        self.next_rate = round((self.passed + self.failed) / 2, 1)
 
 
 class Bench:
@@ -406,39 +169,6 @@ class Bench:
             engine.dispose()
 
 
-def _create_database(server_url: str, name: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(server_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _table(rows: list[tuple[str, str]]) -> str:
-    if not rows:
-        return "(not measured in this run)"
-    width = max(len(k) for k, _ in rows)
-    header = f"| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|"
-    return header + "\n" + "\n".join(f"| {k:<{width}} | {v} |" for k, v in rows)
-
-
-def _spread(step: Step) -> str:
-    p = step.p
-    return f"p50 {p['p50']:.0f} / p95 {p['p95']:.0f} / p99 {p['p99']:.0f} ms ({len(step.latencies_ms)} msgs)"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Start the processes, run the phases, print and write the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -463,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         name = f"bench_{uuid.uuid4().hex[:8]}"
-        database_url = _create_database(SERVER_URL, name)
+        database_url = create_database(SERVER_URL, name)
     except Exception as exc:
         print(f"PostgreSQL at {SERVER_URL} is unreachable ({exc}); set BENCH_POSTGRES_URL",
               file=sys.stderr)  # fmt: skip
@@ -499,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                     str(work / "cred.yml")], cwd=ROOT, env=env, check=True,
                    stderr=subprocess.DEVNULL)  # fmt: skip
     bench = Bench(work, standin, env)
-    actions_port, ingest_port = _free_port(), _free_port()
-    rasa_ports = [_free_port(), _free_port()]
+    actions_port, ingest_port = free_port(), free_port()
+    rasa_ports = [free_port(), free_port()]
     (work / "endpoints.yml").write_text(
         (ROOT / "endpoints.yml")
         .read_text()
@@ -523,10 +253,10 @@ def main(argv: list[str] | None = None) -> int:
                                       "--credentials", str(work / "cred.yml")], nice=args.nice)  # fmt: skip
         bench.ingest_url = f"http://127.0.0.1:{ingest_port}"
         bench.rasa_urls = [f"http://127.0.0.1:{p}" for p in rasa_ports]
-        _wait_up(f"http://127.0.0.1:{actions_port}/health", actions)
-        _wait_up(f"{bench.ingest_url}/health", ingest)
+        wait_up(f"http://127.0.0.1:{actions_port}/health", actions)
+        wait_up(f"{bench.ingest_url}/health", ingest)
         for i, url in enumerate(bench.rasa_urls):
-            _wait_up(f"{url}/status?token={RASA_TOKEN}", bench.procs[f"rasa-{i}"])
+            wait_up(f"{url}/status?token={RASA_TOKEN}", bench.procs[f"rasa-{i}"])
         for i in range(20):  # warm-up: first parses, first trackers, first replies
             for url in bench.rasa_urls:
                 requests.post(f"{url}/webhooks/rest/webhook",
@@ -556,13 +286,13 @@ def main(argv: list[str] | None = None) -> int:
         errors = collections.Counter(r[5] for r in sent if r[5])
         print(f"  statuses {dict(statuses)} {dict(errors)}; answered {step.answered}, "
               f"twice {step.twice}", flush=True)  # fmt: skip
-        ack = _percentiles([r[2] * 1000 for r in ok])
+        ack = percentiles([r[2] * 1000 for r in ok])
         with open(work / "ack.csv", "w") as raw:  # for a closer look: sent_at,latency_ms,status
             raw.writelines(
                 f"{r[1]:.3f},{r[2] * 1000:.1f},{r[3]}\n" for r in sorted(sent, key=lambda r: r[1])
             )
         span = max(max(r[1] for r in sent) - min(r[1] for r in sent), 1e-9) if sent else 1.0
-        lag = _percentiles([max(0.0, r[4]) * 1000 for r in sent])
+        lag = percentiles([max(0.0, r[4]) * 1000 for r in sent])
         missing = len(ok) - step.answered - step.twice
         rows += [
             ("ack: deliveries sent / rate", f"{len(sent)} at {len(sent) / span:.0f}/s for {args.seconds:g} s"),
@@ -610,8 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             wa, _ = bench.whatsapp_step(half, args.e2e_seconds, wait=args.e2e_seconds + 60)
             rest_step = bench.rest_step(half, args.e2e_seconds)
             rows += [
-                (f"e2e at {half:g}/s (half sustainable), WhatsApp: POST -> reply at Graph API", _spread(wa)),
-                (f"e2e at {half:g}/s (half sustainable), REST: POST -> HTTP answer", _spread(rest_step)),
+                (f"e2e at {half:g}/s (half sustainable), WhatsApp: POST -> reply at Graph API", spread(wa)),
+                (f"e2e at {half:g}/s (half sustainable), REST: POST -> HTTP answer", spread(rest_step)),
             ]  # fmt: skip
 
             # 4. NLU parse throughput and memory
@@ -624,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(("NLU parse throughput (sequential /model/parse)",
                          f"{len(texts) / (time.perf_counter() - t0):.0f} msg/s"))  # fmt: skip
             memory = " / ".join(
-                f"{_rss_mb(bench.procs[n].pid):.0f}" for n in ("rasa-0", "actions", "ingest")
+                f"{rss_mb(bench.procs[n].pid):.0f}" for n in ("rasa-0", "actions", "ingest")
             )
             rows.append(("memory RSS: Rasa server / action server / ingest", f"{memory} MB"))
     finally:
@@ -634,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception:
                 bench.procs.pop(process, None)
         standin.stop()
-        _drop_database(SERVER_URL, name)
+        drop_database(SERVER_URL, name)
 
     command = "make bench" + (
         f" BENCH_ARGS='{' '.join(argv or sys.argv[1:])}'" if (argv or sys.argv[1:]) else ""
@@ -647,10 +377,10 @@ def main(argv: list[str] | None = None) -> int:
         "two Rasa servers (one for the one-process "
         f"rows), Rasa and action servers at nice {args.nice}; stand-in Graph API on loopback; "
         "load from a second process. Message: \"hello\" from a new sender each time.\n\n"
-        + _table(rows) + "\n\n## Sustainable rate (every message answered, p95 end-to-end < 1 s)\n\n"
-        + _table(search_rows) + "\n"
+        + table(rows) + "\n\n## Sustainable rate (every message answered, p95 end-to-end < 1 s)\n\n"
+        + table(search_rows) + "\n"
         + ("\n## CPU per answered message (all processes on the machine, by group, ms)\n\n"
-           + _table(cpu_rows) + "\n" if cpu_rows else "")
+           + table(cpu_rows) + "\n" if cpu_rows else "")
     )  # fmt: skip
     print(report)
     if args.ack_only:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-import connectors.outcome as outcome
+import booking_core.messaging.outbox as outcome
 from tests.connectors import factories as f
 from tests.connectors.conftest import WA_APP_SECRET, FakeAgent, running, whatsapp_channel
 from tests.connectors.helpers import messages

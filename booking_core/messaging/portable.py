@@ -160,7 +160,7 @@ def _complete_statement() -> Any:
         .where(
             Message.id == bindparam("row_id"),
             Message.status == "received",
-            claimed_at == bindparam("claimed_at", type_=Message.__table__.c.claimed_at.type),
+            claimed_at == bindparam("our_claim", type_=Message.__table__.c.claimed_at.type),
         )
         .values(
             status=bindparam("new_status"),
@@ -246,7 +246,7 @@ class PortableBackend:
         job = claimed.job
         with session_scope(self.database_url) as session:
             marked = session.execute(_complete_statement(), {
-                "row_id": job.message_id, "claimed_at": claimed.claimed_at,
+                "row_id": job.message_id, "our_claim": claimed.claimed_at,
                 "new_status": done.status, "new_error": done.error, "done_at": done.done_at,
             })  # fmt: skip
             if marked.rowcount != 1:

@@ -16,7 +16,7 @@ from booking_core.messaging.inbox import claim_next
 from tests.booking_core.test_core_migrations import _diff, _shape
 
 REVISION = "0009_claimed_at"
-AT = datetime(2030, 7, 1, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2024, 7, 1, 9, 0, tzinfo=timezone.utc)  # in the past: claims can be stale
 DONE = AT + timedelta(minutes=5)
 
 #: (direction, status, processed_at at 0008) -> (claimed_at, processed_at) at 0009

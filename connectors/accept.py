@@ -17,25 +17,18 @@ from typing import TYPE_CHECKING
 
 from sanic import response
 from sanic.response import HTTPResponse
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from booking_core.errors import UnknownTenantError
+from booking_core.messaging.store import DATABASE_ERRORS, apply_status, database_unavailable
 from connectors.accounts import Account
 from connectors.inbound import ParsedBatch
-from connectors.store import UnknownTenantError, apply_status
 
 if TYPE_CHECKING:
     from connectors.webhook import WebhookInput
 
 logger = logging.getLogger(__name__)
 
-DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
-
-
-def database_unavailable(exc: BaseException) -> bool:
-    """Whether `exc` says the database cannot be reached now (answer 503, the platform tries
-    again), as opposed to refusing this item, which it would do on every try."""
-    return isinstance(exc, DATABASE_ERRORS) and not isinstance(exc, (DataError, IntegrityError))
+__all__ = ["DATABASE_ERRORS", "accept", "database_unavailable"]
 
 
 async def accept(

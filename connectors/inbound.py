@@ -1,10 +1,13 @@
-"""Platform-neutral shapes of what a webhook delivered, produced by the pure parsers."""
+"""Platform-neutral shapes of what a webhook delivered, produced by the pure parsers (the
+message records themselves are the queues', booking_core.messaging.records)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from booking_core.messaging.records import InboundMessage, StatusUpdate
 
 #: What an inbound message is, which decides how it is processed.
 #: text/button/edit go to Rasa; location/media/unsupported get the text-only answer.
@@ -14,60 +17,6 @@ TO_RASA = frozenset({"text", "button", "edit"})
 
 class ParseError(ValueError):
     """The body is not JSON or not shaped as the platform documents; answered with 400."""
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    """One user message out of a webhook batch.
-
-    `platform_message_id` is the de-duplication key (wamid, Instagram mid, Telegram update_id,
-    stored as "<bot id>:<update_id>" since update ids are per bot);
-    `chat_id` is where replies go; `reply_to` is the platform id of the bot message a button
-    belonged to (used to resolve short button references and to remove Telegram keyboards).
-    """
-
-    channel: str
-    platform_message_id: str
-    platform_user_id: str
-    chat_id: str
-    kind: str
-    text: str | None = None
-    account_id: str | None = None
-    display_name: str | None = None
-    language: str | None = None
-    sent_at: datetime | None = None
-    reply_to: str | None = None
-    callback_query_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: The item as received, as ASCII JSON text; kept only when characters the database
-    #: cannot store had to be replaced (see connectors.storable).
-    raw: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form, stored with the message so a restart can process it again."""
-        data = asdict(self)
-        data["sent_at"] = self.sent_at.isoformat() if self.sent_at else None
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> InboundMessage:
-        """Inverse of `to_dict`."""
-        values = dict(data)
-        sent_at = values.get("sent_at")
-        values["sent_at"] = datetime.fromisoformat(sent_at) if sent_at else None
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known})
-
-
-@dataclass(frozen=True)
-class StatusUpdate:
-    """A delivery receipt for a message the bot sent (WhatsApp statuses, Instagram reads)."""
-
-    channel: str
-    platform_message_id: str
-    status: str
-    account_id: str | None = None
-    error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -35,32 +35,27 @@ from sanic.response import HTTPResponse
 
 from booking_core.db.session import get_engine
 from booking_core.db.types import utcnow
+from booking_core.errors import UnknownTenantError
+from booking_core.messaging.inbox import INBOX_NOTIFY_CHANNEL, claim_next, complete_inbound
+from booking_core.messaging.outbox import (
+    OUTBOX_NOTIFY_CHANNEL,
+    UNKNOWN_SEND_OUTCOME,
+    claim_next_outbound,
+    finish_outbound,
+    record_outcome,
+)
+from booking_core.messaging.records import ClaimedJob, Job, QueuedReply
+from booking_core.messaging.store import InboundWriter, stored_buttons, warm_tenant
 from connectors.accept import DATABASE_ERRORS, accept
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import TO_RASA, InboundMessage, ParsedBatch, ParseError
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
 from connectors.limits import MAX_BODY_BYTES, TOO_LONG_REPLY, cap_request_size, too_long
 from connectors.outbound import PlatformOutput, SendContext
-from connectors.outcome import finish_outbound, record_outcome
 from connectors.retry import ApiResult, RetryPolicy, new_session
 from connectors.signatures import hub_challenge
-from connectors.store import (
-    INBOX_NOTIFY_CHANNEL,
-    OUTBOX_NOTIFY_CHANNEL,
-    UNKNOWN_SEND_OUTCOME,
-    ClaimedJob,
-    Job,
-    QueuedReply,
-    UnknownTenantError,
-    claim_next,
-    claim_next_outbound,
-    complete_inbound,
-    stored_buttons,
-    warm_tenant,
-)
 from connectors.takeover import handle_taken_over
 from connectors.text import parse_button_reference
-from connectors.writer import InboundWriter
 
 logger = logging.getLogger(__name__)
 

@@ -147,9 +147,9 @@ class Message(Base):
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
         CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
         Index("ix_messages_tenant_contact_created", "tenant_id", "contact_id", "created_at"),
-        # The inboxes' looks for work (connectors.store.claim_next / claim_next_outbound): only
-        # the few rows still waiting are indexed, so a look costs the same after years of
-        # history as on the first day.
+        # The work queues' looks for work (booking_core.messaging.inbox / .outbox): only the
+        # few rows still waiting are indexed, so a look costs the same after years of history
+        # as on the first day.
         Index(
             "ix_messages_pending",
             "channel",
@@ -184,7 +184,11 @@ class Message(Base):
     created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
     #: Timestamp the platform put on the message (may differ from `created_at`).
     sent_at: datetime | None = Column(UTCDateTime)
+    #: When an inbound message was handled (completed or failed).
     processed_at: datetime | None = Column(UTCDateTime)
+    #: The work queues' claim stamp (booking_core.messaging): when a process took the row; a
+    #: claim older than the lease belongs to a process that died.
+    claimed_at: datetime | None = Column(UTCDateTime)
 
     contact = relationship("Contact")
 

@@ -126,6 +126,7 @@ def dispose_engines(*database_urls: str) -> None:
         entries = [_engines.pop(url) for url in urls if url in _engines]
     for engine, _ in entries:
         engine.dispose()
-    from booking_core.db import direct  # here: direct imports this module
+    # Imported here: pg_connection imports this module.
+    from booking_core.messaging import pg_connection
 
-    direct.close_connections(*urls)
+    pg_connection.close_connections(*urls)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from typing import Any
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from booking_core.messaging.records import Job
+from booking_core.messaging.windows import META_CUSTOMER_SERVICE_WINDOW as REPLY_WINDOW
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
 from connectors.instagram.api import (
@@ -23,7 +24,6 @@ from connectors.meta import admit_meta
 from connectors.outbound import PlatformOutput, SendContext
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult
-from connectors.store import Job
 from connectors.webhook import (
     OnNewMessage,
     WebhookInput,
@@ -31,8 +31,6 @@ from connectors.webhook import (
     recent_enough,
     resolve_text,
 )
-
-REPLY_WINDOW = timedelta(hours=24)
 
 
 class InstagramOutput(PlatformOutput):

@@ -11,12 +11,12 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from booking_core.messaging.records import Job
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
 from connectors.outbound import PlatformOutput, SendContext
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult
-from connectors.store import Job
 from connectors.telegram.api import (
     DEFAULT_API_URL,
     acknowledge_button,

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from typing import Any
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from booking_core.messaging.records import Job
+from booking_core.messaging.windows import META_CUSTOMER_SERVICE_WINDOW as REPLY_WINDOW
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage, ParsedBatch
 from connectors.meta import admit_meta
 from connectors.outbound import PlatformOutput, SendContext
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult
-from connectors.store import Job
 from connectors.webhook import (
     OnNewMessage,
     WebhookInput,
@@ -31,9 +31,6 @@ from connectors.whatsapp.api import (
 )
 from connectors.whatsapp.format import text_parts, whatsapp_parts
 from connectors.whatsapp.parse import parse_whatsapp, whatsapp_account_ids, whatsapp_batch
-
-#: Free-form replies are only allowed within 24 hours of the user's last message.
-REPLY_WINDOW = timedelta(hours=24)
 
 
 class WhatsAppOutput(PlatformOutput):

@@ -11,8 +11,8 @@ import logging
 import time
 from typing import Any
 
-import connectors.store as store_module
-import connectors.writer as writer_module
+import booking_core.messaging.store as store_module
+import booking_core.messaging.store as writer_module
 from tests.connectors import factories as f
 from tests.connectors.conftest import (
     IG_APP_SECRET,

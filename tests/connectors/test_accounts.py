@@ -15,8 +15,8 @@ from booking_core.db.repository import (
     upsert_contact,
 )
 from booking_core.db.session import session_scope
+from booking_core.messaging.store import persist_inbound
 from connectors.accounts import Account, AccountDirectory
-from connectors.store import persist_inbound
 from connectors.whatsapp.parse import parse_whatsapp
 from tests.connectors import factories as f
 from tests.connectors.conftest import running, telegram_channel, whatsapp_channel

@@ -10,10 +10,12 @@ import pytest
 
 from booking_core.db.session import get_engine
 from booking_core.db.types import utcnow
+from booking_core.messaging.inbox import INBOX_NOTIFY_CHANNEL
+from booking_core.messaging.records import ClaimedJob, Job, TenantInfo
+from booking_core.messaging.store import persist_inbound
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage
 from connectors.inbox import Inbox, InboxSettings, NotifyListener
-from connectors.store import INBOX_NOTIFY_CHANNEL, ClaimedJob, Job, TenantInfo, persist_inbound
 
 TENANT = TenantInfo(1, "default", "Europe/London", "en_GB")
 
@@ -167,8 +169,9 @@ def test_notify_listener_wakes_on_a_message_stored_by_another_process(postgres_u
 def test_notify_listener_wakes_the_sender_when_replies_are_queued(postgres_url) -> None:
     from datetime import timedelta
 
+    from booking_core.messaging.inbox import claim_next, complete_inbound
+    from booking_core.messaging.outbox import OUTBOX_NOTIFY_CHANNEL
     from connectors.outgoing import Outgoing
-    from connectors.store import OUTBOX_NOTIFY_CHANNEL, claim_next, complete_inbound
 
     woken = threading.Event()
     engine = get_engine(postgres_url)

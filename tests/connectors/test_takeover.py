@@ -11,7 +11,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from connectors.store import claim_next, persist_inbound
+from booking_core.messaging.inbox import claim_next
+from booking_core.messaging.store import persist_inbound
 from connectors.takeover import answer_in_tracker, handle_taken_over
 from connectors.whatsapp.parse import parse_whatsapp
 from tests.connectors import factories as f

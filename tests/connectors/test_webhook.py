@@ -11,9 +11,10 @@ import pytest
 from rasa.core import run as rasa_run
 
 from booking_core.db.models import Message
+from booking_core.messaging.inbox import claim_next
+from booking_core.messaging.store import persist_inbound
 from connectors.instagram import InstagramInput
 from connectors.rest import RestInput
-from connectors.store import claim_next, persist_inbound
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from connectors.whatsapp.parse import parse_whatsapp
@@ -164,8 +165,8 @@ async def test_a_slow_process_that_lost_its_claim_queues_nothing(sqlite_settings
     process's completion is refused, so only one answer is ever queued."""
     from datetime import timedelta
 
+    from booking_core.messaging.inbox import claim_next, complete_inbound
     from connectors.outgoing import Outgoing
-    from connectors.store import claim_next, complete_inbound
 
     job = _store(whatsapp_channel(standin).directory.env_account, "447700900004", "slow")
     [slow] = claim_next(None, channel="whatsapp", limit=1, lease=timedelta(minutes=2))
@@ -183,13 +184,9 @@ async def test_a_reply_a_dead_sender_left_in_sending_is_not_sent_again(
 ) -> None:
     from datetime import timedelta
 
+    from booking_core.messaging.inbox import claim_next, complete_inbound
+    from booking_core.messaging.outbox import UNKNOWN_SEND_OUTCOME, claim_next_outbound
     from connectors.outgoing import Outgoing
-    from connectors.store import (
-        UNKNOWN_SEND_OUTCOME,
-        claim_next,
-        claim_next_outbound,
-        complete_inbound,
-    )
 
     channel = whatsapp_channel(standin)
     _store(channel.directory.env_account, "447700900006", "hi")
@@ -310,8 +307,8 @@ async def test_a_queued_notice_is_formatted_for_the_platform_and_sent_once(
     from booking_core.db.models import CalendarEvent
     from booking_core.db.session import session_scope
     from booking_core.db.types import utcnow
+    from booking_core.messaging.inbox import complete_inbound
     from booking_core.notices import queue_confirmation_notice
-    from connectors.store import complete_inbound
 
     channel = whatsapp_channel(standin)
     user = "447700900031"

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from booking_core.messaging.store import persist_inbound
 from connectors.accounts import Account
 from connectors.inbound import InboundMessage
 from connectors.outbound import SendContext
 from connectors.retry import new_session
-from connectors.store import persist_inbound
 from connectors.whatsapp.api import mark_whatsapp_read, whatsapp_message_id, whatsapp_request
 from connectors.whatsapp.format import whatsapp_parts
 from tests.connectors.conftest import FAST

@@ -55,7 +55,7 @@ def _wait_until_in_flight(database_url: str, *, more_than: int, timeout: float) 
     """Until more than `more_than` inbound messages are claimed and not yet handled."""
     in_flight = text(
         "SELECT count(*) FROM messages WHERE direction = 'in' AND status = 'received' "
-        "AND processed_at IS NOT NULL"
+        "AND claimed_at IS NOT NULL"
     )
     engine = create_engine(database_url, future=True)
     deadline = time.monotonic() + timeout

@@ -6,12 +6,13 @@ import asyncio
 
 import pytest
 
-import connectors.writer as writer_module
+import booking_core.messaging.store as writer_module
+from booking_core.errors import UnknownTenantError
+from booking_core.messaging.records import Job
+from booking_core.messaging.store import InboundWriter
 from connectors.accounts import Account
-from connectors.store import Job, UnknownTenantError
-from connectors.writer import InboundWriter
+from tests.booking_core.messaging.test_store import ACCOUNT, inbound
 from tests.connectors.helpers import messages
-from tests.connectors.test_store import ACCOUNT, inbound
 
 
 async def test_concurrent_deliveries_share_transactions_and_each_gets_its_result(

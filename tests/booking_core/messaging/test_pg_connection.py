@@ -1,5 +1,5 @@
-"""booking_core.db.direct against the real PostgreSQL: one connection per thread, a connection
-the server cut replaced once, statement errors raised as they are."""
+"""booking_core.messaging.pg_connection against the real PostgreSQL: one connection per
+thread, a connection the server cut replaced once, statement errors raised as they are."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
-from booking_core.db import direct
 from booking_core.db.session import dispose_engines
+from booking_core.messaging import pg_connection as direct
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,5 @@
-"""Single autocommit statements on PostgreSQL over one psycopg2 connection per thread.
+"""Single autocommit statements on PostgreSQL over one psycopg2 connection per thread (the
+work queues' statements, booking_core.messaging.postgres).
 
 Why not the Engine: the work queues run a claim and a completion statement for every message,
 in the Rasa process whose one busy thread bounds its throughput. Through `engine.connect()` each

@@ -10,21 +10,19 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 
 from booking_core.db.types import utcnow
-from connectors.accounts import Account
-from connectors.inbound import InboundMessage, StatusUpdate
-from connectors.outcome import finish_outbound
-from connectors.outgoing import Outgoing
-from connectors.store import (
-    Job,
-    UnknownTenantError,
+from booking_core.errors import UnknownTenantError
+from booking_core.messaging.inbox import claim_next, complete_inbound
+from booking_core.messaging.outbox import claim_next_outbound, finish_outbound
+from booking_core.messaging.records import Job
+from booking_core.messaging.store import (
     apply_status,
-    claim_next,
-    claim_next_outbound,
-    complete_inbound,
     persist_inbound,
     persist_inbound_many,
     stored_buttons,
 )
+from connectors.accounts import Account
+from connectors.inbound import InboundMessage, StatusUpdate
+from connectors.outgoing import Outgoing
 from tests.connectors.helpers import contacts, messages
 
 ACCOUNT = Account("whatsapp", "111")
@@ -275,7 +273,7 @@ def test_group_commit_stores_each_delivery_once_and_reports_per_item(db_settings
 def test_group_commit_falls_back_to_one_by_one_when_the_batch_fails(
     db_settings, monkeypatch
 ) -> None:
-    import connectors.store as store
+    import booking_core.messaging.store as store
 
     real = store._insert_inbound
     calls: list[str] = []
@@ -327,7 +325,7 @@ def test_after_a_failed_part_the_rest_of_that_answer_is_not_sent_but_notices_sta
 ) -> None:
     from booking_core.db.models import Message
     from booking_core.db.session import session_scope
-    from connectors.store import fail_rest_of_reply
+    from booking_core.messaging.outbox import fail_rest_of_reply
 
     user = "447700000701"
     _answered(user, 1, "part one", "part two")

@@ -1,10 +1,29 @@
-"""Factories for rasa-sdk trackers and extractor entities used by the action tests."""
+"""Factories for rasa-sdk trackers and extractor entities used by the action tests, and the
+booking form runner with its fixed clock (test_booking_form*.py import `fixed_clock`, autouse).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import context
+from actions.booking_form import ValidateBookingForm
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # a Tuesday, GMT
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "booking_form": {
+            "required_slots": ["event_title", "event_date", "event_time", "event_duration"]
+        }
+    },
+    "slots": {},
+}
 
 
 def time_entity(
@@ -101,3 +120,18 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(context, "utc_now", lambda: NOW)
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/London")
+    yield
+
+
+async def run_form(tracker: Any) -> tuple[dict[str, Any], list[str]]:
+    """Run the validation action; return the slots it set and the responses it uttered."""
+    dispatcher = CollectingDispatcher()
+    events = await ValidateBookingForm().run(dispatcher, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return slots, [m.get("response") or m.get("text") for m in dispatcher.messages]

@@ -1,10 +1,11 @@
-"""The booking services' shared fixture: tenant "shop" on the fake calendar (tests/booking_core/
-fakes.py), next to the built-in default tenant."""
+"""The booking services' shared fixtures: tenant "shop" on the fake calendar (tests/booking_core/
+fakes.py), next to the built-in default tenant, and a secret box for encrypted tenant settings."""
 
 from __future__ import annotations
 
 import pytest
 
+from booking_core.crypto import SecretBox, generate_key
 from tests.booking_core.fakes import FakeCalendar, install_fake
 
 
@@ -12,3 +13,8 @@ from tests.booking_core.fakes import FakeCalendar, install_fake
 def fake(db_settings: str, monkeypatch: pytest.MonkeyPatch) -> FakeCalendar:
     """Tenant "shop" on the fake provider, plus the built-in default tenant."""
     return install_fake(monkeypatch)
+
+
+@pytest.fixture
+def box() -> SecretBox:
+    return SecretBox([generate_key()])

@@ -26,10 +26,10 @@ from booking_core.calendar_writes import (
     owed_operation,
 )
 from booking_core.calendars.base import ProviderError, ProviderResult
-from booking_core.crypto import SecretBox, generate_key
+from booking_core.crypto import SecretBox
 from booking_core.db.models import CalendarEvent, Tenant
 from booking_core.retry_policy import NO_RETRY, RetryPolicy
-from tests.booking_core.test_core_google import (
+from tests.booking_core.google_factories import (
     TOKEN_OK,
     UID,
     TimingOutHttp,
@@ -201,11 +201,6 @@ def test_owed_operation(
 
 
 # --- the same table against the Google provider's real errors -------------------------------
-
-
-@pytest.fixture
-def box() -> SecretBox:
-    return SecretBox([generate_key()])
 
 
 def answer(status: int, body: str) -> tuple[dict, str]:

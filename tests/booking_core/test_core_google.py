@@ -1,127 +1,40 @@
-"""Google Calendar provider driven through HttpMockSequence, with sockets blocked.
+"""Google Calendar provider (calendars/google.py): token refresh, event CRUD, the 409 repair,
+clients per credential and thread, and free/busy.
 
-The service is built from the discovery document bundled with google-api-python-client
-(static discovery), so no response is queued for discovery: the first queued response answers the
-OAuth token refresh, the next ones the Calendar API calls, and `request_sequence` shows exactly what
-was sent.
+Driven through HttpMockSequence with sockets blocked (see tests/booking_core/google_factories.py).
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from googleapiclient.http import HttpMockSequence
 
 from booking_core.calendars import google as google_module
-from booking_core.calendars.base import ProviderError
 from booking_core.calendars.google import GoogleCalendarProvider
-from booking_core.calendars.google_config import (
-    DEFAULT_TOKEN_URI,
-    GoogleConfig,
-    settings_fingerprint,
-)
-from booking_core.calendars.google_errors import GoogleApiError, GoogleCredentialsError, map_error
+from booking_core.calendars.google_config import DEFAULT_TOKEN_URI, GoogleConfig
+from booking_core.calendars.google_errors import GoogleApiError, GoogleCredentialsError
 from booking_core.calendars.registry import get_provider
-from booking_core.crypto import SecretBox, generate_key
-from booking_core.db.models import CalendarEvent, Tenant
-
-LONDON = ZoneInfo("Europe/London")
-API = "https://www.googleapis.com/calendar/v3"
-UID = "0123456789abcdefghijklmnop"
-TOKEN_OK = ({"status": "200"}, json.dumps({"access_token": "ya29.token", "expires_in": 3600}))
-INSERT_URI = f"{API}/calendars/primary/events?sendUpdates=none&alt=json"
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any real connection attempt fails the test."""
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("network access attempted in a unit test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-
-
-@pytest.fixture
-def box() -> SecretBox:
-    return SecretBox([generate_key()])
-
-
-def make_tenant(box: SecretBox, **section: Any) -> Tenant:
-    google = {
-        "refresh_token_enc": box.encrypt("1//refresh-token"),
-        "calendar_id": "primary",
-        "connected_at": "2026-06-01T10:00:00+00:00",
-        **section,
-    }
-    return Tenant(
-        id=7,
-        name="Salon",
-        slug="salon",
-        timezone="Europe/London",
-        calendar_provider="google",
-        calendar_settings={"google": google},
-    )
-
-
-def make_event(**overrides: Any) -> CalendarEvent:
-    values: dict[str, Any] = {
-        "id": 1,
-        "tenant_id": 7,
-        "uid": UID,
-        "title": "Haircut with Ann",
-        "start": datetime(2026, 7, 1, 15, 0, tzinfo=LONDON),
-        "end": datetime(2026, 7, 1, 15, 45, tzinfo=LONDON),
-        "timezone": "Europe/London",
-        "provider": "google",
-        "status": "pending",
-    }
-    values.update(overrides)
-    return CalendarEvent(**values)
-
-
-def provider_with(
-    box: SecretBox, responses: list[tuple[dict, str]]
-) -> tuple[Any, HttpMockSequence]:
-    mock = HttpMockSequence(list(responses))
-    config = GoogleConfig(client_id="client-id.apps", client_secret="client-secret")
-    return GoogleCalendarProvider(config=config, http_factory=lambda: mock, secret_box=box), mock
-
-
-def google_event(**overrides: Any) -> dict[str, Any]:
-    payload = {
-        "kind": "calendar#event",
-        "id": UID,
-        "status": "confirmed",
-        "htmlLink": f"https://www.google.com/calendar/event?eid={UID}",
-        "summary": "Haircut with Ann",
-        "start": {"dateTime": "2026-07-01T15:00:00+01:00", "timeZone": "Europe/London"},
-        "end": {"dateTime": "2026-07-01T15:45:00+01:00", "timeZone": "Europe/London"},
-    }
-    payload.update(overrides)
-    return payload
-
-
-def error_body(code: int, reason: str, message: str = "error") -> str:
-    return json.dumps({"error": {"code": code, "message": message, "errors": [{"reason": reason}]}})
-
-
-EXPECTED_BODY = {
-    "id": UID,
-    "summary": "Haircut with Ann",
-    "start": {"dateTime": "2026-07-01T15:00:00+01:00", "timeZone": "Europe/London"},
-    "end": {"dateTime": "2026-07-01T15:45:00+01:00", "timeZone": "Europe/London"},
-}
+from booking_core.crypto import SecretBox
+from tests.booking_core.google_factories import (
+    API,
+    EXPECTED_BODY,
+    INSERT_URI,
+    LONDON,
+    TOKEN_OK,
+    UID,
+    error_body,
+    google_event,
+    make_event,
+    make_tenant,
+    no_network,  # noqa: F401  (autouse: no real connection from this module)
+    provider_with,
+)
 
 
 def test_create_refreshes_token_and_inserts_with_client_id(box: SecretBox) -> None:
@@ -152,22 +65,6 @@ def test_send_updates_and_calendar_come_from_tenant_settings(box: SecretBox) -> 
     assert (
         uri == f"{API}/calendars/team%40group.calendar.google.com/events?sendUpdates=all&alt=json"
     )
-
-
-def test_event_times_in_other_zone(box: SecretBox) -> None:
-    provider, mock = provider_with(box, [TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))])
-    event = make_event(
-        start=datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc),
-        end=datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc),
-        timezone="America/New_York",
-    )
-    provider.create_event(make_tenant(box), event)
-    body = json.loads(mock.request_sequence[1][2])
-    assert body["start"] == {
-        "dateTime": "2026-12-01T09:00:00-05:00",
-        "timeZone": "America/New_York",
-    }
-    assert body["end"] == {"dateTime": "2026-12-01T10:00:00-05:00", "timeZone": "America/New_York"}
 
 
 def test_service_is_built_once_per_credential(
@@ -374,178 +271,6 @@ def test_free_busy_calendar_error_flags_access(box: SecretBox) -> None:
     start = datetime(2026, 7, 1, tzinfo=timezone.utc)
     with pytest.raises(GoogleCredentialsError):
         provider.free_busy(make_tenant(box), start, start + timedelta(hours=1))
-
-
-@pytest.mark.parametrize(
-    ("status", "body", "headers", "retryable", "credentials"),
-    [
-        ("503", error_body(503, "backendError"), {}, True, False),
-        ("500", error_body(500, "internalError"), {}, True, False),
-        ("429", error_body(429, "rateLimitExceeded"), {"retry-after": "7"}, True, False),
-        ("403", error_body(403, "rateLimitExceeded"), {}, True, False),
-        ("403", error_body(403, "forbidden"), {}, False, True),
-        ("400", error_body(400, "invalid", "Bad Request"), {}, False, False),
-    ],
-)
-def test_error_mapping(
-    box: SecretBox, status: str, body: str, headers: dict, retryable: bool, credentials: bool
-) -> None:
-    provider, _ = provider_with(box, [TOKEN_OK, ({"status": status, **headers}, body)])
-    with pytest.raises(ProviderError) as info:
-        provider.create_event(make_tenant(box), make_event())
-    assert info.value.retryable is retryable
-    assert isinstance(info.value, GoogleCredentialsError) is credentials
-    if headers:
-        assert getattr(info.value, "retry_after", None) == 7.0
-
-
-def test_revoked_refresh_token_is_a_credentials_error(box: SecretBox) -> None:
-    revoked = (
-        {"status": "400"},
-        json.dumps(
-            {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
-        ),
-    )
-    provider, mock = provider_with(box, [revoked])
-    tenant = make_tenant(box)
-    with pytest.raises(GoogleCredentialsError) as info:
-        provider.create_event(tenant, make_event())
-    assert info.value.retryable is False and info.value.needs_reauth
-    assert "invalid_grant" in info.value.reason
-    assert info.value.fingerprint == settings_fingerprint(tenant.calendar_settings["google"])
-    assert len(mock.request_sequence) == 1  # the insert was never sent
-
-
-def test_401_after_refresh_is_a_credentials_error(box: SecretBox) -> None:
-    unauthorized = ({"status": "401"}, error_body(401, "authError", "Invalid Credentials"))
-    provider, _ = provider_with(
-        box, [TOKEN_OK, unauthorized, TOKEN_OK, unauthorized, TOKEN_OK, unauthorized]
-    )
-    with pytest.raises(GoogleCredentialsError):
-        provider.create_event(make_tenant(box), make_event())
-
-
-def test_flagged_tenant_sends_nothing(box: SecretBox) -> None:
-    provider, mock = provider_with(box, [])
-    tenant = make_tenant(box, needs_reauth=True, reauth_reason="invalid_grant")
-    with pytest.raises(GoogleCredentialsError, match="renewed"):
-        provider.create_event(tenant, make_event())
-    assert mock.request_sequence == []
-
-
-def test_not_connected_tenant(box: SecretBox) -> None:
-    provider, _ = provider_with(box, [])
-    tenant = make_tenant(box)
-    tenant.calendar_settings = {"google": {"calendar_id": "primary"}}
-    with pytest.raises(GoogleCredentialsError, match="not connected"):
-        provider.get_event(tenant, UID)
-
-
-def test_missing_oauth_client_config_is_not_the_tenants_fault(box: SecretBox) -> None:
-    provider = GoogleCalendarProvider(
-        config=GoogleConfig(), http_factory=lambda: None, secret_box=box
-    )
-    with pytest.raises(ProviderError, match="GOOGLE_OAUTH_CLIENT_ID") as info:
-        provider.get_event(make_tenant(box), UID)
-    assert not isinstance(info.value, GoogleCredentialsError)
-
-
-class TimingOutHttp:
-    """An httplib2.Http stand-in whose every request times out."""
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        raise TimeoutError("timed out")
-
-
-def test_timeouts_are_retryable(box: SecretBox) -> None:
-    config = GoogleConfig(client_id="c", client_secret="s")
-    provider = GoogleCalendarProvider(config=config, http_factory=TimingOutHttp, secret_box=box)
-    with pytest.raises(ProviderError) as info:
-        provider.create_event(make_tenant(box), make_event())
-    assert info.value.retryable is True
-    assert map_error(ConnectionRefusedError()).retryable is True
-    assert map_error(RuntimeError("bug")).retryable is False
-
-
-def test_token_endpoint_outage_is_retryable(
-    box: SecretBox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import google.auth._exponential_backoff as backoff
-
-    monkeypatch.setattr(backoff.time, "sleep", lambda seconds: None)
-    down = ({"status": "503"}, json.dumps({"error": "temporarily_unavailable"}))
-    provider, _ = provider_with(box, [down, down, down])
-    with pytest.raises(GoogleApiError) as info:
-        provider.create_event(make_tenant(box), make_event())
-    assert info.value.retryable is True
-
-
-def test_service_account_credentials(box: SecretBox) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    info = {
-        "type": "service_account",
-        "project_id": "booking-test",
-        "private_key_id": "k1",
-        "private_key": pem,
-        "client_email": "booker@booking-test.iam.gserviceaccount.com",
-        "client_id": "1234",
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }
-    tenant = make_tenant(box, calendar_id="shop@group.calendar.google.com")
-    tenant.calendar_settings = {
-        "google": {
-            "service_account_info_enc": box.encrypt(json.dumps(info)),
-            "calendar_id": "shop@group.calendar.google.com",
-        }
-    }
-    mock = HttpMockSequence([TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))])
-    config = GoogleConfig(token_uri="http://127.0.0.1:9/token", token_uri_overridden=True)
-    provider = GoogleCalendarProvider(config=config, http_factory=lambda: mock, secret_box=box)
-    provider.create_event(tenant, make_event())
-    token_uri, _, token_body, _ = mock.request_sequence[0]
-    assert token_uri == "http://127.0.0.1:9/token"
-    form = parse_qs(token_body.decode())
-    assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
-    assert mock.request_sequence[1][0].startswith(
-        f"{API}/calendars/shop%40group.calendar.google.com/events?"
-    )
-
-
-def test_config_from_env_and_endpoint_normalisation() -> None:
-    config = GoogleConfig.from_env(
-        {
-            "GOOGLE_OAUTH_CLIENT_ID": "id",
-            "GOOGLE_OAUTH_CLIENT_SECRET": "secret",
-            "GOOGLE_OAUTH_TOKEN_URI": "http://127.0.0.1:8765/token",
-            "GOOGLE_CALENDAR_API_ENDPOINT": "http://127.0.0.1:8765",
-            "GOOGLE_HTTP_TIMEOUT_SECONDS": "2.5",
-        }
-    )
-    assert config.api_endpoint == "http://127.0.0.1:8765/calendar/v3/"
-    assert config.token_uri_overridden and config.timeout == 2.5
-    default = GoogleConfig.from_env({})
-    assert default.api_endpoint == f"{API}/" and default.token_uri == DEFAULT_TOKEN_URI
-    custom = GoogleConfig.from_env({"GOOGLE_CALENDAR_API_ENDPOINT": "http://h:1/cal/v3"})
-    assert custom.api_endpoint == "http://h:1/cal/v3/"
-    with pytest.raises(ValueError, match="TIMEOUT"):
-        GoogleConfig.from_env({"GOOGLE_HTTP_TIMEOUT_SECONDS": "soon"})
-
-
-def test_endpoint_reaches_requests(box: SecretBox) -> None:
-    mock = HttpMockSequence([TOKEN_OK, ({"status": "200"}, json.dumps(google_event()))])
-    config = GoogleConfig(
-        client_id="c", client_secret="s", api_endpoint="http://127.0.0.1:8765/calendar/v3/"
-    )
-    provider = GoogleCalendarProvider(config=config, http_factory=lambda: mock, secret_box=box)
-    provider.create_event(make_tenant(box), make_event())
-    assert mock.request_sequence[1][0] == (
-        "http://127.0.0.1:8765/calendar/v3/calendars/primary/events?sendUpdates=none&alt=json"
-    )
 
 
 def test_registered_in_the_registry(box: SecretBox) -> None:

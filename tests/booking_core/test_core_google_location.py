@@ -1,7 +1,7 @@
 """Google Calendar provider: an event's location in the insert, the 409 repair and the patch.
 
-Same HttpMockSequence set-up as test_core_google (sockets blocked, first response = the token
-refresh); kept apart because that module is already over the project's 400-line limit.
+Same HttpMockSequence set-up as the other test_core_google* modules (sockets blocked, first
+response = the token refresh; see tests/booking_core/google_factories.py).
 """
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import pytest
-
 from booking_core.calendars.google_events import event_body
-from booking_core.crypto import SecretBox, generate_key
-from tests.booking_core.test_core_google import (
+from booking_core.crypto import SecretBox
+from tests.booking_core.google_factories import (
     API,
     INSERT_URI,
     LONDON,
@@ -29,11 +27,6 @@ from tests.booking_core.test_core_google import (
 
 PLACE = "2250 Oak Street, Springfield"
 PATCH_URI = f"{API}/calendars/primary/events/{UID}?sendUpdates=none&alt=json"
-
-
-@pytest.fixture
-def box() -> SecretBox:
-    return SecretBox([generate_key()])
 
 
 def test_insert_body_carries_the_location(box: SecretBox) -> None:

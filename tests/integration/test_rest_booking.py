@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from booking_core.crypto import generate_key
 from tests.integration import clusters, servers
-from tests.integration import test_google_standin as gs
+from tests.integration import google_calendar_standin as gs
 
 pytestmark = pytest.mark.slow
 

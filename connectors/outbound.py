@@ -105,7 +105,9 @@ class QueuedOutput(OutputChannel):
         """Rasa's name for it."""
         return "queued"
 
-    async def _queue(self, conversation: str, text: str, buttons: list[dict[str, Any]] | None) -> None:
+    async def _queue(
+        self, conversation: str, text: str, buttons: list[dict[str, Any]] | None
+    ) -> None:
         parts = split_conversation_id(conversation)
         if parts is None or parts[1] != self.channel:
             logger.error("%s output refused for conversation %r: not a %s conversation",

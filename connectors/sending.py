@@ -72,8 +72,13 @@ class Sender:
         database_url = self.client.database_url
         if reply.abandoned:  # probably sent: the rest of the answer follows
             logger.warning("%s reply %s: %s", self.channel, reply.row_id, UNKNOWN_SEND_OUTCOME)
-            await asyncio.to_thread(finish_outbound, database_url, reply.row_id,
-                                    platform_message_id=None, error=UNKNOWN_SEND_OUTCOME)  # fmt: skip
+            await asyncio.to_thread(
+                finish_outbound,
+                database_url,
+                reply.row_id,
+                platform_message_id=None,
+                error=UNKNOWN_SEND_OUTCOME,
+            )
             return True
         account_id = str(reply.payload.get("account_id") or "")
         account = await self.client.find_account(account_id, reply.tenant_id)

@@ -1,6 +1,6 @@
 """Instagram channel: `connectors.instagram.InstagramInput` in credentials.yml
-(a Rasa channel, loaded on first use so that importing the Rasa-free modules of this package never loads Rasa), the
-platform (`connectors.instagram.platform`) and the public `send_instagram_message`."""
+(a Rasa channel, loaded on first use, so importing this package's Rasa-free modules never
+loads Rasa), the platform (`connectors.instagram.platform`) and the public `send_instagram_message`."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiohttp
 
-from connectors.instagram.format import sender_action
 from connectors.context import SendContext
+from connectors.instagram.format import sender_action
 from connectors.retry import ApiResult, RetryPolicy, call_api
 
 DEFAULT_API_URL = "https://graph.instagram.com/v23.0"

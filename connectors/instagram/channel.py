@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from connectors.instagram.platform import InstagramPlatform
 from connectors.outbound import PlatformOutput
 from connectors.platform import Platform
-from connectors.instagram.platform import InstagramPlatform
 from connectors.webhook import WebhookInput
 
 

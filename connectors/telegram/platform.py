@@ -75,7 +75,9 @@ class TelegramPlatform(Platform):
         """ "<bot id>:<update_id>": update ids are counted per bot, so a tenant's two bots send
         the same ones, and keyed by update_id alone the second bot's updates were dropped as
         duplicates."""
-        return replace(inbound, platform_message_id=f"{account.account_id}:{inbound.platform_message_id}")
+        return replace(
+            inbound, platform_message_id=f"{account.account_id}:{inbound.platform_message_id}"
+        )
 
     async def acknowledge(self, ctx: SendContext, inbound: InboundMessage) -> None:
         """Answer a button press (and remove its keyboard), then show typing."""

@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from connectors.outbound import PlatformOutput
 from connectors.platform import Platform
-from connectors.whatsapp.platform import WhatsAppPlatform
 from connectors.webhook import WebhookInput
+from connectors.whatsapp.platform import WhatsAppPlatform
 
 
 class WhatsAppOutput(PlatformOutput):

@@ -172,6 +172,16 @@ class WebhookInput(InputChannel):
         return self.service.database_url
 
     @property
+    def api_url(self) -> str:
+        """Where the platform's API is (credentials, <PLATFORM>_API_URL, or the default)."""
+        return self.service.api_url
+
+    @property
+    def policy(self) -> RetryPolicy:
+        """The platform calls' retry policy."""
+        return self.service.policy
+
+    @property
     def lease(self) -> timedelta:
         """How old a claim must be to be taken over."""
         return self.service.lease

@@ -69,10 +69,11 @@ def _expanded(value: Any, environ: Mapping[str, str]) -> Any:
 def read_credentials(
     credentials_file: str, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """The channels of a credentials file, environment variables expanded."""
+    """The platform channels of a credentials file, environment variables expanded (the
+    others, e.g. REST, are not read: their variables need not be set here)."""
     data = yaml.safe_load(Path(credentials_file).read_text()) or {}
-    return {str(name): _expanded(block, os.environ if environ is None else environ)
-            for name, block in data.items()}  # fmt: skip
+    env = os.environ if environ is None else environ
+    return {str(name): _expanded(block, env) for name, block in data.items() if name in PLATFORMS}
 
 
 def ingest_services(credentials_file: str, role: Role = Role.INGEST) -> list[ChannelService]:

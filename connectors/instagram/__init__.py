@@ -1,6 +1,7 @@
 """Instagram channel: `connectors.instagram.InstagramInput` in credentials.yml
 (a Rasa channel, loaded on first use, so importing this package's Rasa-free modules never
-loads Rasa), the platform (`connectors.instagram.platform`) and the public `send_instagram_message`."""
+loads Rasa), the platform (`connectors.instagram.platform`)
+and the public `send_instagram_message`."""
 
 from __future__ import annotations
 

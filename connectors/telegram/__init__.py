@@ -1,6 +1,7 @@
 """Telegram channel: `connectors.telegram.TelegramInput` in credentials.yml
 (a Rasa channel, loaded on first use, so importing this package's Rasa-free modules never
-loads Rasa), the platform (`connectors.telegram.platform`) and the public `send_telegram_message`."""
+loads Rasa), the platform (`connectors.telegram.platform`)
+and the public `send_telegram_message`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """WhatsApp channel: `connectors.whatsapp.WhatsAppInput` in credentials.yml
 (a Rasa channel, loaded on first use, so importing this package's Rasa-free modules never
-loads Rasa), the platform (`connectors.whatsapp.platform`) and the public `send_whatsapp_message`."""
+loads Rasa), the platform (`connectors.whatsapp.platform`)
+and the public `send_whatsapp_message`."""
 
 from __future__ import annotations
 

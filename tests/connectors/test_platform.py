@@ -62,3 +62,23 @@ def test_one_reply_window_for_meta_and_none_for_telegram() -> None:
     assert WhatsAppPlatform().skip_reason(old) == InstagramPlatform().skip_reason(old)
     assert WhatsAppPlatform().skip_reason(old) == OUTSIDE_WINDOW
     assert TelegramPlatform().skip_reason(old) is None
+
+
+@pytest.mark.parametrize("platform", ["whatsapp", "telegram", "instagram"])
+def test_platform_modules_never_import_the_shared_pipeline_rasa_or_sanic(platform: str) -> None:
+    import ast
+    from pathlib import Path
+
+    import connectors
+
+    forbidden = ("connectors.webhook", "connectors.handling", "connectors.sending",
+                 "connectors.receiving", "connectors.service", "rasa", "sanic")  # fmt: skip
+    root = Path(connectors.__file__).parent
+    for path in [root / "platform.py", root / "meta.py", *(root / platform).glob("[!_]*.py")]:
+        if path.name in ("channel.py",):
+            continue  # the Rasa adapter of the package
+        tree = ast.parse(path.read_text())
+        imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        bad = [m for m in imported if m.startswith(forbidden)]
+        assert not bad, (path.name, bad)

@@ -24,16 +24,14 @@ from connectors.accounts import Account
 from connectors.inbound import ParsedBatch
 
 if TYPE_CHECKING:
-    from connectors.webhook import WebhookInput
+    from connectors.receiving import Receiver
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["DATABASE_ERRORS", "accept", "database_unavailable"]
 
 
-async def accept(
-    channel: WebhookInput, batch: ParsedBatch, accounts: list[Account]
-) -> HTTPResponse:
+async def accept(channel: Receiver, batch: ParsedBatch, accounts: list[Account]) -> HTTPResponse:
     """Store the batch's messages and apply its receipts; 200, or 503 (see the module)."""
     name = channel.channel
     try:
@@ -59,8 +57,7 @@ async def accept(
             if job is None:
                 logger.info("%s message %s is a redelivery; not processed again", name, ident)
                 continue
-            if channel.consume:
-                channel.inbox.wake()
+            channel.on_stored()
         for update in batch.statuses:
             account = next((a for a in accounts if a.account_id == update.account_id), None)
             if account is None:

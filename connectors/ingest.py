@@ -1,12 +1,16 @@
 """The ingest process: the platform webhooks without Rasa (`python -m connectors.ingest`).
 
-It verifies, stores and acknowledges, and sends the replies the Rasa processes queued, so its
+It verifies, stores and acknowledges (Role.INGEST, connectors.service), and with
+OUTBOX_SENDER=ingest sends the replies the Rasa processes queued, so its
 answers never wait behind Rasa's CPU-bound message handling (on a 2-core machine, acks inside a
 busy Rasa process took seconds) and a Rasa process dying never interrupts a send. The Rasa
 processes' inboxes take the stored messages from the shared database; run them with
 OUTBOX_SENDER=ingest so that only this process sends. Same paths and
 same channel configuration (credentials.yml) as Rasa: point the platforms, or the load balancer's
 /whatsapp_webhook, /telegram_webhook and /instagram_webhook routes, here.
+
+It never imports Rasa (nor TensorFlow): the channel class names of credentials.yml are mapped to
+their Rasa-free platforms (PLATFORMS), served by the Rasa-free receiving pipeline.
 """
 
 from __future__ import annotations
@@ -16,54 +20,89 @@ import asyncio
 import gc
 import logging
 import os
+import re
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage, register
-from rasa.core.run import create_http_input_channels
+import yaml
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.webhook import WebhookInput
+from connectors.instagram.platform import InstagramPlatform
+from connectors.platform import Platform
+from connectors.service import ChannelService, Role
+from connectors.telegram.platform import TelegramPlatform
+from connectors.whatsapp.platform import WhatsAppPlatform
 
 logger = logging.getLogger(__name__)
 
+#: The Rasa channel classes credentials.yml names, and their platforms (read without Rasa).
+PLATFORMS: dict[str, type[Platform]] = {
+    "connectors.whatsapp.WhatsAppInput": WhatsAppPlatform,
+    "connectors.telegram.TelegramInput": TelegramPlatform,
+    "connectors.instagram.InstagramInput": InstagramPlatform,
+}
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-class IngestOnly:
-    """Stands in for Rasa's agent: the ingest process must never handle a message."""
 
-    async def handle_message(self, message: UserMessage) -> None:
-        raise RuntimeError("the ingest process does not handle messages")
+class CredentialsError(ValueError):
+    """credentials.yml names a variable that is not set (Rasa refuses it the same way)."""
 
 
-def ingest_channels(credentials_file: str) -> list[WebhookInput]:
-    """The platform channels of `credentials_file`, loaded by Rasa's own loader: they store
-    and acknowledge, never handle, and send the queued replies."""
-    channels = [
-        channel
-        for channel in create_http_input_channels(None, credentials_file)
-        if isinstance(channel, WebhookInput)
-    ]
-    for channel in channels:
-        channel.consume = False
-        channel.send_replies = True
-    return channels
+def _expanded(value: Any, environ: Mapping[str, str]) -> Any:
+    """`value` with ${VAR} replaced from the environment, as Rasa's loader does."""
+    if isinstance(value, dict):
+        return {key: _expanded(item, environ) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_expanded(item, environ) for item in value]
+    if not isinstance(value, str):
+        return value
+    missing = [name for name in _VAR.findall(value) if name not in environ]
+    if missing:
+        raise CredentialsError(f"unset environment variables in credentials: {', '.join(missing)}")
+    return _VAR.sub(lambda match: environ[match.group(1)], value)
+
+
+def read_credentials(
+    credentials_file: str, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The platform channels of a credentials file, environment variables expanded (the
+    others, e.g. REST, are not read: their variables need not be set here)."""
+    data = yaml.safe_load(Path(credentials_file).read_text()) or {}
+    env = os.environ if environ is None else environ
+    return {str(name): _expanded(block, env) for name, block in data.items() if name in PLATFORMS}
+
+
+def ingest_services(credentials_file: str, role: Role = Role.INGEST) -> list[ChannelService]:
+    """The platform channels of `credentials_file` (other channels, e.g. REST, are Rasa's
+    only): they store and acknowledge, never handle, and send only with OUTBOX_SENDER=ingest."""
+    services = []
+    for name, block in read_credentials(credentials_file).items():
+        platform_class = PLATFORMS.get(name)
+        if platform_class is None:
+            continue
+        platform = platform_class()
+        account = platform.account_from_credentials(block or {})
+        services.append(ChannelService(platform, account, role=role))
+    return services
 
 
 def create_app(
-    channels: list[WebhookInput], name: str = "booking_ingest", threads: int = 8
+    services: list[ChannelService], name: str = "booking_ingest", threads: int = 8
 ) -> Sanic:
     """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health."""
     app = Sanic(name)
     # Longer than a load balancer's idle timeout (60 s on the common ones): the balancer, not
     # this process, closes idle connections, so no request is sent on a closing connection.
     app.config.KEEP_ALIVE_TIMEOUT = int(os.environ.get("INGEST_KEEP_ALIVE_SECONDS") or 75)
-    app.ctx.agent = IngestOnly()
-    register(list(channels), app, route="/webhooks/")
+    for service in services:
+        app.blueprint(service.blueprint())
 
     async def health(request: Request) -> HTTPResponse:
-        return response.json({"status": "ok", "channels": [c.name() for c in channels]})
+        return response.json({"status": "ok", "channels": [s.channel for s in services]})
 
     app.add_route(health, "/health", methods=["GET"])
 
@@ -74,9 +113,8 @@ def create_app(
         loop.set_default_executor(ThreadPoolExecutor(threads, thread_name_prefix="ingest"))
 
     async def freeze_start_up_objects(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        # Rasa's imports (TensorFlow among them) leave ~500,000 objects that live as long as
-        # the process; each full garbage collection walked them all (~200 ms, measured), which
-        # showed as acknowledgement spikes every few seconds under load. Frozen, they are skipped.
+        # The objects start-up leaves live as long as the process; frozen, full garbage
+        # collections skip them (with Rasa imported they were ~500,000, ~200 ms per collection).
         gc.collect()
         gc.freeze()
 
@@ -121,11 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_PRE_PING", "0")  # see booking_core.db.session
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    channels = ingest_channels(args.credentials)
-    if not channels:
+    services = ingest_services(args.credentials)
+    if not services:
         parser.error(f"{args.credentials} configures no platform channel")
-    app = create_app(channels, threads=args.threads)
-    logger.info("ingest serving %s on :%d", ", ".join(c.name() for c in channels), args.port)
+    app = create_app(services, threads=args.threads)
+    logger.info("ingest serving %s on :%d", ", ".join(s.channel for s in services), args.port)
     # A burst must queue in the kernel, not be refused: the default listen backlog is 100.
     run_options: dict[str, Any] = {"access_log": False, "workers": args.workers, "backlog": 1024}
     app.run(host=args.host, port=args.port, **run_options)

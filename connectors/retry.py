@@ -4,6 +4,11 @@ Retried: 429, 5xx, transport errors, and Meta's throttling error codes (Graph so
 rate limits as 400 with a code). Honoured: Telegram's `parameters.retry_after` and the
 `Retry-After` header. Anything else (a 400 for a bad request, a 401 for a revoked token) fails at
 once, because repeating it cannot succeed.
+
+The policy is the shared `booking_core.retry_policy.RetryPolicy` (PLATFORM_RETRY by default);
+only the meaning of a server's hint differs from the shared `RetryPolicy.wait`: a platform that
+says "retry after N seconds" is waited exactly N (up to `max_wait`), not at least the backoff,
+since Telegram and Graph count the wait from their side (`hinted_wait`).
 """
 
 from __future__ import annotations
@@ -20,22 +25,15 @@ from typing import Any
 
 import aiohttp
 
+from booking_core.retry_policy import PLATFORM_RETRY, RetryPolicy
+
 logger = logging.getLogger(__name__)
 
 #: Graph API error codes that mean "slow down" (application/user/business-number throttling).
 META_THROTTLE_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131048, 131056})
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to retry; waits beyond `max_wait` are capped (and logged)."""
-
-    attempts: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    max_wait: float = 60.0
-    timeout: float = 10.0
-    jitter: bool = True
+__all__ = ["PLATFORM_RETRY", "ApiResult", "RetryPolicy", "call_api", "hinted_wait", "new_session"]
 
 
 @dataclass(frozen=True)
@@ -102,11 +100,14 @@ def retry_delay(
         return None
     hint = retry_after_hint(headers, body)
     if hint is not None:
-        return min(hint, policy.max_wait)
-    delay = min(policy.max_delay, policy.base_delay * (2 ** (attempt - 1)))
-    if policy.jitter:
-        delay *= 0.5 + rand() / 2
-    return delay
+        return hinted_wait(policy, hint)
+    return policy.backoff(attempt, rand)
+
+
+def hinted_wait(policy: RetryPolicy, hint: float) -> float:
+    """Exactly the server's hint, capped at `max_wait` (None: `max_delay`)."""
+    cap = policy.max_delay if policy.max_wait is None else policy.max_wait
+    return min(hint, cap)
 
 
 def describe_error(status: int | None, body: Any, fallback: str = "") -> str:
@@ -146,7 +147,7 @@ def new_session(policy: RetryPolicy | None = None) -> aiohttp.ClientSession:
     aiohttp rather than httpx: measured on loopback with keep-alive, httpx 0.28 spent 1.7-2.5 ms
     of CPU per request (more under concurrency), aiohttp 0.17-0.32 ms; each answered message
     makes two platform requests (read receipt and reply)."""
-    return aiohttp.ClientSession(timeout=request_timeout(policy or RetryPolicy()))
+    return aiohttp.ClientSession(timeout=request_timeout(policy or PLATFORM_RETRY))
 
 
 async def call_api(
@@ -160,7 +161,7 @@ async def call_api(
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
 ) -> ApiResult:
     """Call a platform API, retrying per `policy`; failures come back as ApiResult, never raise."""
-    policy = policy or RetryPolicy()
+    policy = policy or PLATFORM_RETRY
     attempt = 0
     while True:
         attempt += 1

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiohttp
 
+from connectors.context import SendContext
 from connectors.instagram.format import sender_action
-from connectors.outbound import SendContext
 from connectors.retry import ApiResult, RetryPolicy, call_api
 
 DEFAULT_API_URL = "https://graph.instagram.com/v23.0"
@@ -25,6 +25,7 @@ async def instagram_request(ctx: SendContext, body: dict[str, Any]) -> ApiResult
         json_body=body,
         headers={"Authorization": f"Bearer {ctx.account.access_token or ''}"},
         policy=ctx.policy,
+        sleep=ctx.sleep,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from connectors.outbound import SendContext
+from connectors.context import SendContext
 from connectors.retry import ApiResult, RetryPolicy, call_api
 from connectors.telegram.format import answer_callback, chat_action, remove_keyboard
 
@@ -25,7 +25,9 @@ def method_url(api_url: str, bot_token: str, method: str) -> str:
 async def telegram_call(ctx: SendContext, method: str, body: dict[str, Any]) -> ApiResult:
     """One Bot API call with the account's bot token, retried per the context's policy."""
     url = method_url(ctx.api_url, ctx.account.bot_token or "", method)
-    result = await call_api(ctx.client, "POST", url, json_body=body, policy=ctx.policy)
+    result = await call_api(
+        ctx.client, "POST", url, json_body=body, policy=ctx.policy, sleep=ctx.sleep
+    )
     if result.ok and isinstance(result.body, dict) and result.body.get("ok") is False:
         return replace(result, ok=False, error=str(result.body.get("description")))
     return result

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from connectors.outbound import SendContext
+from connectors.context import SendContext
 from connectors.retry import ApiResult, RetryPolicy, call_api
 from connectors.whatsapp.format import read_receipt
 
@@ -30,6 +30,7 @@ async def whatsapp_request(ctx: SendContext, body: dict[str, Any]) -> ApiResult:
         json_body=body,
         headers={"Authorization": f"Bearer {ctx.account.access_token or ''}"},
         policy=ctx.policy,
+        sleep=ctx.sleep,
     )
 
 

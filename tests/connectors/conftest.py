@@ -24,9 +24,11 @@ from booking_core.settings import get_settings
 from connectors.accounts import Account
 from connectors.instagram import InstagramInput
 from connectors.retry import RetryPolicy
+from connectors.service import ChannelService, Role
 from connectors.telegram import TelegramInput
 from connectors.webhook import WebhookInput
 from connectors.whatsapp import WhatsAppInput
+from connectors.whatsapp.platform import WhatsAppPlatform
 from tests.connectors import factories as f
 from tests.connectors.standins import StandIn
 
@@ -99,6 +101,16 @@ def instagram_channel(standin: StandIn, **kw: Any) -> InstagramInput:
     channel = InstagramInput(account, api_url=f"{standin.url}/instagram/v23.0", policy=FAST, **kw)
     channel.directory.ttl = 0
     return channel
+
+
+def whatsapp_service(standin: StandIn, role: Role = Role.INGEST, **kw: Any) -> ChannelService:
+    """The WhatsApp channel without Rasa (as the ingest process runs it)."""
+    account = Account("whatsapp", f.PHONE_NUMBER_ID, access_token="wa-token",
+                      app_secret=WA_APP_SECRET, verify_token=WA_VERIFY)  # fmt: skip
+    service = ChannelService(WhatsAppPlatform(), account, role=role, policy=FAST,
+                             api_url=f"{standin.url}/whatsapp/v21.0", **kw)  # fmt: skip
+    service.directory.ttl = 0
+    return service
 
 
 Reply = Callable[[UserMessage], list[dict[str, Any]]]

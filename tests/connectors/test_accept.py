@@ -13,6 +13,7 @@ from typing import Any
 
 import booking_core.messaging.store as store_module
 import booking_core.messaging.store as writer_module
+from connectors.service import Role
 from tests.connectors import factories as f
 from tests.connectors.conftest import (
     IG_APP_SECRET,
@@ -180,7 +181,7 @@ async def test_an_item_that_fails_to_store_fails_alone_and_its_post_is_answered_
         )
     )
     other = f.wa_text(BOB, "another POST", wamid="wamid.other")
-    async with running(whatsapp_channel(standin, consume=False)) as h:
+    async with running(whatsapp_channel(standin, role=Role.INGEST)) as h:
         answers = await asyncio.gather(
             h.post(*signed(poisoned, WA_APP_SECRET)), h.post(*signed(other, WA_APP_SECRET))
         )
@@ -209,7 +210,7 @@ async def test_a_group_commit_that_fails_as_a_whole_is_retried_one_by_one(
         return real(url, items)
 
     monkeypatch.setattr(writer_module, "persist_inbound_many", persist_many)
-    channel = whatsapp_channel(standin, consume=False)
+    channel = whatsapp_channel(standin, role=Role.INGEST)
     channel.writer.parallel = 1
     async with running(channel) as h:
         slow = asyncio.create_task(

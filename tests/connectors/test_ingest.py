@@ -11,9 +11,15 @@ import uuid
 import httpx
 from sanic import Sanic
 
-from connectors.ingest import create_app, event_loop_watchdog, ingest_channels
+from connectors.ingest import create_app, event_loop_watchdog, ingest_services
 from tests.connectors import factories as f
-from tests.connectors.conftest import WA_APP_SECRET, running, serve, whatsapp_channel
+from tests.connectors.conftest import (
+    WA_APP_SECRET,
+    running,
+    serve,
+    whatsapp_channel,
+    whatsapp_service,
+)
 from tests.connectors.helpers import messages
 from tests.connectors.standins import text_of
 from tests.connectors.test_webhook import PLATFORM_ENV, ROOT
@@ -22,14 +28,24 @@ from tests.connectors.test_webhook import PLATFORM_ENV, ROOT
 def test_ingest_loads_the_platform_channels_store_only(monkeypatch) -> None:
     for name, value in PLATFORM_ENV.items():
         monkeypatch.setenv(name, value)
-    channels = ingest_channels(str(ROOT / "credentials.yml"))
-    assert sorted(c.name() for c in channels) == ["instagram", "telegram", "whatsapp"]
-    assert not any(c.consume for c in channels)
+    services = ingest_services(str(ROOT / "credentials.yml"))
+    assert sorted(s.channel for s in services) == ["instagram", "telegram", "whatsapp"]
+    assert not any(s.consume or s.send_replies for s in services)  # OUTBOX_SENDER unset
+    wa = next(s for s in services if s.channel == "whatsapp").directory.env_account
+    assert wa is not None and (wa.account_id, wa.app_secret) == ("1", "s")
+
+
+def test_ingest_sends_replies_only_when_it_is_the_outbox_sender(monkeypatch) -> None:
+    for name, value in PLATFORM_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OUTBOX_SENDER", "ingest")
+    services = ingest_services(str(ROOT / "credentials.yml"))
+    assert all(s.send_replies and not s.consume for s in services)
 
 
 async def test_ingest_acknowledges_and_a_rasa_process_answers(sqlite_settings, standin) -> None:
     Sanic.test_mode = True
-    ingest = whatsapp_channel(standin, consume=False)
+    ingest = whatsapp_service(standin)
     app = create_app([ingest], name=f"ingest_{uuid.uuid4().hex}")
     body = f.body_bytes(f.wa_text("447700900020", "hello from ingest"))
     async with serve(app) as url, httpx.AsyncClient() as client:
@@ -40,7 +56,8 @@ async def test_ingest_acknowledges_and_a_rasa_process_answers(sqlite_settings, s
                                headers=f.meta_headers(body, WA_APP_SECRET))  # fmt: skip
         again = await client.post(url + "/whatsapp_webhook", content=body,
                                   headers=f.meta_headers(body, WA_APP_SECRET))  # fmt: skip
-        await asyncio.sleep(0.2)
+        await ingest.settle()  # nothing runs here to handle or send it
+    assert not ingest.inbox.busy and not ingest.outbox.busy
     assert health.json() == {"status": "ok", "channels": ["whatsapp"]}
     assert (bad.status_code, ok.status_code, again.status_code) == (403, 200, 200)
     assert [m.status for m in messages(sqlite_settings, "in")] == ["received"]
@@ -70,7 +87,7 @@ async def test_ingest_stores_a_poisoned_batch_whole(db_settings, standin) -> Non
     from tests.connectors.test_accept import poisoned_whatsapp
 
     Sanic.test_mode = True
-    app = create_app([whatsapp_channel(standin, consume=False)], name=f"ingest_{uuid.uuid4().hex}")
+    app = create_app([whatsapp_service(standin)], name=f"ingest_{uuid.uuid4().hex}")
     body = f.body_bytes(poisoned_whatsapp())
     async with serve(app) as url, httpx.AsyncClient() as client:
         answer = await client.post(url + "/whatsapp_webhook", content=body,

@@ -13,6 +13,7 @@ from booking_core.crypto import SecretBox
 from booking_core.db.repository import ChannelSecrets, create_channel_account
 from booking_core.db.session import session_scope
 from connectors.meta import MAX_SIGNING_APPS, THREAD_HASHING_BYTES
+from connectors.service import Role
 from tests.connectors import factories as f
 from tests.connectors.conftest import WA_APP_SECRET, instagram_channel, running, whatsapp_channel
 from tests.connectors.helpers import add_tenant, count, messages
@@ -65,7 +66,7 @@ async def test_whatsapp_tries_only_the_secret_of_the_account_named_among_200(
     store_accounts(sqlite_settings, "whatsapp")
     body = wa_body("90150")
     headers = f.meta_headers(body, "app-150")
-    async with running(whatsapp_channel(standin, consume=False)) as h:
+    async with running(whatsapp_channel(standin, role=Role.INGEST)) as h:
         ok = await h.post(body, headers)
         tried_for_good = [secret for secret, _ in hashed]
         hashed.clear()
@@ -82,7 +83,7 @@ async def test_instagram_tries_only_the_secret_of_the_account_named_among_200(
 ) -> None:
     store_accounts(sqlite_settings, "instagram")
     body = f.body_bytes(f.ig_text("6512345678900301", "hi", account_id="90007"))
-    async with running(instagram_channel(standin, consume=False)) as h:
+    async with running(instagram_channel(standin, role=Role.INGEST)) as h:
         ok = await h.post(body, f.meta_headers(body, "app-7"))
     assert ok.status_code == 200 and count(sqlite_settings) == 1
     assert [secret for secret, _ in hashed] == ["app-7"]
@@ -93,7 +94,7 @@ async def test_one_app_signing_for_several_accounts_is_one_hmac(
 ) -> None:
     store_accounts(sqlite_settings, "whatsapp", n=5, app="one-app")
     body = wa_body("90000", "90001", "90004")
-    async with running(whatsapp_channel(standin, consume=False)) as h:
+    async with running(whatsapp_channel(standin, role=Role.INGEST)) as h:
         assert (await h.post(body, f.meta_headers(body, "one-app"))).status_code == 200
     assert [secret for secret, _ in hashed] == ["one-app"] and count(sqlite_settings) == 3
 
@@ -103,7 +104,7 @@ async def test_a_body_naming_accounts_of_too_many_apps_is_refused_without_hashin
 ) -> None:
     store_accounts(sqlite_settings, "whatsapp", n=MAX_SIGNING_APPS + 1)
     body = wa_body(*(f"9{i:04d}" for i in range(MAX_SIGNING_APPS + 1)))
-    async with running(whatsapp_channel(standin, consume=False)) as h:
+    async with running(whatsapp_channel(standin, role=Role.INGEST)) as h:
         answer = await h.post(body, f.meta_headers(body, "app-0"))
     assert answer.status_code == 403 and hashed == [] and count(sqlite_settings) == 0
 
@@ -112,7 +113,7 @@ async def test_a_body_naming_no_configured_account_is_200_unchecked_and_stored_n
     sqlite_settings, standin, hashed
 ) -> None:
     body = wa_body("555000")
-    async with running(whatsapp_channel(standin, consume=False)) as h:
+    async with running(whatsapp_channel(standin, role=Role.INGEST)) as h:
         answer = await h.post(body, f.meta_headers(body, "some other app"))
     assert answer.status_code == 200 and hashed == [] and count(sqlite_settings) == 0
 
@@ -129,7 +130,7 @@ async def test_a_body_that_is_not_a_json_object_is_400_before_any_secret(
 async def test_large_bodies_are_hashed_off_the_event_loop(sqlite_settings, standin, hashed):
     small = wa_body(f.PHONE_NUMBER_ID)
     large = wa_body(f.PHONE_NUMBER_ID, text="x" * THREAD_HASHING_BYTES)
-    async with running(whatsapp_channel(standin, consume=False)) as h:
+    async with running(whatsapp_channel(standin, role=Role.INGEST)) as h:
         for body in (small, large):
             assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
     assert [on_loop for _, on_loop in hashed] == [True, False]

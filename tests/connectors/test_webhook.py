@@ -15,6 +15,7 @@ from booking_core.messaging.inbox import claim_next
 from booking_core.messaging.store import persist_inbound
 from connectors.instagram import InstagramInput
 from connectors.rest import RestInput
+from connectors.service import Role
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from connectors.whatsapp.parse import parse_whatsapp
@@ -229,11 +230,12 @@ async def test_two_processes_consuming_one_store_handle_each_message_once_in_ord
 
 
 async def test_ingest_only_channel_stores_and_never_handles(sqlite_settings, standin) -> None:
-    channel = whatsapp_channel(standin, consume=False)
+    channel = whatsapp_channel(standin, role=Role.INGEST)
     async with running(channel) as h:
         body = f.body_bytes(f.wa_text("447700900005", "stored only"))
         assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
-        await asyncio.sleep(0.3)
+        await h.settle()  # an ingest role starts no inbox: nothing can pick the message up
+        assert not channel.inbox.busy
     assert h.agent.messages == []
     [inbound] = messages(sqlite_settings, "in")
     assert inbound.status == "received" and inbound.processed_at is None
@@ -290,9 +292,9 @@ async def test_webhooks_reject_nothing_but_their_own_paths(sqlite_settings, stan
 async def test_slow_acknowledgement_is_logged(
     sqlite_settings, standin, monkeypatch, caplog
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="connectors.webhook")
-    channel = whatsapp_channel(standin, consume=False)
-    monkeypatch.setattr("connectors.webhook.SLOW_ACK_SECONDS", 0.0)
+    caplog.set_level(logging.WARNING, logger="connectors.receiving")
+    channel = whatsapp_channel(standin, role=Role.INGEST)
+    monkeypatch.setattr("connectors.receiving.SLOW_ACK_SECONDS", 0.0)
     async with running(channel) as h:
         body = f.body_bytes(f.wa_text("447700900006", "slow"))
         assert (await h.post(body, f.meta_headers(body, WA_APP_SECRET))).status_code == 200
@@ -346,10 +348,10 @@ async def test_a_queued_notice_is_formatted_for_the_platform_and_sent_once(
 def test_notices_take_each_platform_s_plain_text_form(standin) -> None:
     from tests.connectors.conftest import instagram_channel
 
-    telegram = telegram_channel(standin).notice_request("42", "It is booked.")
+    telegram = telegram_channel(standin).platform.notice("42", "It is booked.")
     assert telegram["method"] == "sendMessage"
     assert (telegram["request"]["chat_id"], telegram["request"]["text"]) == (42, "It is booked.")
-    instagram = instagram_channel(standin).notice_request("9001", "It is booked.")["request"]
+    instagram = instagram_channel(standin).platform.notice("9001", "It is booked.")["request"]
     assert instagram["recipient"] == {"id": "9001"}
     assert instagram["message"]["text"] == "It is booked."
 

@@ -269,11 +269,17 @@ async def test_429_with_retry_after_is_retried_then_sent(sqlite_settings, standi
     error = {"error": {"message": "rate limit", "type": "OAuthException", "code": 130429}}
     # The first 429 hits the read receipt (best effort, one attempt), the second the reply.
     standin.fail_next("/messages", 429, error, {"Retry-After": "1"}, times=2)
-    async with running(whatsapp_channel(standin)) as h:
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the hint is honoured, not really waited
+        waited.append(seconds)
+
+    async with running(whatsapp_channel(standin, sleep=sleep)) as h:
         await h.post(*signed(f.wa_text(USER, "hi")))
         await h.settle()
     calls = standin.sent("/whatsapp")
     assert len(calls) == 3 and calls[1].json == calls[2].json
+    assert waited == [1.0]  # exactly the Retry-After, once (the receipt is not retried)
     [outbound] = messages(sqlite_settings, "out")
     assert outbound.status == "sent" and outbound.error is None
 

@@ -31,8 +31,8 @@ def test_closed_reason_says_why() -> None:
 
 
 def test_the_channels_use_the_one_window() -> None:
-    from connectors.instagram import channel as instagram
-    from connectors.whatsapp import channel as whatsapp
+    from connectors.instagram.platform import InstagramPlatform
+    from connectors.whatsapp.platform import WhatsAppPlatform
 
-    assert whatsapp.REPLY_WINDOW is META_CUSTOMER_SERVICE_WINDOW
-    assert instagram.REPLY_WINDOW is META_CUSTOMER_SERVICE_WINDOW
+    assert WhatsAppPlatform.reply_window is META_CUSTOMER_SERVICE_WINDOW
+    assert InstagramPlatform.reply_window is META_CUSTOMER_SERVICE_WINDOW

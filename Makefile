@@ -10,8 +10,8 @@ EVAL_DATA ?= ../shared/eval
 # make bench's long-chat rows: 400 turns in both store configurations, then the RSS past the
 # in-memory store's 1,000 conversations (10,000 take about two hours here: see BENCHMARKS.md).
 LONG_CHAT_ARGS ?= --stores both --turns 400 --conversations 1200
-LINT_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins tests
-TYPED_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins
+LINT_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins tests standins
+TYPED_PATHS := actions nlu connectors booking_core api scripts rasa_sdk_plugins standins
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

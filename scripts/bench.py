@@ -45,8 +45,8 @@ from scripts.benchkit.databases import create_database, drop_database  # noqa: E
 from scripts.benchkit.load import APP_SECRET, run_load, wait_replies  # noqa: E402
 from scripts.benchkit.processes import cpu_by_process, free_port, rss_mb, wait_up  # noqa: E402
 from scripts.benchkit.stats import RateSearch, Step, percentiles, spread, table  # noqa: E402
-from tests.connectors import factories as f  # noqa: E402
-from tests.connectors.standins import StandIn  # noqa: E402
+from standins import webhooks as f  # noqa: E402
+from standins.platform_apis import StandIn  # noqa: E402
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 #: Rasa's HTTP API token of this run (the API is used for /status and /model/parse).

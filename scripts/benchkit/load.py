@@ -6,8 +6,8 @@ import multiprocessing
 import time
 from typing import Any
 
-from tests.connectors import factories as f
-from tests.connectors.standins import StandIn
+from standins import webhooks as f
+from standins.platform_apis import StandIn
 
 APP_SECRET = "bench-secret"
 

@@ -29,8 +29,8 @@ from connectors.telegram import TelegramInput
 from connectors.webhook import WebhookInput
 from connectors.whatsapp import WhatsAppInput
 from connectors.whatsapp.platform import WhatsAppPlatform
-from tests.connectors import factories as f
-from tests.connectors.standins import StandIn
+from standins import webhooks as f
+from standins.platform_apis import StandIn
 
 WA_APP_SECRET = "wa-app-secret"
 WA_VERIFY = "wa-verify-token"

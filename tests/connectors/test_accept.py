@@ -14,7 +14,7 @@ from typing import Any
 import booking_core.messaging.store as store_module
 import booking_core.messaging.store as writer_module
 from connectors.service import Role
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.conftest import (
     IG_APP_SECRET,
     TG_SECRET,

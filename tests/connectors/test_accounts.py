@@ -18,7 +18,7 @@ from booking_core.db.session import session_scope
 from booking_core.messaging.store import persist_inbound
 from connectors.accounts import Account, AccountDirectory
 from connectors.whatsapp.parse import parse_whatsapp
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.conftest import running, telegram_channel, whatsapp_channel
 from tests.connectors.helpers import add_tenant, messages
 

@@ -15,8 +15,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.connectors import factories as f
-from tests.connectors.standins import Recorded, StandIn, buttons_of, text_of
+from standins import webhooks as f
+from standins.platform_apis import Recorded, StandIn, buttons_of, text_of
 from tests.integration.clusters import IG_SECRET, TG_SECRET, WA_SECRET
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,7 @@ from booking_core.db.models import Contact, Message
 from connectors.instagram.parse import instagram_account_ids
 from connectors.webhook import WebhookInput
 from connectors.whatsapp.parse import whatsapp_account_ids
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.conftest import (
     IG_APP_SECRET,
     TG_SECRET,

@@ -18,7 +18,7 @@ from connectors.outgoing import Outgoing
 from connectors.service import Role
 from connectors.whatsapp.parse import parse_whatsapp
 from connectors.whatsapp.platform import WhatsAppPlatform
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.conftest import whatsapp_service
 from tests.connectors.helpers import messages
 

@@ -12,7 +12,8 @@ import httpx
 from sanic import Sanic
 
 from connectors.ingest import create_app, event_loop_watchdog, ingest_services
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import text_of
 from tests.connectors.conftest import (
     WA_APP_SECRET,
     running,
@@ -21,7 +22,6 @@ from tests.connectors.conftest import (
     whatsapp_service,
 )
 from tests.connectors.helpers import messages
-from tests.connectors.standins import text_of
 from tests.connectors.test_webhook import PLATFORM_ENV, ROOT
 
 

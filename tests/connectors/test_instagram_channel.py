@@ -9,7 +9,8 @@ import pytest
 
 from booking_core.db.models import Contact, Message
 from connectors.webhook import TEXT_ONLY_REPLY
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import buttons_of, text_of
 from tests.connectors.conftest import (
     IG_APP_SECRET,
     IG_VERIFY,
@@ -18,7 +19,6 @@ from tests.connectors.conftest import (
     running,
 )
 from tests.connectors.helpers import count, messages
-from tests.connectors.standins import buttons_of, text_of
 
 USER = "6512345678901234"
 

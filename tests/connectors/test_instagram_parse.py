@@ -11,7 +11,7 @@ from hypothesis import given
 from connectors.inbound import ParseError
 from connectors.instagram.parse import instagram_account_ids, parse_instagram
 from connectors.storable import storable_text
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.fuzz import json_values, mutations, raw_bodies
 
 USER = "6512345678901234"

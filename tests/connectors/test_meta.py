@@ -14,7 +14,7 @@ from booking_core.db.repository import ChannelSecrets, create_channel_account
 from booking_core.db.session import session_scope
 from connectors.meta import MAX_SIGNING_APPS, THREAD_HASHING_BYTES
 from connectors.service import Role
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.conftest import WA_APP_SECRET, instagram_channel, running, whatsapp_channel
 from tests.connectors.helpers import add_tenant, count, messages
 

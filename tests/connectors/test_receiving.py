@@ -15,7 +15,7 @@ from sanic.response import HTTPResponse
 from connectors.limits import MAX_BODY_BYTES
 from connectors.receiving import Receiver
 from connectors.service import ChannelService
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.conftest import WA_APP_SECRET, WA_VERIFY, serve, whatsapp_service
 from tests.connectors.helpers import messages
 

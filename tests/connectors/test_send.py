@@ -15,9 +15,9 @@ import connectors.send as send
 from connectors.instagram import send_instagram_message
 from connectors.telegram import send_telegram_message
 from connectors.whatsapp import send_whatsapp_message
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import text_of
 from tests.connectors.conftest import running, whatsapp_channel
-from tests.connectors.standins import text_of
 
 OLD_CONTACT = "447700900999"
 

@@ -16,10 +16,10 @@ from connectors.inbox import InboxSettings
 from connectors.outgoing import Outgoing
 from connectors.service import ChannelService, Role
 from connectors.whatsapp.platform import WhatsAppPlatform
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import text_of
 from tests.connectors.conftest import WA_APP_SECRET, serve, whatsapp_service
 from tests.connectors.helpers import messages
-from tests.connectors.standins import text_of
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ from booking_core.messaging.inbox import claim_next
 from booking_core.messaging.store import persist_inbound
 from connectors.takeover import answer_in_tracker, handle_taken_over
 from connectors.whatsapp.parse import parse_whatsapp
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import text_of
 from tests.connectors.conftest import FakeAgent, running, whatsapp_channel
 from tests.connectors.helpers import messages
-from tests.connectors.standins import text_of
 
 BUTTONS = [{"title": "Yes", "payload": "/affirm"}]
 EVENTS = [

@@ -16,7 +16,7 @@ from connectors.telegram.api import (
     telegram_message_id,
 )
 from connectors.telegram.format import telegram_parts
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.test_whatsapp_api import context
 
 ACCOUNT = Account("telegram", f.BOT_ID, bot_token=f.BOT_TOKEN)

@@ -12,10 +12,10 @@ from booking_core.db.models import Contact, Message
 from booking_core.db.repository import ChannelSecrets, create_channel_account
 from booking_core.db.session import session_scope
 from connectors.webhook import TEXT_ONLY_REPLY
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import StandIn, buttons_of, text_of
 from tests.connectors.conftest import TG_SECRET, FakeAgent, running, telegram_channel
 from tests.connectors.helpers import add_tenant, count, messages
-from tests.connectors.standins import StandIn, buttons_of, text_of
 
 CHAT = 777000111
 HEADERS = f.telegram_headers(TG_SECRET)

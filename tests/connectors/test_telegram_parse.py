@@ -9,7 +9,7 @@ from hypothesis import given
 
 from connectors.inbound import ParseError
 from connectors.telegram.parse import command_text, parse_telegram
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.fuzz import mutations, raw_bodies
 
 

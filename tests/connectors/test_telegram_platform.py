@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from connectors.accounts import Account, AccountDirectory
 from connectors.platform import Refusal
 from connectors.telegram.platform import SECRET_HEADER, TelegramPlatform, bot_id
-from tests.connectors import factories as f
+from standins import webhooks as f
 
 PLATFORM = TelegramPlatform()
 SECRET = "tg_secret"

@@ -19,7 +19,8 @@ from connectors.service import Role
 from connectors.telegram import TelegramInput
 from connectors.whatsapp import WhatsAppInput
 from connectors.whatsapp.parse import parse_whatsapp
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import text_of
 from tests.connectors.conftest import (
     TG_SECRET,
     WA_APP_SECRET,
@@ -30,7 +31,6 @@ from tests.connectors.conftest import (
     whatsapp_channel,
 )
 from tests.connectors.helpers import count, messages
-from tests.connectors.standins import text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_ENV = {

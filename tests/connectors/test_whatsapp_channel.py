@@ -15,7 +15,8 @@ from booking_core.db.repository import ChannelSecrets, create_channel_account
 from booking_core.db.session import session_scope
 from booking_core.db.types import utcnow
 from connectors.webhook import TEXT_ONLY_REPLY
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import StandIn, buttons_of, text_of
 from tests.connectors.conftest import (
     WA_APP_SECRET,
     WA_VERIFY,
@@ -24,7 +25,6 @@ from tests.connectors.conftest import (
     whatsapp_channel,
 )
 from tests.connectors.helpers import add_tenant, count, messages
-from tests.connectors.standins import StandIn, buttons_of, text_of
 
 USER = "447700900001"
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from connectors.inbound import ParseError
 from connectors.storable import storable_text
 from connectors.whatsapp.parse import parse_whatsapp, whatsapp_account_ids
-from tests.connectors import factories as f
+from standins import webhooks as f
 from tests.connectors.fuzz import json_values, mutations, raw_bodies
 
 USER = "16315551181"

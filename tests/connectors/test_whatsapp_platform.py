@@ -8,7 +8,7 @@ from connectors.accounts import Account, AccountDirectory
 from connectors.platform import Refusal
 from connectors.retry import ApiResult
 from connectors.whatsapp.platform import WhatsAppPlatform
-from tests.connectors import factories as f
+from standins import webhooks as f
 
 PLATFORM = WhatsAppPlatform()
 ACCOUNT = Account("whatsapp", f.PHONE_NUMBER_ID, access_token="t", app_secret="s")

@@ -25,8 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.connectors import factories as f
-from tests.connectors.standins import StandIn
+from standins import webhooks as f
+from standins.platform_apis import StandIn
 from tests.integration import servers
 
 WA_SECRET, TG_SECRET, IG_SECRET = "e2e-wa-secret", "e2e_tg_secret", "e2e-ig-secret"

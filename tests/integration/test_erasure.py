@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from booking_core.db import repository as repo
 from booking_core.db.models import Contact, Message
 from booking_core.db.session import dispose_engines, session_scope
-from tests.connectors import factories as f
-from tests.connectors.standins import StandIn
+from standins import webhooks as f
+from standins.platform_apis import StandIn
 from tests.integration import servers
 from tests.integration.clusters import FAULT_APP_SECRET, IG_SECRET, TG_SECRET, WA_SECRET
 

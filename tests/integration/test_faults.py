@@ -30,8 +30,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.connectors import factories as f
-from tests.connectors.standins import StandIn, text_of
+from standins import webhooks as f
+from standins.platform_apis import StandIn, text_of
 from tests.integration import clusters, servers
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]

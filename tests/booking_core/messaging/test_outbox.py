@@ -20,10 +20,10 @@ from booking_core.messaging.outbox import OutsideWindowError, UnknownContactErro
 from booking_core.messaging.records import InboundMessage, Job, StoredMessage
 from booking_core.messaging.store import persist_inbound
 from connectors.accounts import Account
-from tests.connectors import factories as f
+from standins import webhooks as f
+from standins.platform_apis import text_of
 from tests.connectors.conftest import WA_APP_SECRET, FakeAgent, running, whatsapp_channel
 from tests.connectors.helpers import messages
-from tests.connectors.standins import text_of
 
 USER = "447700900401"
 

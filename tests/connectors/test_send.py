@@ -5,7 +5,6 @@ sender to the stand-in platform."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from datetime import timedelta
 from typing import Any
 
@@ -75,10 +74,6 @@ def test_nothing_to_send_or_an_unknown_platform_is_refused(queued: list[dict[str
     assert queued == []
 
 
-MESSAGING = importlib.util.find_spec("booking_core.messaging") is not None
-
-
-@pytest.mark.skipif(not MESSAGING, reason="booking_core.messaging.outbox not merged yet")
 async def test_a_queued_message_reaches_the_customer_and_old_contacts_are_refused(
     sqlite_settings, standin
 ) -> None:

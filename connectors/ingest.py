@@ -32,6 +32,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from booking_core.db.repository.health import database_answers
 from booking_core.messaging.claimer import CLAIMER_ENV
 from connectors.instagram.platform import InstagramPlatform
 from connectors.platform import Platform
@@ -95,7 +96,8 @@ def ingest_services(credentials_file: str, role: Role = Role.INGEST) -> list[Cha
 def create_app(
     services: list[ChannelService], name: str = "booking_ingest", threads: int = 8
 ) -> Sanic:
-    """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health."""
+    """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health (liveness:
+    the event loop answers) and GET /ready (readiness: the database answers too)."""
     app = Sanic(name)
     # Longer than a load balancer's idle timeout (60 s on the common ones): the balancer, not
     # this process, closes idle connections, so no request is sent on a closing connection.
@@ -107,6 +109,16 @@ def create_app(
         return response.json({"status": "ok", "channels": [s.channel for s in services]})
 
     app.add_route(health, "/health", methods=["GET"])
+
+    async def ready(request: Request) -> HTTPResponse:
+        # Storing is what an acknowledgement promises: not ready while the database is away
+        # (a balancer sends the platforms' deliveries elsewhere instead of getting 503s).
+        database_url = services[0].database_url if services else None
+        if await asyncio.to_thread(database_answers, database_url):
+            return response.json({"status": "ok", "database": "ok"})
+        return response.json({"status": "unavailable", "database": "unreachable"}, status=503)
+
+    app.add_route(ready, "/ready", methods=["GET"])
 
     async def more_threads(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         # The reply sender's claims and records, status receipts and account lookups are

@@ -27,11 +27,16 @@ case "$kind" in
       --credentials "$PROD_CREDENTIALS" --reuse-port --workers 1
     ;;
   api)
-    export API_PORT RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
+    # /ready reports every process by its token-free health URL (api/routes/health.py).
+    deps="ingest=http://127.0.0.1:$INGEST_PORT/ready"
+    for i in $(seq 0 $((RASA_PROCESSES - 1))); do deps+=",rasa-$i=http://127.0.0.1:$((RASA_PORT + i))/"; done
+    for i in $(seq 0 $((ACTION_PROCESSES - 1))); do deps+=",actions-$i=http://127.0.0.1:$((ACTIONS_PORT + i))/health"; done
+    export API_PORT RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT} READY_DEPENDENCIES=${READY_DEPENDENCIES:-$deps}
     exec .venv/bin/python -m api
     ;;
   worker)
-    exec .venv/bin/python -m booking_core.worker --interval "${WORKER_INTERVAL:-30}"
+    exec .venv/bin/python -m booking_core.worker --interval "${WORKER_INTERVAL:-30}" \
+      --heartbeat "$PROD_RUN_DIR/worker.heartbeat"
     ;;
   *)
     echo "usage: $0 rasa|actions|ingest|api|worker <n>" >&2

@@ -25,8 +25,8 @@ from booking_core.messaging.records import ClaimedJob, InboundMessage, Job, Queu
 class Look:
     """One look for work: `limit` rows of `channel`, a claim older than `lease` counting as
     abandoned, the `exclude`d rows (already being handled here) passed over. Claims are
-    stamped with `claimer`; a released claim, or one of an earlier run of the same claimer id,
-    counts as abandoned at once (booking_core.messaging.claimer)."""
+    stamped with `claimer`; a released claim, or one of an earlier run of the same claimer id
+    (an older token), counts as abandoned at once (booking_core.messaging.claimer)."""
 
     channel: str
     limit: int

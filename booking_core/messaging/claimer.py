@@ -2,12 +2,14 @@
 
 A claim records its claimer as "<claimer id>/<token>": the id is stable across restarts of one
 supervised process (CLAIMER_ID, e.g. "rasa-0" from supervisord's process number, or a pod's
-name), the token is new at every start. A claim whose id is ours but whose token is not was
-made by an earlier run of this process, which is dead: it is free at once instead of after the
-lease. Without CLAIMER_ID the id is "<host>-<pid>", unique to this run (claims then wait for the
-lease as before). Two live processes must never share a CLAIMER_ID: each would take the
-other's claims. A process stopping gracefully marks the claims it could not finish RELEASED,
-free for any process at once.
+name), the token is new at every start and grows with the start time. A claim whose id is ours
+and whose token is older than ours was made by an earlier run of this process, which is dead: it
+is free at once instead of after the lease. (Older only: should two live processes ever share an
+id, the older one never takes the newer one's claims, so they cannot take turns.) Without
+CLAIMER_ID the id is "<host>-<pid>", unique among live processes (claims then wait for the
+lease, unless the pid is reused on the host, after the earlier process's end). Two live processes
+must never share a CLAIMER_ID: the newer would take the older's claims. A process stopping
+gracefully marks the claims it could not finish RELEASED, free for any process at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 
 __all__ = ["CLAIMER_ENV", "RELEASED", "Claimer", "current_claimer"]
@@ -54,6 +57,8 @@ def current_claimer() -> Claimer:
     claimer = _current.get(pid)
     if claimer is None:
         name = (os.environ.get(CLAIMER_ENV) or "").strip() or f"{socket.gethostname()}-{pid}"
-        claimer = Claimer(name.replace("/", "_")[:_MAX_ID], secrets.token_hex(6))
+        # Fixed width, so later starts compare greater as strings (in SQL too).
+        token = f"{time.time_ns():016x}{secrets.token_hex(3)}"
+        claimer = Claimer(name.replace("/", "_")[:_MAX_ID], token)
         _current[pid] = claimer
     return claimer

@@ -96,7 +96,8 @@ def _candidates(direction: str) -> Any:
     Only the head of each conversation's queue is eligible (no earlier row of the same contact
     and direction still waiting): a conversation is handled, and answered, one at a time, in
     order. A row claimed before `stale_before`, released, or held by an earlier run of this
-    claimer id (booking_core.messaging.claimer) belongs to no running process.
+    claimer id (same id, older token: booking_core.messaging.claimer) belongs to no running
+    process.
     """
     messages = Message.__table__
     tenants = Tenant.__table__
@@ -106,7 +107,7 @@ def _candidates(direction: str) -> Any:
         row.claimed_at < bindparam("stale_before", type_=row.claimed_at.type),
         row.claimed_by == RELEASED,
         (func.substr(row.claimed_by, 1, func.length(prefix)) == prefix)
-        & (row.claimed_by != bindparam("claimer")),
+        & (row.claimed_by < bindparam("claimer")),  # an earlier run: an older token
     )
     if direction == "in":
         waiting: tuple[str, ...] = ("received",)
@@ -196,7 +197,7 @@ def _release_statement() -> Any:
     return (
         update(Message.__table__)
         .where(
-            row.channel == bindparam("channel"),
+            row.channel == bindparam("of_channel"),
             row.claimed_by == bindparam("claimer_stamp"),
             unfinished,
         )
@@ -333,6 +334,6 @@ class PortableBackend:
 
     def release(self, channel: str, claimer: Claimer) -> int:
         with session_scope(self.database_url) as session:
-            params = {"channel": channel, "claimer_stamp": claimer.stamp}
+            params = {"of_channel": channel, "claimer_stamp": claimer.stamp}
             result = session.execute(_release_statement(), params)
             return int(result.rowcount)

@@ -67,7 +67,7 @@ WITH picked AS (
       AND (m.claimed_at IS NULL OR m.claimed_at < %(stale_before)s
            OR m.claimed_by = %(released)s
            OR (left(m.claimed_by, char_length(%(prefix)s)) = %(prefix)s
-               AND m.claimed_by <> %(claimer)s))
+               AND m.claimed_by COLLATE "C" < %(claimer)s))
       AND NOT (m.id = ANY(%(exclude)s::bigint[]))
       AND NOT EXISTS (
           SELECT 1 FROM messages AS earlier
@@ -95,7 +95,7 @@ WITH picked AS (
            OR (m.status = 'sending'
                AND (m.claimed_at < %(stale_before)s OR m.claimed_by = %(released)s
                     OR (left(m.claimed_by, char_length(%(prefix)s)) = %(prefix)s
-                        AND m.claimed_by <> %(claimer)s))))
+                        AND m.claimed_by COLLATE "C" < %(claimer)s))))
       AND NOT (m.id = ANY(%(exclude)s::bigint[]))
       AND NOT EXISTS (
           SELECT 1 FROM messages AS earlier

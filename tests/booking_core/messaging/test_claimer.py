@@ -1,5 +1,5 @@
 """Claims carry their claimer (booking_core.messaging.claimer), on both backends: a restarted
-process (same claimer id, new token) takes its earlier run's claims at once, another process
+process (same claimer id, newer token) takes its earlier run's claims at once, another process
 waits for the lease; released claims are free for anyone at once; nothing is claimed twice."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tests.connectors.helpers import messages
 
 ACCOUNT = Account("whatsapp", "111")
 LEASE = timedelta(minutes=2)
+# Tokens grow with the start time (fixed-width hex): "b2" started after "a1".
 RASA_0, RASA_0_AGAIN = Claimer("rasa-0", "a1"), Claimer("rasa-0", "b2")
 RASA_1 = Claimer("rasa-1", "c3")
 
@@ -40,7 +41,7 @@ def test_a_restarted_claimer_takes_its_earlier_runs_claims_at_once(db_settings: 
     assert _look(RASA_1) == []  # another process's claim waits for the lease
     [taken] = backend_for(None).claim_inbound(Look("whatsapp", 10, LEASE, claimer=RASA_0_AGAIN))
     assert taken.row_id == job.message_id and taken.previous_claim is not None  # a take-over
-    assert _look(RASA_0) == []  # the new run's claim is not the old run's to take back
+    assert _look(RASA_0) == []  # never the other way: an older run never takes a newer's claim
     assert [m.claimed_by for m in messages(db_settings)] == [RASA_0_AGAIN.stamp]
 
 
@@ -76,7 +77,7 @@ def test_a_released_reply_comes_back_abandoned(db_settings: str) -> None:
 def test_the_old_run_cannot_complete_a_message_taken_back(db_settings: str) -> None:
     assert persist_inbound(None, ACCOUNT, inbound("wamid.c1"))
     [old] = claim_next(None, channel="whatsapp", limit=1, lease=LEASE)
-    restarted = Claimer(current_claimer().id, "restarted")
+    restarted = Claimer(current_claimer().id, "f" * 22)  # started later than this process
     [new] = backend_for(None).claim_inbound(Look("whatsapp", 1, LEASE, claimer=restarted))
     assert new.row_id == old.job.message_id and new.previous_claim == old.claimed_at
     lost = complete_inbound(None, old, error=None, replies=[Outgoing({"n": 1}, "late")],
@@ -91,7 +92,8 @@ def test_the_claimer_id_comes_from_the_environment(monkeypatch) -> None:
     first = current_claimer()
     assert first.id == "rasa_1" and first.stamp.startswith("rasa_1/") and current_claimer() is first
     monkeypatch.setattr(claimer_module, "_current", {})
-    assert current_claimer().token != first.token  # every start has a token of its own
+    later = current_claimer()
+    assert later.token != first.token and later.stamp > first.stamp  # a later start: greater
     monkeypatch.delenv("CLAIMER_ID")
     monkeypatch.setattr(claimer_module, "_current", {})
     assert current_claimer().id.endswith(f"-{os.getpid()}")

@@ -103,3 +103,19 @@ def test_budgets_and_services_select_deployments() -> None:
         assert any(selector.items() <= label.items() for label in labels), selector
     budgets = [o for o in _objects() if o["kind"] == "PodDisruptionBudget"]
     assert {b["metadata"]["name"] for b in budgets} >= {"rasa", "ingest"}
+
+
+def test_docker_compose_restarts_and_checks_as_the_manifests_probe() -> None:
+    """Each process's compose health check asks the path of one of its Kubernetes probes."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name, deployment in _deployments().items():
+        service = services[name]
+        assert service["restart"] == "unless-stopped", name
+        check = " ".join(service["healthcheck"]["test"])
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        probes = [container[p] for p in ("livenessProbe", "readinessProbe") if p in container]
+        paths = [p["httpGet"]["path"] for p in probes if "httpGet" in p]
+        commands = [" ".join(p["exec"]["command"]) for p in probes if "exec" in p]
+        assert any(check.endswith(f"{path}") for path in paths) or any(
+            command.split(" ", 2)[-1] in check for command in commands
+        ), (name, check)

@@ -45,9 +45,10 @@ def test_every_process_is_restarted_and_stopped_gracefully(monkeypatch, tmp_path
         assert program.stopsignal == signal.SIGTERM, program.name
     # Rasa and ingest get the inbox's 10 s for running messages plus the server's shutdown.
     assert all(p.stopwaitsecs >= 30 for p in programs if p.name.startswith(("rasa", "ingest")))
-    # The action servers stop last: Rasa still calls them while it finishes its messages.
+    # Stopped in reverse priority: Rasa first, while the action servers it calls and the ingest
+    # processes that send its replies still run.
     priority = {p.name.split("-")[0]: p.priority for p in programs}
-    assert priority["actions"] < priority["rasa"] < priority["ingest"]
+    assert priority["actions"] < priority["ingest"] < priority["rasa"]
 
 
 def test_claimer_ids_are_stable_and_never_shared(monkeypatch, tmp_path) -> None:

@@ -192,7 +192,9 @@ def _first_answer_after(replies: dict[str, list[Recorded]], users: set[str], t: 
 def _acks(deliveries: list[Delivery], killed_at: float) -> list[float]:
     """Acknowledgement latency of every delivery first POSTed after the kill."""
     assert all(d.acked is not None for d in deliveries), [d for d in deliveries if not d.acked]
-    return [d.acked - d.first_try for d in deliveries if d.first_try > killed_at and d.acked]
+    acks = [d.acked - d.first_try for d in deliveries if d.first_try > killed_at and d.acked]
+    assert len(acks) >= AFTERWARDS, f"only {len(acks)} deliveries came after the kill"
+    return acks
 
 
 def _since(killed_at: float) -> datetime:

@@ -28,7 +28,8 @@ endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-fast test-nlu \
-        test-stories test-eval eval eval-time bench bench-nlu bench-long-chat bench-duckling telegram-webhook audit clean
+        test-stories test-eval eval eval-time bench bench-nlu bench-long-chat bench-duckling telegram-webhook audit clean \
+        k8s-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -50,8 +51,11 @@ migrate: install ## Create or migrate the database (DATABASE_URL, default var/bo
 run: install train migrate ## Start actions, admin API and Rasa (REST + configured channels)
 	@scripts/run.sh server
 
-run-prod: install train ## N Rasa + M action servers on local PostgreSQL and Redis (RASA_PROCESSES, ACTION_PROCESSES)
+run-prod: install train ## Everything under supervisord on local PostgreSQL and Redis (RASA_PROCESSES, ACTION_PROCESSES, INGEST_PROCESSES)
 	@scripts/run_prod.sh
+
+k8s-tools: install ## kubernetes-validate into var/tools/k8s (not .venv: it needs a newer jsonschema than Rasa)
+	$(PY) -m pip install --quiet --no-deps --target var/tools/k8s -r requirements-k8s.txt
 
 shell: install train migrate ## Chat in the terminal (rasa shell) with the action server
 	@scripts/run.sh shell

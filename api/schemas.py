@@ -324,3 +324,5 @@ class ReadyOut(BaseModel):
     status: str
     database: str
     rasa: str | None = None
+    #: Each process of READY_DEPENDENCIES: "ok" or why not.
+    processes: dict[str, str] | None = None

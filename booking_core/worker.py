@@ -23,9 +23,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -221,14 +223,19 @@ def run_forever(
     max_items: int = 50,
     stop: threading.Event | None = None,
     database_url: str | None = None,
+    heartbeat: Path | None = None,
 ) -> None:
-    """Repeat `complete_pending` every `interval` seconds until `stop` is set."""
+    """Repeat `complete_pending` every `interval` seconds until `stop` is set, touching
+    `heartbeat` after every pass that reached the database (the worker serves no HTTP: its
+    liveness probe checks the file's age)."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
             report = complete_pending(max_items, database_url=database_url)
             if report.processed or report.waiting_reauth:
                 logger.info("worker pass: %s", report)
+            if heartbeat is not None:
+                heartbeat.touch()
         except Exception:  # e.g. the database is briefly unreachable: try again next round
             logger.exception("worker pass failed")
         stop.wait(interval)
@@ -255,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL_SECONDS)
     parser.add_argument("--max-items", type=int, default=50)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--heartbeat", type=Path,
+                        default=os.environ.get("WORKER_HEARTBEAT_FILE") or None,
+                        help="touched after every pass (liveness probes read its age)")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.once:
@@ -262,9 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report)
         return 0
     with contextlib.suppress(KeyboardInterrupt):
-        run_forever(
-            interval=args.interval, max_items=args.max_items, database_url=args.database_url
-        )
+        run_forever(interval=args.interval, max_items=args.max_items,
+                    database_url=args.database_url, heartbeat=args.heartbeat)  # fmt: skip
     return 0
 
 

@@ -21,6 +21,7 @@ import gc
 import logging
 import os
 import re
+import socket
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +32,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from booking_core.db.repository.health import database_answers
+from booking_core.messaging.claimer import CLAIMER_ENV
 from connectors.instagram.platform import InstagramPlatform
 from connectors.platform import Platform
 from connectors.service import ChannelService, Role
@@ -93,7 +96,8 @@ def ingest_services(credentials_file: str, role: Role = Role.INGEST) -> list[Cha
 def create_app(
     services: list[ChannelService], name: str = "booking_ingest", threads: int = 8
 ) -> Sanic:
-    """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health."""
+    """A Sanic app serving the channels' webhooks at Rasa's paths, plus GET /health (liveness:
+    the event loop answers) and GET /ready (readiness: the database answers too)."""
     app = Sanic(name)
     # Longer than a load balancer's idle timeout (60 s on the common ones): the balancer, not
     # this process, closes idle connections, so no request is sent on a closing connection.
@@ -105,6 +109,16 @@ def create_app(
         return response.json({"status": "ok", "channels": [s.channel for s in services]})
 
     app.add_route(health, "/health", methods=["GET"])
+
+    async def ready(request: Request) -> HTTPResponse:
+        # Storing is what an acknowledgement promises: not ready while the database is away
+        # (a balancer sends the platforms' deliveries elsewhere instead of getting 503s).
+        database_url = services[0].database_url if services else None
+        if await asyncio.to_thread(database_answers, database_url):
+            return response.json({"status": "ok", "database": "ok"})
+        return response.json({"status": "unavailable", "database": "unreachable"}, status=503)
+
+    app.add_route(ready, "/ready", methods=["GET"])
 
     async def more_threads(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         # The reply sender's claims and records, status receipts and account lookups are
@@ -147,6 +161,19 @@ async def event_loop_watchdog(tick: float = 0.05, warn_after: float = 0.1) -> No
             logger.warning("event loop stalled for %.0f ms (pid %d)", late * 1000, os.getpid())
 
 
+def shared_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket that other processes may bind too (SO_REUSEPORT): the kernel
+    spreads connections over the ingest processes, and when one dies the others keep taking
+    them, with no proxy in front and no shared parent that could die with them."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until stopped."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -156,9 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("INGEST_WORKERS") or 1))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("INGEST_THREADS") or 8),
                         help="database worker threads")  # fmt: skip
+    parser.add_argument("--reuse-port", action="store_true",
+                        help="share the port with other processes (SO_REUSEPORT)")  # fmt: skip
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_PRE_PING", "0")  # see booking_core.db.session
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.workers > 1 and os.environ.pop(CLAIMER_ENV, None):
+        # Sanic's workers would share the id and take each other's claims.
+        logger.warning("%s ignored with --workers %d: run one process per id (--reuse-port)",
+                       CLAIMER_ENV, args.workers)  # fmt: skip
     services = ingest_services(args.credentials)
     if not services:
         parser.error(f"{args.credentials} configures no platform channel")
@@ -166,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("ingest serving %s on :%d", ", ".join(s.channel for s in services), args.port)
     # A burst must queue in the kernel, not be refused: the default listen backlog is 100.
     run_options: dict[str, Any] = {"access_log": False, "workers": args.workers, "backlog": 1024}
-    app.run(host=args.host, port=args.port, **run_options)
+    if args.reuse_port:
+        run_options["sock"] = shared_socket(args.host, args.port)
+    else:
+        run_options.update(host=args.host, port=args.port)
+    app.run(**run_options)
     return 0
 
 

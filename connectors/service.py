@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse
 
 from booking_core.db.session import get_engine
 from booking_core.errors import UnknownTenantError
-from booking_core.messaging.inbox import INBOX_NOTIFY_CHANNEL
+from booking_core.messaging.inbox import INBOX_NOTIFY_CHANNEL, release_claims
 from booking_core.messaging.outbox import OUTBOX_NOTIFY_CHANNEL
 from booking_core.messaging.records import ClaimedJob, QueuedReply
 from booking_core.messaging.store import InboundWriter, warm_tenant
@@ -212,12 +212,23 @@ class ChannelService:
             await self.outbox.drain()
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop claiming, finish running work (bounded), then close the HTTP client."""
+        """Stop claiming, finish running work (bounded), release what could not finish (another
+        process takes it at once, not after the lease), then close the HTTP client."""
         for listener in self._listeners:
             listener.stop()
         self._listeners.clear()
         await self.inbox.stop(timeout)
         await self.outbox.stop(timeout)
+        if self.consume or self.send_replies:
+            try:
+                released = await asyncio.to_thread(release_claims, self.database_url,
+                                                   self.channel)  # fmt: skip
+            except Exception:  # the database is away (any driver's error): never fail a stop
+                logger.warning("%s: could not release claims; they wait for the lease",
+                               self.channel, exc_info=True)  # fmt: skip
+            else:
+                if released:
+                    logger.info("%s: released %d unfinished claim(s)", self.channel, released)
         await self.client.close()
 
 

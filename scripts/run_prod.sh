@@ -1,32 +1,41 @@
 #!/usr/bin/env bash
-# Production-shaped run on this machine: N Rasa servers and M action servers against the
-# local PostgreSQL (app database + SQL tracker store) and Redis (lock store), plus the admin
-# API and the pending-calendar worker. Ctrl-C stops everything.
-#   RASA_PROCESSES=2 ACTION_PROCESSES=2 make run-prod
+# Production-shaped run on this machine, under supervisord (deploy/supervisord.conf): N Rasa
+# servers and M action servers against the local PostgreSQL (app database + SQL tracker store)
+# and Redis (lock store), plus K ingest processes, the admin API and the pending-calendar worker.
+# A process that dies is restarted (with back-off when it keeps failing at start-up) while the
+# others keep serving; Ctrl-C or SIGTERM stops everything gracefully.
+#   RASA_PROCESSES=2 ACTION_PROCESSES=2 INGEST_PROCESSES=2 make run-prod
+#   .venv/bin/supervisorctl -c deploy/supervisord.conf status   (PROD_RUN_DIR as here)
 # Rasa's HTTP API and the action servers need their tokens (RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN;
 # `make` generates them into var/secrets/ when unset); Rasa, the action servers and the admin API
-# listen on 127.0.0.1, the ingest process (signed webhooks only) on INGEST_HOST (0.0.0.0). The
-# REST channel is on only with REST_CHANNEL_TOKEN.
+# listen on 127.0.0.1, the ingest processes (signed webhooks only) on INGEST_HOST (0.0.0.0). The
+# REST channel is on only with REST_CHANNEL_TOKEN. Ports: Rasa RASA_PORT.. (5005), action
+# servers ACTIONS_PORT.. (5055), ingest INGEST_PORT (5050, shared), admin API API_PORT (8000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${RASA_AUTH_TOKEN:?RASA_AUTH_TOKEN is required in production}"
 : "${ACTION_SERVER_TOKEN:?ACTION_SERVER_TOKEN is required in production}"
 export RASA_TELEMETRY_ENABLED=${RASA_TELEMETRY_ENABLED:-false}
-N=${RASA_PROCESSES:-2}
-M=${ACTION_PROCESSES:-2}
+export RASA_PROCESSES=${RASA_PROCESSES:-2}
+export ACTION_PROCESSES=${ACTION_PROCESSES:-2}
+export INGEST_PROCESSES=${INGEST_PROCESSES:-2}
+export RASA_PORT=${RASA_PORT:-5005}
+export ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export INGEST_PORT=${INGEST_PORT:-5050}
+export INGEST_HOST=${INGEST_HOST:-0.0.0.0}
+export API_PORT=${API_PORT:-8000}
 export DATABASE_URL=${DATABASE_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/booking}
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-$DATABASE_URL}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/1}
-# Only the ingest process sends replies: a Rasa process dying never interrupts a send.
+# Only the ingest processes send replies: a Rasa process dying never interrupts a send.
 export OUTBOX_SENDER=ingest
-INGEST_PORT=${INGEST_PORT:-5050}
-mkdir -p var/log var/prod
-pids=()
-cleanup() {
-  trap - INT TERM EXIT
-  [ ${#pids[@]} -gt 0 ] && { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
-}
-trap cleanup INT TERM EXIT
+export PROD_RUN_DIR=${PROD_RUN_DIR:-$PWD/var/prod}
+export PROD_LOG_DIR=${PROD_LOG_DIR:-$PWD/var/log}
+export PROD_CREDENTIALS=$PROD_RUN_DIR/credentials.enabled.yml
+for count in RASA_PROCESSES ACTION_PROCESSES INGEST_PROCESSES; do
+  [[ ${!count} =~ ^[1-9][0-9]*$ ]] || { echo "$count must be a positive number" >&2; exit 2; }
+done
+mkdir -p "$PROD_RUN_DIR" "$PROD_LOG_DIR"
 
 .venv/bin/python - <<'PY'
 import os
@@ -40,33 +49,10 @@ if url.get_backend_name() == "postgresql":
             conn.execute(text(f'CREATE DATABASE "{url.database}"'))
 PY
 .venv/bin/python -m booking_core.db.migrate
-.venv/bin/python scripts/enabled_credentials.py --production --out var/credentials.enabled.yml
+.venv/bin/python scripts/enabled_credentials.py --production --out "$PROD_CREDENTIALS"
 
-for i in $(seq 0 $((M - 1))); do
-  SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port $((5055 + i)) >"var/log/actions-$i.log" 2>&1 &
-  pids+=($!)
-done
-RASA_URL=${RASA_URL:-http://127.0.0.1:5005} .venv/bin/python -m api >var/log/api.log 2>&1 &
-pids+=($!)
-.venv/bin/python -m connectors.ingest --host "${INGEST_HOST:-0.0.0.0}" --port "$INGEST_PORT" \
-  --credentials var/credentials.enabled.yml \
-  --workers "${INGEST_WORKERS:-2}" >var/log/ingest.log 2>&1 &
-pids+=($!)
-.venv/bin/python -m booking_core.worker --interval 30 >var/log/worker.log 2>&1 &
-pids+=($!)
-for i in $(seq 0 $((N - 1))); do
-  sed "s#http://localhost:5055/webhook#http://127.0.0.1:$((5055 + i % M))/webhook#" endpoints.yml \
-    >"var/prod/endpoints-$i.yml"
-  .venv/bin/rasa run --model models/booking.tar.gz --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-    --interface 127.0.0.1 --port $((5005 + i)) \
-    --endpoints "var/prod/endpoints-$i.yml" --credentials var/credentials.enabled.yml \
-    >"var/log/rasa-$i.log" 2>&1 &
-  pids+=($!)
-done
-for i in $(seq 0 $((N - 1))); do
-  until curl -fs "http://127.0.0.1:$((5005 + i))/status?token=$RASA_AUTH_TOKEN" >/dev/null 2>&1; do sleep 1; done
-done
-echo "Running the ingest process on :$INGEST_PORT (point the platform webhooks here),"
-echo "$N Rasa servers on ports 5005-$((5004 + N)) and $M action servers on 5055-$((5054 + M))"
-echo "against $DATABASE_URL and $REDIS_URL. Put a load balancer in front of the Rasa ports. Ctrl-C stops."
-wait -n "${pids[@]}"
+echo "Starting under supervisord: ingest x$INGEST_PROCESSES on :$INGEST_PORT (point the platform"
+echo "webhooks here), $RASA_PROCESSES Rasa servers on ports $RASA_PORT-$((RASA_PORT + RASA_PROCESSES - 1)),"
+echo "$ACTION_PROCESSES action servers on $ACTIONS_PORT-$((ACTIONS_PORT + ACTION_PROCESSES - 1)), the admin API on :$API_PORT,"
+echo "against $DATABASE_URL and $REDIS_URL. Logs in $PROD_LOG_DIR. Ctrl-C stops."
+exec .venv/bin/supervisord -n -c deploy/supervisord.conf

@@ -212,3 +212,11 @@ def production_cluster(
         clusters.production(work, url, redis_url) as cluster,
     ):
         yield cluster
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """An empty schema of this test alone, not migrated (for code that migrates it itself, e.g.
+    scripts/run_prod.sh); dropped at the end."""
+    with _fresh_schema(postgres_server_url) as url:
+        yield url

@@ -58,6 +58,9 @@ class ApiConfig:
     environment_accounts: tuple[tuple[str, str], ...] = ()
     #: Timeout of calls to Google, Rasa and Telegram, in seconds.
     http_timeout: float = 10.0
+    #: (name, URL) of the processes `/ready` checks (READY_DEPENDENCIES="name=url,..."): token-free
+    #: health URLs (Rasa's `/`, the action server's and the ingest process's `/health`).
+    ready_dependencies: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return "ApiConfig(<redacted>)"
@@ -101,6 +104,13 @@ class ApiConfig:
             telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
             whatsapp_api_url=(get("WHATSAPP_API_URL") or DEFAULT_WHATSAPP_API_URL).rstrip("/"),
             instagram_api_url=(get("INSTAGRAM_API_URL") or DEFAULT_INSTAGRAM_API_URL).rstrip("/"),
+            ready_dependencies=tuple(
+                (name.strip(), url.strip())
+                for name, sep, url in (
+                    item.partition("=") for item in env.get("READY_DEPENDENCIES", "").split(",")
+                )
+                if sep and name.strip() and url.strip()
+            ),
             environment_accounts=tuple(
                 (channel, ident)
                 for channel, ident in (

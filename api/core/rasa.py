@@ -52,6 +52,16 @@ def _params(config: ApiConfig) -> dict[str, str]:
     return {"token": config.rasa_token} if config.rasa_token else {}
 
 
+def process_status(url: str, timeout: float = 2.0) -> str:
+    """'ok' when a process's health URL answers 2xx, else a short reason. The URLs carry no
+    token (Rasa's `/` needs none), so none ends up in a log."""
+    try:
+        response = requests.get(url, timeout=timeout)
+    except requests.RequestException:
+        return "unreachable"
+    return "ok" if response.ok else f"HTTP {response.status_code}"
+
+
 def rasa_model_status(config: ApiConfig) -> str:
     """'ok' when Rasa's GET /status names a loaded model, else a short reason."""
     if not config.rasa_url:

@@ -1,5 +1,6 @@
-"""Liveness (`/health`: the process answers) and readiness (`/ready`: the database answers and,
-when RASA_URL is set, the Rasa server has a model loaded)."""
+"""Liveness (`/health`: the process answers) and readiness (`/ready`: the database answers,
+when RASA_URL is set the Rasa server has a model loaded, and each process of READY_DEPENDENCIES
+answers its own token-free health URL)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import schemas
-from api.core.rasa import rasa_model_status
+from api.core.rasa import process_status, rasa_model_status
 from api.deps import ConfigDep, DatabaseUrlDep
 from booking_core.db.session import get_engine
 
@@ -35,7 +36,8 @@ def health() -> dict[str, str]:
 )
 def ready(database_url: DatabaseUrlDep, config: ConfigDep) -> JSONResponse:
     """200 when `SELECT 1` succeeds (and Rasa's /status shows a loaded model, when RASA_URL is
-    set), 503 otherwise (so orchestrators hold traffic back)."""
+    set, and every READY_DEPENDENCIES process answers), 503 otherwise (so orchestrators and
+    operators see which process holds traffic back)."""
     body: dict[str, str] = {"status": "ok", "database": "ok"}
     try:
         with get_engine(database_url).connect() as connection:
@@ -47,4 +49,10 @@ def ready(database_url: DatabaseUrlDep, config: ConfigDep) -> JSONResponse:
         body["rasa"] = rasa_model_status(config)
         if body["rasa"] != "ok":
             body["status"] = "unavailable"
-    return JSONResponse(status_code=200 if body["status"] == "ok" else 503, content=body)
+    content: dict[str, object] = dict(body)
+    if config.ready_dependencies:
+        processes = {name: process_status(url) for name, url in config.ready_dependencies}
+        content["processes"] = processes
+        if any(state != "ok" for state in processes.values()):
+            content["status"] = body["status"] = "unavailable"
+    return JSONResponse(status_code=200 if body["status"] == "ok" else 503, content=content)

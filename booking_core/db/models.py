@@ -189,6 +189,9 @@ class Message(Base):
     #: The work queues' claim stamp (booking_core.messaging): when a process took the row; a
     #: claim older than the lease belongs to a process that died.
     claimed_at: datetime | None = Column(UTCDateTime)
+    #: Who holds (or last held) the claim: "<claimer id>/<token of its start>", or "released"
+    #: (booking_core.messaging.claimer).
+    claimed_by: str | None = Column(String(128))
 
     contact = relationship("Contact")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -17,18 +17,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from booking_core.db.session import resolve_url
+from booking_core.messaging.claimer import Claimer, current_claimer
 from booking_core.messaging.records import ClaimedJob, InboundMessage, Job, QueuedReply, TenantInfo
 
 
 @dataclass(frozen=True)
 class Look:
     """One look for work: `limit` rows of `channel`, a claim older than `lease` counting as
-    abandoned, the `exclude`d rows (already being handled here) passed over."""
+    abandoned, the `exclude`d rows (already being handled here) passed over. Claims are
+    stamped with `claimer`; a released claim, or one of an earlier run of the same claimer id
+    (an older token), counts as abandoned at once (booking_core.messaging.claimer)."""
 
     channel: str
     limit: int
     lease: timedelta
     exclude: frozenset[int] = frozenset()
+    claimer: Claimer = field(default_factory=current_claimer)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,10 @@ class QueueBackend(Protocol):
 
     def finish_outbound(self, row_id: int, outcome: Outcome, contact_id: int | None) -> bool:
         """Record a send's outcome; whether `contact_id` has a later reply queued."""
+
+    def release(self, channel: str, claimer: Claimer) -> int:
+        """Mark the unfinished claims `claimer` holds on `channel` (inbound "received",
+        outbound "sending") released, free for any process now; how many."""
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from booking_core.db.repository.messages import INBOX_NOTIFY_CHANNEL
 from booking_core.db.session import session_scope
 from booking_core.db.types import utcnow
 from booking_core.messaging.backend import Done, Look, backend_for
+from booking_core.messaging.claimer import current_claimer
 from booking_core.messaging.records import (
     ClaimedJob,
     Completion,
@@ -19,7 +20,7 @@ from booking_core.messaging.records import (
     job_from_payload,
 )
 
-__all__ = ["INBOX_NOTIFY_CHANNEL", "claim_next", "complete_inbound"]
+__all__ = ["INBOX_NOTIFY_CHANNEL", "claim_next", "complete_inbound", "release_claims"]
 
 
 def claim_next(
@@ -105,3 +106,11 @@ def complete_inbound(
     )
     finished, waiting = backend_for(database_url).complete_inbound(claimed, done)
     return Completion(finished, waiting and finished)
+
+
+def release_claims(database_url: str | None, channel: str) -> int:
+    """Give up this process's unfinished claims on `channel`, inbound and outbound, when it
+    stops: another process takes them at once instead of after the lease. A released inbound
+    message is handled again (its take-over check finds an answer Rasa already gave); a released
+    reply in "sending" is recorded "outcome unknown", not sent again. Returns how many."""
+    return backend_for(database_url).release(channel, current_claimer())

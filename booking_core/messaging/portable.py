@@ -21,6 +21,7 @@ from booking_core.db.models import Contact, Message, Tenant
 from booking_core.db.session import session_scope
 from booking_core.db.types import utcnow
 from booking_core.messaging.backend import Done, InboundClaim, Look, Outcome
+from booking_core.messaging.claimer import RELEASED, Claimer
 from booking_core.messaging.records import (
     ClaimedJob,
     InboundMessage,
@@ -94,25 +95,33 @@ def _candidates(direction: str) -> Any:
 
     Only the head of each conversation's queue is eligible (no earlier row of the same contact
     and direction still waiting): a conversation is handled, and answered, one at a time, in
-    order. A row claimed before `stale_before` belongs to a process that died.
+    order. A row claimed before `stale_before`, released, or held by an earlier run of this
+    claimer id (same id, older token: booking_core.messaging.claimer) belongs to no running
+    process.
     """
     messages = Message.__table__
     tenants = Tenant.__table__
     row = messages.c
-    stale = row.claimed_at < bindparam("stale_before", type_=row.claimed_at.type)
+    prefix = bindparam("claimer_prefix")
+    stale = or_(
+        row.claimed_at < bindparam("stale_before", type_=row.claimed_at.type),
+        row.claimed_by == RELEASED,
+        (func.substr(row.claimed_by, 1, func.length(prefix)) == prefix)
+        & (row.claimed_by < bindparam("claimer")),  # an earlier run: an older token
+    )
     if direction == "in":
         waiting: tuple[str, ...] = ("received",)
         claimable = (row.status == "received") & or_(row.claimed_at.is_(None), stale)
         query = select(
-            row.id, row.status, row.claimed_at, row.contact_id, row.payload,
+            row.id, row.status, row.claimed_at, row.claimed_by, row.contact_id, row.payload,
             tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.timezone,
             tenants.c.locale,
         ).join_from(messages, tenants, tenants.c.id == row.tenant_id)  # fmt: skip
     else:
         waiting = ("queued", "sending")
         claimable = (row.status == "queued") | ((row.status == "sending") & stale)
-        query = select(row.id, row.status, row.claimed_at, row.tenant_id, row.contact_id,
-                       row.channel, row.payload)  # fmt: skip
+        query = select(row.id, row.status, row.claimed_at, row.claimed_by, row.tenant_id,
+                       row.contact_id, row.channel, row.payload)  # fmt: skip
     earlier = messages.alias("earlier")
     blocked = exists().where(
         earlier.c.contact_id == row.contact_id,
@@ -135,9 +144,10 @@ def _candidates(direction: str) -> Any:
 
 @functools.cache
 def _claim_statement() -> Any:
-    """Compare-and-set: the row is taken only if its status and `claimed_at` are still what
-    was read, so two processes never both take it."""
+    """Compare-and-set: the row is taken only if its status and claim (time and claimer) are
+    still what was read, so two processes never both take it."""
     claimed_at: Any = Message.claimed_at
+    claimed_by: Any = Message.claimed_by
     stamp = Message.__table__.c.claimed_at.type
     return (
         update(Message)
@@ -145,8 +155,13 @@ def _claim_statement() -> Any:
             Message.id == bindparam("row_id"),
             Message.status == bindparam("read_status"),
             claimed_at.is_not_distinct_from(bindparam("read_claim", type_=stamp)),
+            claimed_by.is_not_distinct_from(bindparam("read_by")),
         )
-        .values(claimed_at=bindparam("claim_time", type_=stamp), status=bindparam("new_status"))
+        .values(
+            claimed_at=bindparam("claim_time", type_=stamp),
+            claimed_by=bindparam("claimer_stamp"),
+            status=bindparam("new_status"),
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -168,6 +183,25 @@ def _complete_statement() -> Any:
             processed_at=bindparam("done_at", type_=Message.__table__.c.processed_at.type),
         )
         .execution_options(synchronize_session=False)
+    )
+
+
+@functools.cache
+def _release_statement() -> Any:
+    """A stopping process's unfinished claims marked released (`claimed_at` kept: the next
+    claimer sees it as the previous claim)."""
+    row = Message.__table__.c
+    unfinished = ((row.direction == "in") & (row.status == "received")) | (
+        (row.direction == "out") & (row.status == "sending")
+    )
+    return (
+        update(Message.__table__)
+        .where(
+            row.channel == bindparam("of_channel"),
+            row.claimed_by == bindparam("claimer_stamp"),
+            unfinished,
+        )
+        .values(claimed_by=RELEASED)
     )
 
 
@@ -219,15 +253,18 @@ class PortableBackend:
             "stale_before": utcnow() - look.lease,
             "exclude": sorted(look.exclude),
             "limit": look.limit,
+            "claimer": look.claimer.stamp,
+            "claimer_prefix": look.claimer.prefix,
         }
         return list(session.execute(_candidates(direction), params).all())
 
-    def _take(self, session: Session, row: Any, new_status: str) -> Any:
+    def _take(self, session: Session, row: Any, new_status: str, look: Look) -> Any:
         """Claim `row` (see `_claim_statement`), setting its status; the claim time or None."""
         now = utcnow()
         taken = session.execute(_claim_statement(), {
             "row_id": row.id, "read_status": row.status, "read_claim": row.claimed_at,
-            "claim_time": now, "new_status": new_status,
+            "read_by": row.claimed_by, "claim_time": now, "claimer_stamp": look.claimer.stamp,
+            "new_status": new_status,
         })  # fmt: skip
         return now if taken.rowcount == 1 else None
 
@@ -235,7 +272,7 @@ class PortableBackend:
         claimed: list[InboundClaim] = []
         with session_scope(self.database_url) as session:
             for row in self._look(session, "in", look):
-                claimed_at = self._take(session, row, "received")
+                claimed_at = self._take(session, row, "received", look)
                 if claimed_at is not None:
                     tenant = TenantInfo(row.tenant_id, row.slug, row.timezone, row.locale)
                     claimed.append(InboundClaim(row.id, row.claimed_at, claimed_at,
@@ -269,7 +306,7 @@ class PortableBackend:
         with session_scope(self.database_url) as session:
             for row in self._look(session, "out", look):
                 abandoned = row.status == "sending"
-                if self._take(session, row, "sending") is None:
+                if self._take(session, row, "sending", look) is None:
                     continue
                 claimed.append(
                     QueuedReply(
@@ -294,3 +331,9 @@ class PortableBackend:
                 return False
             later = {"contact_id": contact_id, "row_id": row_id}
             return bool(session.execute(later_waiting("out"), later).scalar_one())
+
+    def release(self, channel: str, claimer: Claimer) -> int:
+        with session_scope(self.database_url) as session:
+            params = {"of_channel": channel, "claimer_stamp": claimer.stamp}
+            result = session.execute(_release_statement(), params)
+            return int(result.rowcount)

@@ -19,6 +19,7 @@ from booking_core.db.repository.messages import OUTBOX_NOTIFY_CHANNEL
 from booking_core.db.types import utcnow
 from booking_core.messaging import pg_connection
 from booking_core.messaging.backend import Done, InboundClaim, Look, Outcome
+from booking_core.messaging.claimer import RELEASED, Claimer
 from booking_core.messaging.records import (
     ClaimedJob,
     InboundMessage,
@@ -63,7 +64,10 @@ WITH picked AS (
     SELECT m.id, m.claimed_at AS previous
     FROM messages AS m
     WHERE m.direction = 'in' AND m.channel = %(channel)s AND m.status = 'received'
-      AND (m.claimed_at IS NULL OR m.claimed_at < %(stale_before)s)
+      AND (m.claimed_at IS NULL OR m.claimed_at < %(stale_before)s
+           OR m.claimed_by = %(released)s
+           OR (left(m.claimed_by, char_length(%(prefix)s)) = %(prefix)s
+               AND m.claimed_by COLLATE "C" < %(claimer)s))
       AND NOT (m.id = ANY(%(exclude)s::bigint[]))
       AND NOT EXISTS (
           SELECT 1 FROM messages AS earlier
@@ -73,21 +77,25 @@ WITH picked AS (
     LIMIT %(limit)s
     FOR UPDATE OF m SKIP LOCKED
 )
-UPDATE messages AS claimed SET claimed_at = %(now)s
+UPDATE messages AS claimed SET claimed_at = %(now)s, claimed_by = %(claimer)s
 FROM picked, tenants
 WHERE claimed.id = picked.id AND tenants.id = claimed.tenant_id
 RETURNING claimed.id, picked.previous, claimed.contact_id, claimed.payload,
           tenants.id, tenants.slug, tenants.timezone, tenants.locale
 """
 
-#: The same for queued replies; a row left "sending" past the lease comes back abandoned.
+#: The same for queued replies; a row left "sending" past the lease (or released, or held by an
+#: earlier run of this claimer) comes back abandoned.
 CLAIM_OUTBOUND = """
 WITH picked AS (
     SELECT m.id, m.status AS previous_status
     FROM messages AS m
     WHERE m.direction = 'out' AND m.channel = %(channel)s
       AND (m.status = 'queued'
-           OR (m.status = 'sending' AND m.claimed_at < %(stale_before)s))
+           OR (m.status = 'sending'
+               AND (m.claimed_at < %(stale_before)s OR m.claimed_by = %(released)s
+                    OR (left(m.claimed_by, char_length(%(prefix)s)) = %(prefix)s
+                        AND m.claimed_by COLLATE "C" < %(claimer)s))))
       AND NOT (m.id = ANY(%(exclude)s::bigint[]))
       AND NOT EXISTS (
           SELECT 1 FROM messages AS earlier
@@ -97,7 +105,8 @@ WITH picked AS (
     LIMIT %(limit)s
     FOR UPDATE OF m SKIP LOCKED
 )
-UPDATE messages AS claimed SET status = 'sending', claimed_at = %(now)s
+UPDATE messages AS claimed SET status = 'sending', claimed_at = %(now)s,
+                               claimed_by = %(claimer)s
 FROM picked
 WHERE claimed.id = picked.id
 RETURNING claimed.id, picked.previous_status, claimed.tenant_id, claimed.contact_id,
@@ -145,6 +154,15 @@ SELECT EXISTS (SELECT 1 FROM messages AS later
                  AND later.status = 'queued' AND later.id > %(row_id)s)
 """
 
+#: A stopping process's unfinished claims, free for any process at once. `claimed_at` is kept:
+#: the next claimer sees it as the previous claim (a take-over, see connectors.takeover).
+RELEASE = """
+UPDATE messages SET claimed_by = %(released)s
+WHERE channel = %(channel)s AND claimed_by = %(claimer)s
+  AND ((direction = 'in' AND status = 'received') OR (direction = 'out' AND status = 'sending'))
+RETURNING id
+"""
+
 #: Subscribing a connection to a NOTIFY channel (booking_core.messaging.listener).
 LISTEN = "LISTEN {name}"
 
@@ -170,6 +188,9 @@ class PostgresBackend:
             "exclude": sorted(look.exclude),
             "limit": look.limit,
             "now": now,
+            "claimer": look.claimer.stamp,
+            "prefix": look.claimer.prefix,
+            "released": RELEASED,
         }
         rows = pg_connection.execute(self.database_url, statement, params)
         return sorted(rows, key=lambda row: row[0])
@@ -232,3 +253,7 @@ class PostgresBackend:
         }
         [(waiting,)] = pg_connection.execute(self.database_url, FINISH_OUTBOUND, params)
         return bool(waiting)
+
+    def release(self, channel: str, claimer: Claimer) -> int:
+        params = {"channel": channel, "claimer": claimer.stamp, "released": RELEASED}
+        return len(pg_connection.execute(self.database_url, RELEASE, params))

@@ -86,3 +86,25 @@ def test_not_ready_when_rasa_is_unreachable(db_url: str, monkeypatch: pytest.Mon
     with TestClient(create_app(database_url=db_url)) as client:
         response = client.get("/ready")
     assert response.status_code == 503 and response.json()["rasa"] == "unreachable"
+
+
+def test_ready_reports_each_process_it_depends_on(
+    db_url: str, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """READY_DEPENDENCIES: token-free health URLs (Rasa's `/`), one state per process."""
+    standin.on("GET", "/", (200, {}))
+    standin.on("GET", "/health", (500, {}))
+    monkeypatch.setenv("READY_DEPENDENCIES", f"rasa-0={standin.url}/, actions-0="
+                       f"{standin.url}/health,ingest=http://127.0.0.1:1/health,broken")  # fmt: skip
+    with TestClient(create_app(database_url=db_url)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["processes"] == {
+        "rasa-0": "ok",
+        "actions-0": "HTTP 500",
+        "ingest": "unreachable",
+    }
+    monkeypatch.setenv("READY_DEPENDENCIES", f"rasa-0={standin.url}/")
+    with TestClient(create_app(database_url=db_url)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 200 and response.json()["processes"] == {"rasa-0": "ok"}

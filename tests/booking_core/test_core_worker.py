@@ -311,3 +311,20 @@ def test_each_owed_operation_counts_its_attempts(fake: FakeCalendar, operation: 
     assert complete_pending(now=later()).deferred == 1
     assert owed(event_id) == (operation, 3)
     assert "503 backend error" in (row(event_id).error or "")
+
+
+def test_every_pass_touches_the_heartbeat(db_settings: str, tmp_path, monkeypatch) -> None:
+    """The worker's liveness: a file whose age a probe reads (it serves no HTTP)."""
+    heartbeat = tmp_path / "worker.heartbeat"
+    stop = threading.Event()
+    passes = []
+
+    def one_pass(*args: Any, **kwargs: Any) -> worker.WorkerReport:
+        passes.append(1)
+        if len(passes) == 2:
+            stop.set()
+        return worker.WorkerReport()
+
+    monkeypatch.setattr(worker, "complete_pending", one_pass)
+    worker.run_forever(interval=0, stop=stop, heartbeat=heartbeat)
+    assert heartbeat.exists() and len(passes) == 2

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
 
 import httpx
+import pytest
 from sanic import Sanic
 
-from connectors.ingest import create_app, event_loop_watchdog, ingest_services
+from connectors import ingest
+from connectors.ingest import create_app, event_loop_watchdog, ingest_services, shared_socket
 from standins import webhooks as f
 from standins.platform_apis import text_of
 from tests.connectors.conftest import (
@@ -96,3 +99,38 @@ async def test_ingest_stores_a_poisoned_batch_whole(db_settings, standin) -> Non
     rows = messages(db_settings, "in")
     assert len(rows) == 4 and rows[-1].text == "after the poison"
     assert {r.status for r in rows} == {"received"}
+
+
+async def test_ingest_is_ready_only_while_the_database_answers(sqlite_settings, standin,
+                                                                tmp_path) -> None:  # fmt: skip
+    Sanic.test_mode = True
+    ready_app = create_app([whatsapp_service(standin)], name=f"ingest_{uuid.uuid4().hex}")
+    away = whatsapp_service(standin)
+    away.database_url = f"sqlite:///{tmp_path}"  # a directory: no database opens there
+    away_app = create_app([away], name=f"ingest_{uuid.uuid4().hex}")
+    async with serve(ready_app) as url, httpx.AsyncClient() as client:
+        ready = await client.get(url + "/ready")
+    async with serve(away_app) as url, httpx.AsyncClient() as client:
+        health = await client.get(url + "/health")
+        not_ready = await client.get(url + "/ready")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok"})
+    assert health.status_code == 200  # alive: restarting it would not bring the database back
+    assert (not_ready.status_code, not_ready.json()["database"]) == (503, "unreachable")
+
+
+def test_shared_sockets_let_two_processes_listen_on_one_port() -> None:
+    first = shared_socket("127.0.0.1", 0)
+    try:
+        second = shared_socket("127.0.0.1", first.getsockname()[1])
+        second.close()
+    finally:
+        first.close()
+
+
+def test_workers_never_share_a_claimer_id(monkeypatch) -> None:
+    monkeypatch.setenv("CLAIMER_ID", "ingest-0")
+    monkeypatch.delenv("DATABASE_PRE_PING", raising=False)  # main() sets it
+    monkeypatch.setattr(ingest, "ingest_services", lambda path: [])
+    with pytest.raises(SystemExit):  # no channel configured: stops before serving
+        ingest.main(["--workers", "2"])
+    assert "CLAIMER_ID" not in os.environ

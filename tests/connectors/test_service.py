@@ -3,6 +3,7 @@ plain Sanic app with an injected assistant, no Rasa involved."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 from sanic import Sanic
 
+from booking_core.messaging.claimer import RELEASED
+from booking_core.messaging.inbox import claim_next
 from booking_core.messaging.records import Job
 from connectors.context import SendContext
 from connectors.inbox import InboxSettings
@@ -68,3 +71,32 @@ async def test_an_ingest_service_refuses_to_answer_if_asked(sqlite_settings, sta
     service = whatsapp_service(standin)
     with pytest.raises(RuntimeError, match="does not handle"):
         await service.handler.respond(None, None, "hi", False)  # type: ignore[arg-type]
+
+
+async def test_a_stopping_service_releases_what_it_could_not_finish(sqlite_settings,
+                                                                     standin) -> None:  # fmt: skip
+    """SIGTERM mid-message: running work gets the stop's timeout, then its claim is released,
+    so another process takes it at once instead of after the lease (connectors/service.py)."""
+    started = asyncio.Event()
+
+    async def respond(job: Job, ctx: SendContext, text: str, taken_over: bool) -> list[Outgoing]:
+        started.set()
+        await asyncio.sleep(60)  # still thinking when the process is told to stop
+        return []
+
+    service = whatsapp_service(standin, role=Role.ALL, respond=respond)
+    Sanic.test_mode = True
+    app = Sanic(f"service_{uuid.uuid4().hex}")
+    app.blueprint(service.blueprint())
+    body = f.body_bytes(f.wa_text("447700900071", "hello"))
+    async with serve(app) as url, httpx.AsyncClient() as client:
+        answer = await client.post(url + "/whatsapp_webhook", content=body,
+                                   headers=f.meta_headers(body, WA_APP_SECRET))  # fmt: skip
+        await asyncio.wait_for(started.wait(), 10)
+        await service.shutdown(timeout=0.1)
+    assert answer.status_code == 200
+    [row] = messages(sqlite_settings)
+    assert (row.status, row.claimed_by, row.claimed_at is not None) == ("received", RELEASED, True)
+    lease = timedelta(minutes=2)
+    [again] = claim_next(sqlite_settings, channel="whatsapp", limit=1, lease=lease)
+    assert again.previous_claim is not None  # taken over: the tracker is checked first

@@ -55,7 +55,10 @@ run-prod: install train ## Everything under supervisord on local PostgreSQL and 
 	@scripts/run_prod.sh
 
 k8s-tools: install ## kubernetes-validate into var/tools/k8s (not .venv: it needs a newer jsonschema than Rasa)
-	$(PY) -m pip install --quiet --no-deps --target var/tools/k8s -r requirements-k8s.txt
+	@if ! cmp -s requirements-k8s.txt var/tools/k8s/.installed-from 2>/dev/null; then \
+	  rm -rf var/tools/k8s && \
+	  $(PY) -m pip install --quiet --no-deps --target var/tools/k8s -r requirements-k8s.txt && \
+	  cp requirements-k8s.txt var/tools/k8s/.installed-from; fi
 
 shell: install train migrate ## Chat in the terminal (rasa shell) with the action server
 	@scripts/run.sh shell
@@ -67,10 +70,10 @@ lint: install ## ruff and mypy
 validate: install ## rasa data validate, warnings are errors
 	$(RASA) data validate --fail-on-warnings --quiet
 
-pytest: install train ## Unit and integration tests (the end-to-end ones use the model)
+pytest: install train k8s-tools ## Unit and integration tests (the end-to-end ones use the model)
 	$(PY) -m pytest
 
-test-fast: install ## Unit tests only: no training, no servers, no trained model (the inner loop)
+test-fast: install k8s-tools ## Unit tests only: no training, no servers, no trained model (the inner loop)
 	$(PY) -m pytest -m "not slow" -p no:cacheprovider -q
 
 test-nlu: train ## NLU on the held-out file, with thresholds

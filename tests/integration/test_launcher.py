@@ -28,7 +28,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from booking_core.db.session import dispose_engines
 from booking_core.messaging.outbox import UNKNOWN_SEND_OUTCOME
+from booking_core.messaging.pg_connection import close_connections
 from standins import webhooks as f
 from standins.platform_apis import Recorded, text_of
 from tests.integration import clusters
@@ -43,7 +45,11 @@ LEASE = 120.0  # INBOX_LEASE_SECONDS of the launcher (tests/integration/launcher
 
 @pytest.fixture
 def launcher(tmp_path: Path, fresh_postgres_url: str, redis_url: str) -> Iterator[Launcher]:
-    """scripts/run_prod.sh, running."""
+    """scripts/run_prod.sh, running. The test process first gives back the PostgreSQL
+    connections earlier tests left open (engines, per-thread queue connections): the launched
+    processes need their own, and the server allows 100 in all."""
+    close_connections()
+    dispose_engines()
     with run_prod(tmp_path, fresh_postgres_url, redis_url) as running:
         yield running
 

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from booking_core.db.types import utcnow
-from booking_core.messaging.windows import META_CUSTOMER_SERVICE_WINDOW
+from booking_core.messaging.windows import META_CUSTOMER_SERVICE_WINDOW, within
 from connectors.accounts import Account, AccountDirectory
 from connectors.inbound import InboundMessage, ParsedBatch, ParseError
 from connectors.platform import Admitted, Delivery, Platform, Refusal
@@ -100,7 +100,7 @@ def within_window(
     sent_at: datetime | None, window: timedelta = META_REPLY_WINDOW, now: datetime | None = None
 ) -> bool:
     """Whether a message sent at `sent_at` may still be answered (unknown counts as recent)."""
-    return sent_at is None or (now or utcnow()) - sent_at <= window
+    return sent_at is None or within(window, sent_at, now or utcnow())
 
 
 class MetaPlatform(Platform):

@@ -11,30 +11,11 @@ customer's last message. `UnknownContactError`: the customer never wrote to the 
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-#: booking_core.messaging.outbox.StoredMessage (the queued outbound row).
-StoredMessage = Any
-PLATFORMS = ("whatsapp", "telegram", "instagram")
-
-
-def queue_message(
-    database_url: str | None,
-    *,
-    tenant_id: int,
-    channel: str,
-    recipient: str,
-    text: str,
-    buttons: list[dict[str, Any]] | None = None,
-    account_id: str | None = None,
-) -> StoredMessage:
-    """booking_core.messaging.outbox.queue_message (the data layer: window check, contact,
-    outbound row, wake-up of the senders), imported when first used."""
-    outbox = importlib.import_module("booking_core.messaging.outbox")
-    return outbox.queue_message(database_url, tenant_id=tenant_id, channel=channel,
-                                recipient=recipient, text=text, buttons=buttons,
-                                account_id=account_id)  # fmt: skip
+from booking_core.db.models import ACCOUNT_CHANNELS
+from booking_core.messaging.outbox import queue_message
+from booking_core.messaging.records import StoredMessage
 
 
 def send_message(
@@ -48,8 +29,10 @@ def send_message(
 ) -> StoredMessage:
     """Queue `text` (with `buttons`, Rasa's {"title", "payload"} shape) to `recipient` (the
     platform user id: WhatsApp wa_id, Telegram chat id, Instagram IGSID) of `tenant_id`."""
-    if channel not in PLATFORMS:
-        raise ValueError(f"unknown messaging platform {channel!r}; one of {', '.join(PLATFORMS)}")
+    if channel not in ACCOUNT_CHANNELS:
+        raise ValueError(
+            f"unknown messaging platform {channel!r}; one of {', '.join(ACCOUNT_CHANNELS)}"
+        )
     if not recipient:
         raise ValueError("no recipient")
     if not text.strip() and not buttons:

@@ -8,13 +8,11 @@ import logging
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from api import schemas
 from api.core.rasa import process_status, rasa_model_status
 from api.deps import ConfigDep, DatabaseUrlDep
-from booking_core.db.session import get_engine
+from booking_core.db.repository.health import database_answers
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
@@ -39,11 +37,7 @@ def ready(database_url: DatabaseUrlDep, config: ConfigDep) -> JSONResponse:
     set, and every READY_DEPENDENCIES process answers), 503 otherwise (so orchestrators and
     operators see which process holds traffic back)."""
     body: dict[str, str] = {"status": "ok", "database": "ok"}
-    try:
-        with get_engine(database_url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        logger.warning("readiness check failed: %s", type(exc).__name__)
+    if not database_answers(database_url):
         body.update(status="unavailable", database="unreachable")
     if config.rasa_url:
         body["rasa"] = rasa_model_status(config)

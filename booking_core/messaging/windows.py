@@ -27,6 +27,11 @@ def window_for(channel: str) -> timedelta | None:
     return WINDOWS.get(channel)
 
 
+def within(window: timedelta, at: datetime, now: datetime) -> bool:
+    """Whether `at` is no older than `window` at `now`: the one comparison of a window."""
+    return now - at <= window
+
+
 def _hours(span: timedelta) -> str:
     hours = span.total_seconds() / 3600
     return f"{hours:.0f} hours" if hours >= 1 else f"{span.total_seconds() / 60:.0f} minutes"
@@ -38,7 +43,7 @@ def closed_reason(channel: str, last_inbound_at: datetime | None, now: datetime)
     if last_inbound_at is None:
         return f"{channel}: this customer never wrote; a business cannot start the conversation"
     window = window_for(channel)
-    if window is None or last_inbound_at >= now - window:
+    if window is None or within(window, last_inbound_at, now):
         return None
     return (
         f"{channel}: last message from this customer was {_hours(now - last_inbound_at)} ago; "

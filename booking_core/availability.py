@@ -1,5 +1,7 @@
 """Is a slot free? Busy time from the provider's free/busy and our own rows, judged against the
-tenant's hours, with the nearest alternatives (`booking_core.scheduling` does the arithmetic).
+tenant's (or the service's) hours and booking rules, with the nearest alternatives that satisfy
+all of them (`booking_core.scheduling` does the arithmetic, `booking_core.booking_rules` the
+rules). The booking form, the confirmation, reschedules and the admin API all ask here.
 
 Scoped to a tenant and a contact: clashes are named only for the contact's own events and the
 business's own blocks, anything else is "another appointment". The database transaction is
@@ -11,10 +13,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from booking_core.booking_rules import (
+    NO_RULES,
+    BookedTime,
+    BookingRules,
+    RuleRefusal,
+    booking_refusals,
+    day_blocks,
+    earliest_start,
+    full_days,
+    latest_start,
+    padded_busy,
+)
 from booking_core.calendars.base import BusyInterval, describe_error, needs_reauth
 from booking_core.calendars.registry import get_provider
 from booking_core.db.repository import find_overlapping_events
@@ -27,9 +41,10 @@ from booking_core.scheduling import (
     OpeningHours,
     Slot,
     check_slot,
+    clash_labels,
     subtract,
 )
-from booking_core.tenancy import business_hours, contact_scope, flag_tenant_reauth_soon
+from booking_core.tenancy import contact_scope, flag_tenant_reauth_soon, terms_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +65,8 @@ class Availability:
     checked: bool = True
     needs_reauth: bool = False
     error: str | None = None
+    #: The booking rules the slot breaks (minimum notice, how far ahead, buffer, daily cap).
+    refusals: tuple[RuleRefusal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,19 @@ class BusyPeriods:
     checked: bool
     needs_reauth: bool
     error: str | None
+    #: Our own active bookings (with their buffers and services) and the rules in force.
+    booked: list[BookedTime] = field(default_factory=list)
+    #: The provider's busy time that is not one of our rows (already in `busy` too).
+    elsewhere: list[Busy] = field(default_factory=list)
+    rules: BookingRules = NO_RULES
+    service_id: int | None = None
+
+    def avoided(self) -> list[Busy]:
+        """What a new booking must keep clear of: busy time widened by the buffers, plus the
+        days already at their daily cap."""
+        padded = padded_busy(self.booked, self.elsewhere, self.rules)
+        full = full_days(self.booked, self.zone, self.rules, self.service_id)
+        return padded + day_blocks(full, self.zone)
 
 
 def busy_periods(
@@ -74,6 +104,7 @@ def busy_periods(
     low: datetime,
     high: datetime,
     exclude_event_id: int | None = None,
+    service_id: int | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
 ) -> BusyPeriods:
@@ -82,26 +113,37 @@ def busy_periods(
     A booking still waiting for an outage to end occupies its slot. Clashes are named by title
     only for the contact's own events and the business's own blocks in the built-in calendar
     (rows without a contact); anything else is "another appointment", so no other customer's
-    title leaks. `exclude_event_id` (one of the contact's events) is left out.
+    title leaks. `exclude_event_id` (one of the contact's events) is left out. Rows are read a
+    day beyond the window on each side, so buffers and daily caps see whole days. The hours and
+    rules are the service's (`service_id`, one of the tenant's) over the tenant's.
     """
     with session_scope() as session:
         tenant, contact = contact_scope(session, tenant_slug, channel, platform_user_id)
-        rows = find_overlapping_events(session, tenant_id=tenant.id, start=low, end=high)
+        terms = terms_of(session, tenant, service_id)
+        zone = ZoneInfo(tenant.timezone)
+        day = timedelta(days=1)
+        rows = find_overlapping_events(
+            session, tenant_id=tenant.id, start=low - day, end=high + day
+        )
         excluded: list[BusyInterval] = []
-        busy: list[Busy] = []
+        booked: list[BookedTime] = []
         for row in rows:
             own = contact is not None and row.contact_id == contact.id
             if own and row.id == exclude_event_id:
                 excluded.append((row.start, row.end))
                 continue
             business_block = row.contact_id is None and row.provider == "builtin"
-            title = row.title if own or business_block else None
-            busy.append(Busy(row.start, row.end, title))
-        hours = business_hours(tenant)
-        zone = ZoneInfo(tenant.timezone)
+            booked.append(BookedTime(
+                row.start, row.end, row.title if own or business_block else None,
+                service_id=row.service_id,
+                buffer_before=timedelta(minutes=row.buffer_before_minutes or 0),
+                buffer_after=timedelta(minutes=row.buffer_after_minutes or 0),
+            ))  # fmt: skip
+        busy = [Busy(b.start, b.end, b.title) for b in booked if b.start < high and b.end > low]
         session.commit()  # no transaction is held during the provider call
 
         checked, reauth, error = True, False, None
+        elsewhere: list[Busy] = []
         if tenant.calendar_provider != "builtin":
             provider = get_provider(tenant)
             try:
@@ -115,8 +157,10 @@ def busy_periods(
                     flag_tenant_reauth_soon(session, tenant, exc)
                 intervals = []
             known = [(b.start, b.end) for b in busy] + excluded
-            busy += [Busy(s, e, None) for s, e in subtract(intervals, known)]
-    return BusyPeriods(busy, hours, zone, tenant.timezone, checked, reauth, error)
+            elsewhere = [Busy(s, e, None) for s, e in subtract(intervals, known)]
+    return BusyPeriods(busy + elsewhere, terms.hours, zone, tenant.timezone, checked, reauth,
+                       error, booked=booked, elsewhere=elsewhere, rules=terms.rules,
+                       service_id=terms.service_id)  # fmt: skip
 
 
 def check_availability(
@@ -128,6 +172,7 @@ def check_availability(
     end: datetime,
     now: datetime | None = None,
     exclude_event_id: int | None = None,
+    service_id: int | None = None,
     limit: int = 3,
     horizon: timedelta = DEFAULT_HORIZON,
     retry: RetryPolicy = DEFAULT_RETRY,
@@ -135,8 +180,9 @@ def check_availability(
 ) -> Availability:
     """Does [start, end) fit the tenant's calendar and hours? If not, why, and what else fits.
 
-    Busy time as `busy_periods` finds it; `exclude_event_id` is for checking a reschedule.
-    If the provider cannot be asked, `checked` is False and only the database was used.
+    Busy time as `busy_periods` finds it; `exclude_event_id` is for checking a reschedule,
+    `service_id` brings that service's hours, buffers and rules. Alternatives satisfy every
+    rule. If the provider cannot be asked, `checked` is False and only the database was used.
     """
     start = require_aware(start, "start")
     end = require_aware(end, "end")
@@ -152,28 +198,38 @@ def check_availability(
         low=low,
         high=high,
         exclude_event_id=exclude_event_id,
+        service_id=service_id,
         retry=retry,
         sleep=sleep,
     )
+    refusals = booking_refusals(
+        start=start, end=end, now=now, zone=known.zone, rules=known.rules, booked=known.booked,
+        service_id=known.service_id,
+    )  # fmt: skip
     verdict = check_slot(
         start=start,
         end=end,
-        busy=known.busy,
+        busy=known.avoided(),
         hours=known.hours,
         zone=known.zone,
         now=now,
         limit=limit,
+        earliest=earliest_start(now, known.rules),
+        latest=latest_start(now, known.zone, known.rules),
+        refused=bool(refusals),
     )
+    clashes = clash_labels(known.busy, start, end)
     return Availability(
         start=verdict.start,
         end=verdict.end,
         timezone=known.timezone,
-        available=verdict.free,
-        clashes=verdict.clashes,
+        available=not (clashes or verdict.in_past or verdict.outside_hours or refusals),
+        clashes=clashes,
         in_past=verdict.in_past,
         outside_hours=verdict.outside_hours,
         alternatives=verdict.alternatives,
         checked=known.checked,
         needs_reauth=known.needs_reauth,
         error=known.error,
+        refusals=refusals,
     )

@@ -48,11 +48,12 @@ from booking_core.db.repository import (
     get_calendar_event_by_idempotency_key,
     upsert_contact,
 )
-from booking_core.db.repository.events import check_timezone, clean_location
+from booking_core.db.repository.events import ServiceCopy, check_timezone, clean_location
+from booking_core.db.repository.services import get_service
 from booking_core.db.session import session_scope
 from booking_core.db.types import require_aware
 from booking_core.retry_policy import DEFAULT_RETRY, RetryPolicy
-from booking_core.tenancy import resolve_tenant
+from booking_core.tenancy import resolve_tenant, terms_of
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +146,22 @@ def _validated(
     return title, start, end
 
 
+def service_copy(session: Session, tenant: Tenant, service_id: int | None) -> ServiceCopy:
+    """The booking's copy of its terms: the tenant's service `service_id` (another tenant's id
+    counts as none) with its price, and the buffers in force."""
+    service = None
+    if service_id is not None:
+        service = get_service(session, tenant_id=tenant.id, service_id=service_id)
+    rules = terms_of(session, tenant, service.id if service is not None else None).rules
+    return ServiceCopy(
+        service_id=service.id if service is not None else None,
+        price_cents=service.price_cents if service is not None else None,
+        currency=service.currency if service is not None else None,
+        buffer_before_minutes=int(rules.buffer_before.total_seconds() // 60),
+        buffer_after_minutes=int(rules.buffer_after.total_seconds() // 60),
+    )
+
+
 def _request_row(
     session: Session,
     tenant: Tenant,
@@ -157,6 +174,7 @@ def _request_row(
     end: datetime,
     timezone: str,
     location: str | None,
+    service_id: int | None = None,
 ) -> CalendarEvent:
     """The request's row: found by its key, or inserted (pending, owing its create)."""
     contact = upsert_contact(
@@ -189,6 +207,7 @@ def _request_row(
             provider=tenant.calendar_provider,
             idempotency_key=key,
             location=location,
+            service=service_copy(session, tenant, service_id),
         )
     except IntegrityError:
         # A concurrent identical request committed first: continue with its row.
@@ -213,9 +232,11 @@ def submit_booking(
     retry: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
     location: str | None = None,
+    service_id: int | None = None,
 ) -> BookingOutcome:
     """Store and write one event for a contact, riding out provider outages (see the module
-    docstring). `location` is where it takes place (free text, stripped; empty means none).
+    docstring). `location` is where it takes place (free text, stripped; empty means none);
+    `service_id` the tenant's service it books (its price and buffers are kept on the row).
 
     Never raises for provider trouble: the outcome says confirmed, deferred (saved, completed
     later), needs_reauth (saved, tenant flagged) or failed. Raises ValueError for invalid input
@@ -237,6 +258,7 @@ def submit_booking(
             end=end,
             timezone=timezone,
             location=location,
+            service_id=service_id,
         )
         if event.status == "confirmed":
             return BookingOutcome(CONFIRMED, _result(event))

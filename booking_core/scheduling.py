@@ -250,13 +250,15 @@ def free_slots(
     limit: int = 3,
     step: timedelta | None = None,
     horizon: timedelta = DEFAULT_HORIZON,
+    latest: datetime | None = None,
 ) -> list[Slot]:
     """Up to `limit` free slots of `duration`, nearest to `around`, inside business hours.
 
     Candidates are the grid from each opening (every `step`), the ends of busy periods and the
     starts of busy periods minus the duration (so "right after" and "right before" a clash are
-    offered). Slots never start before `now` nor at `around` itself. Nearest first, preferring
-    alternatives that do not overlap each other so the options are really different.
+    offered). Slots never start before `now`, at `around` itself or at/after `latest` (a
+    booking rule's "how far ahead"). Nearest first, preferring alternatives that do not overlap
+    each other so the options are really different.
     """
     if duration <= timedelta(0):
         raise ValueError("duration must be positive")
@@ -265,6 +267,8 @@ def free_slots(
     step = step or default_step(duration)
     low = max(now, around - horizon)
     high = around + horizon
+    if latest is not None:
+        high = min(high, require_aware(latest, "latest") - timedelta(microseconds=1))
     if high <= low:
         return []
     taken = merge((b.start, b.end) for b in busy)
@@ -315,8 +319,12 @@ def check_slot(
     limit: int = 3,
     step: timedelta | None = None,
     horizon: timedelta = DEFAULT_HORIZON,
+    earliest: datetime | None = None,
+    latest: datetime | None = None,
+    refused: bool = False,
 ) -> SlotCheck:
-    """Clash/past/hours verdict for [start, end) and, when it is not free, the alternatives."""
+    """Clash/past/hours verdict for [start, end) and, when it is not free (or a booking rule
+    `refused` it), alternatives starting in [earliest or now, latest)."""
     start = require_aware(start, "start")
     end = require_aware(end, "end")
     if end <= start:
@@ -326,17 +334,18 @@ def check_slot(
     in_past = start < now
     outside = not within_hours(hours, zone, start, end)
     alternatives: list[Slot] = []
-    if clashes or in_past or outside:
+    if clashes or in_past or outside or refused:
         alternatives = free_slots(
             busy=busy,
             hours=hours,
             zone=zone,
             duration=end - start,
             around=start,
-            now=now,
+            now=max(now, earliest) if earliest is not None else now,
             limit=limit,
             step=step,
             horizon=horizon,
+            latest=latest,
         )
     return SlotCheck(
         start=start.astimezone(zone),

@@ -8,9 +8,11 @@ tenant's data; nothing here talks to a calendar provider.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from booking_core.booking_rules import NO_RULES, BookingRules, applied_rules
 from booking_core.calendars.google_config import settings_fingerprint
 from booking_core.db.models import Contact, Tenant
 from booking_core.db.repository import (
@@ -20,6 +22,8 @@ from booking_core.db.repository import (
     get_tenant_for_update,
 )
 from booking_core.db.repository.contacts import check_channel
+from booking_core.db.repository.services import get_service
+from booking_core.db.service_model import Service
 from booking_core.db.types import utcnow
 from booking_core.errors import UnknownTenantError
 from booking_core.scheduling import OpeningHours, parse_business_hours
@@ -58,6 +62,47 @@ def business_hours(tenant: Tenant) -> OpeningHours:
     except ValueError as exc:
         logger.warning("tenant %s: invalid business hours (%s); using defaults", tenant.slug, exc)
         return parse_business_hours(None)
+
+
+@dataclass(frozen=True)
+class BookingTerms:
+    """The hours and rules one booking is judged by, and the service they came from."""
+
+    hours: OpeningHours
+    rules: BookingRules
+    service_id: int | None = None
+
+
+def service_rule_values(service: Service) -> dict[str, object]:
+    """The service's own rules in the JSON form, with its buffer columns when set."""
+    values: dict[str, object] = dict(service.booking_rules or {})
+    for key in ("buffer_before_minutes", "buffer_after_minutes"):
+        if getattr(service, key) is not None:
+            values[key] = getattr(service, key)
+    return values
+
+
+def terms_of(session: Session, tenant: Tenant, service_id: int | None = None) -> BookingTerms:
+    """The tenant's hours and rules, with the service's own on top when `service_id` names one
+    of the tenant's services. Invalid stored rules are logged and ignored (no rule), as invalid
+    hours fall back to the defaults: a bad row must not stop every booking."""
+    service = None
+    if service_id is not None:
+        service = get_service(session, tenant_id=tenant.id, service_id=service_id)
+    hours = business_hours(tenant)
+    if service is not None and service.business_hours:
+        try:
+            hours = parse_business_hours(service.business_hours)
+        except ValueError as exc:
+            logger.warning("service %s: invalid hours (%s); using the tenant's", service.id, exc)
+    try:
+        rules = applied_rules(
+            tenant.booking_rules, service_rule_values(service) if service else None
+        )
+    except ValueError as exc:
+        logger.warning("tenant %s: invalid booking rules (%s); none applied", tenant.slug, exc)
+        rules = NO_RULES
+    return BookingTerms(hours, rules, service.id if service is not None else None)
 
 
 def flag_tenant_reauth(

@@ -105,6 +105,13 @@ class Tenant(Base):
         JSON, nullable=False, default=lambda: dict(DEFAULT_BUSINESS_HOURS)
     )
     default_event_minutes: int = Column(Integer, nullable=False, default=30)
+    #: Minimum notice, how far ahead, buffers, daily cap, change cut-off (booking_rules).
+    booking_rules: dict[str, Any] = Column(JSON, nullable=False, default=dict)
+    #: Where the business is and how to reach it, for "where are you?" and refused changes.
+    address: str | None = Column(String(300))
+    map_url: str | None = Column(String(500))
+    phone: str | None = Column(String(40))
+    email: str | None = Column(String(254))
     feed_token: str = Column(String(64), nullable=False, unique=True, default=new_feed_token)
     created_at: datetime = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -231,6 +238,16 @@ class CalendarEvent(Base):
     title: str = Column(String(255), nullable=False)
     #: Where it takes place, as the customer said it ("2250 Oak Street", "the office").
     location: str | None = Column(String(200))
+    #: The service booked, with its price and buffers as they were when it was booked.
+    service_id: int | None = Column(Integer, ForeignKey("services.id", ondelete="SET NULL"))
+    price_cents: int | None = Column(Integer)
+    currency: str | None = Column(String(3))
+    buffer_before_minutes: int = Column(
+        Integer, nullable=False, default=0, server_default=text("0")
+    )
+    buffer_after_minutes: int = Column(
+        Integer, nullable=False, default=0, server_default=text("0")
+    )
     start: datetime = Column(UTCDateTime, nullable=False)
     end: datetime = Column(UTCDateTime, nullable=False)
     #: IANA zone the user booked in, for display; `start`/`end` are UTC instants.
@@ -354,3 +371,8 @@ class OAuthState(Base):
 
 #: The history listing (a tenant's messages, newest first) walks this index.
 Index("ix_messages_tenant_created", Message.tenant_id, Message.created_at)
+
+
+# The services table lives in its own module (this one would pass 400 lines); importing it here
+# puts it on `metadata` for every user of the models.
+from booking_core.db.service_model import Service  # noqa: E402,F401

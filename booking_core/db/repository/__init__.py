@@ -73,6 +73,14 @@ from booking_core.db.repository.privacy import (
     export_contact,
     rasa_sender_ids,
 )
+from booking_core.db.repository.services import (
+    ServiceNameTakenError,
+    create_service,
+    delete_service,
+    get_service,
+    list_services,
+    update_service,
+)
 from booking_core.db.repository.tenant_admin import (
     AlreadyExistsError,
     NotConnectedError,
@@ -99,6 +107,7 @@ __all__ = [
     "ChannelSecrets",
     "ErasureCounts",
     "NotConnectedError",
+    "ServiceNameTakenError",
     "StateOutcome",
     "booking_conversation",
     "cancel_calendar_event",
@@ -110,9 +119,11 @@ __all__ = [
     "create_api_key",
     "create_calendar_event",
     "create_channel_account",
+    "create_service",
     "create_tenant",
     "decrypt_channel_secrets",
     "delete_channel_account",
+    "delete_service",
     "delete_tenant_channel_account",
     "ensure_default_tenant",
     "erase_contact",
@@ -132,6 +143,7 @@ __all__ = [
     "get_event_for_write",
     "get_message",
     "get_message_by_platform_id",
+    "get_service",
     "get_tenant",
     "get_tenant_by_feed_token",
     "get_tenant_by_slug",
@@ -151,6 +163,7 @@ __all__ = [
     "list_messages",
     "list_owed_write_ids",
     "list_published_events",
+    "list_services",
     "list_tenants",
     "mark_message",
     "owe_calendar_write",
@@ -161,6 +174,7 @@ __all__ = [
     "rotate_stored_secrets",
     "set_google_connection",
     "update_channel_account_secrets",
+    "update_service",
     "update_tenant",
     "upsert_contact",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -40,6 +42,22 @@ def clean_location(location: str | None) -> str | None:
     return location
 
 
+@dataclass(frozen=True)
+class ServiceCopy:
+    """What a booking keeps of its terms: the service (None: none), its price then, and the
+    buffers in force (the tenant's when there is no service), which keep counting around it."""
+
+    service_id: int | None = None
+    price_cents: int | None = None
+    currency: str | None = None
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+
+    def columns(self) -> dict[str, Any]:
+        """The calendar_events columns it fills."""
+        return asdict(self)
+
+
 def create_calendar_event(
     session: Session,
     *,
@@ -54,11 +72,13 @@ def create_calendar_event(
     confirmed_message_id: int | None = None,
     idempotency_key: str | None = None,
     location: str | None = None,
+    service: ServiceCopy | None = None,
 ) -> CalendarEvent:
     """Insert a `pending` event owing its provider create, with a fresh uid, and flush it (so
     `id` and `uid` are set).
 
-    `location` (where it takes place, free text) goes through `clean_location`.
+    `location` (where it takes place, free text) goes through `clean_location`; `service` is
+    the tenant's service it books, with the price and buffers of this moment.
 
     With `idempotency_key`, a second insert of the same key for the tenant raises IntegrityError
     (inside a savepoint, so the caller's transaction survives); see `booking.submit_booking`.
@@ -86,6 +106,7 @@ def create_calendar_event(
         timezone=timezone,
         provider=provider,
         status="pending",
+        **(service.columns() if service is not None else {}),
         owed_operation="create",
         owed_attempts=0,
         requested_message_id=requested_message_id,

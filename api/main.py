@@ -23,6 +23,7 @@ from api.routes import (
     feeds,
     health,
     history,
+    services,
     tenants,
 )
 
@@ -72,6 +73,7 @@ def create_app(*, database_url: str | None = None, config: ApiConfig | None = No
     app.include_router(history.router, prefix=API_V1_PREFIX)
     app.include_router(calendar.router, prefix=API_V1_PREFIX)
     app.include_router(feeds.router, prefix=API_V1_PREFIX)
+    app.include_router(services.router, prefix=API_V1_PREFIX)
     return app
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, SecretStr, validator
 from pydantic.fields import ModelField
 
+from api.service_schemas import check_rules
 from booking_core.scheduling import parse_business_hours
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -21,6 +22,13 @@ LOCALE_PATTERN = r"^[a-z]{2,3}(?:_[A-Z]{2})?$"
 #: Printable text: no control characters (PostgreSQL refuses NUL, and none belong in a name).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 TOKEN_PATTERN = r"^[\x21-\x7e]+$"
+HTTPS_URL_PATTERN = r"^https://[^\s/?#]+[^\s]*$"
+PHONE_PATTERN = r"^\+?[0-9 ()-]{3,40}$"
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"
+RULES_HELP = (
+    'e.g. {"min_notice_minutes": 120, "max_advance_days": 60, "buffer_after_minutes": 10, '
+    '"daily_cap": 8, "change_cutoff_hours": 24}; a missing or null key: no such rule'
+)
 
 
 def _check_timezone(value: str) -> str:
@@ -60,10 +68,17 @@ class TenantCreate(TenantBase):
         None, description='e.g. {"mon": ["09:00", "17:00"]}; days not listed are closed'
     )
     default_event_minutes: int = Field(30, ge=5, le=1440)
+    booking_rules: dict[str, Any] | None = Field(None, description=RULES_HELP)
+    address: str | None = Field(None, max_length=300, regex=TEXT_PATTERN)
+    map_url: str | None = Field(None, max_length=500, regex=HTTPS_URL_PATTERN)
+    phone: str | None = Field(None, max_length=40, regex=PHONE_PATTERN)
+    email: str | None = Field(None, max_length=254, regex=EMAIL_PATTERN)
 
     @validator("timezone")
     def _timezone(cls, value: str) -> str:  # noqa: N805 (pydantic validators take cls)
         return _check_timezone(value)
+
+    _rules = validator("booking_rules", allow_reuse=True)(check_rules)
 
     @validator("business_hours")
     def _hours(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:  # noqa: N805
@@ -77,6 +92,13 @@ class TenantUpdate(TenantBase):
     business_hours: dict[str, list[str]] | None = None
     default_event_minutes: int | None = Field(None, ge=5, le=1440)
     calendar_provider: Literal["builtin", "google"] | None = None
+    booking_rules: dict[str, Any] | None = Field(None, description=RULES_HELP)
+    address: str | None = Field(None, max_length=300, regex=TEXT_PATTERN)
+    map_url: str | None = Field(None, max_length=500, regex=HTTPS_URL_PATTERN)
+    phone: str | None = Field(None, max_length=40, regex=PHONE_PATTERN)
+    email: str | None = Field(None, max_length=254, regex=EMAIL_PATTERN)
+
+    _rules = validator("booking_rules", allow_reuse=True)(check_rules)
 
     @validator("timezone")
     def _timezone(cls, value: str | None) -> str | None:  # noqa: N805
@@ -101,6 +123,11 @@ class TenantOut(BaseModel):
     locale: str
     business_hours: dict[str, list[str]]
     default_event_minutes: int
+    booking_rules: dict[str, Any]
+    address: str | None
+    map_url: str | None
+    phone: str | None
+    email: str | None
     calendar_provider: str
     google_calendar: GoogleCalendarStatus
     created_at: datetime
@@ -136,7 +163,6 @@ Secret = Field(..., min_length=1, max_length=1024, description="write-only")
 OptionalSecret = Field(None, min_length=1, max_length=1024, description="write-only")
 _TOKEN = re.compile(TOKEN_PATTERN)
 _BOT_TOKEN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{20,150}$")
-HTTPS_URL_PATTERN = r"^https://[^\s/?#]+[^\s]*$"
 
 
 class _AccountIn(BaseModel):

@@ -9,6 +9,7 @@ from api.deps import AdminDep, CurrentTenant, SessionDep
 from api.routes.params import id_path
 from api.serializers import api_key_out, tenant_out
 from booking_core.db import repository as repo
+from booking_core.db.repository.tenant_admin import PROFILE_FIELDS
 
 router = APIRouter(tags=["tenants"])
 admin_router = APIRouter(tags=["admin"], dependencies=[AdminDep])
@@ -26,6 +27,8 @@ def create_tenant(body: schemas.TenantCreate, session: SessionDep) -> schemas.Te
             locale=body.locale,
             business_hours=body.business_hours,
             default_event_minutes=body.default_event_minutes,
+            booking_rules=body.booking_rules,
+            profile={f: getattr(body, f) for f in PROFILE_FIELDS if getattr(body, f) is not None},
         )
     except repo.AlreadyExistsError:
         raise HTTPException(status_code=409, detail="slug already taken") from None
@@ -72,9 +75,11 @@ def read_own_tenant(tenant: CurrentTenant) -> schemas.TenantOut:
 def update_own_tenant(
     body: schemas.TenantUpdate, tenant: CurrentTenant, session: SessionDep
 ) -> schemas.TenantOut:
-    """Change name, time zone, locale, business hours, default duration or calendar provider."""
+    """Change name, time zone, locale, hours, default duration, calendar provider, booking
+    rules, address, map link, phone or email (null clears the last four)."""
     changes = body.dict(exclude_unset=True)
-    for field in ("name", "timezone", "locale", "business_hours", "default_event_minutes"):
+    for field in ("name", "timezone", "locale", "business_hours", "default_event_minutes",
+                  "booking_rules"):  # fmt: skip
         if field in changes and changes[field] is None:
             raise HTTPException(status_code=422, detail=f"{field} cannot be null")
     try:
@@ -87,6 +92,8 @@ def update_own_tenant(
             business_hours=body.business_hours,
             default_event_minutes=body.default_event_minutes,
             calendar_provider=body.calendar_provider,
+            booking_rules=body.booking_rules,
+            profile={f: changes[f] for f in PROFILE_FIELDS if f in changes},
         )
     except repo.NotConnectedError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None

@@ -108,6 +108,7 @@ class TenantData:
     event_uid: str
     account_id: int
     feed_token: str
+    service_id: int
 
     @property
     def headers(self) -> dict[str, str]:
@@ -181,6 +182,9 @@ def onboard(client: TestClient, db_url: str, slug: str, *, user: str = "u1") -> 
             ),
             box=box(),
         )
+        service = repo.create_service(
+            session, tenant_id=tenant_id, name=f"Haircut {slug}", duration_minutes=30
+        )
         tenant = repo.get_tenant(session, tenant_id=tenant_id)
         assert tenant is not None
         data = TenantData(
@@ -194,6 +198,7 @@ def onboard(client: TestClient, db_url: str, slug: str, *, user: str = "u1") -> 
             event_uid=event.uid,
             account_id=account.id,
             feed_token=tenant.feed_token,
+            service_id=service.id,
         )
     return data
 

@@ -15,6 +15,7 @@ from api.core.security import read_state
 from api.main import create_app
 from booking_core.db import repository as repo
 from booking_core.db.models import ApiKey, CalendarEvent, ChannelAccount, Contact, Message, Tenant
+from booking_core.db.service_model import Service
 from booking_core.db.session import session_scope
 from tests.api.conftest import FERNET_KEY, TenantData, box
 
@@ -122,6 +123,17 @@ CASES = [
     Case("POST", "/api/v1/calendar/google/connect", "/api/v1/calendar/google/connect", 200),
     Case("DELETE", "/api/v1/calendar/google", "/api/v1/calendar/google", 200),
     Case("GET", "/api/v1/feed", "/api/v1/feed", 200),
+    Case("GET", "/api/v1/services", "/api/v1/services", 200, list_of_b="service_id"),
+    Case("POST", "/api/v1/services", "/api/v1/services", 201, {"name": "C", "duration_minutes": 5}),
+    Case("GET", "/api/v1/services/{service_id}", "/api/v1/services/{b.service_id}", 404),
+    Case(
+        "PATCH",
+        "/api/v1/services/{service_id}",
+        "/api/v1/services/{b.service_id}",
+        404,
+        {"price_cents": 1, "currency": "GBP"},
+    ),
+    Case("DELETE", "/api/v1/services/{service_id}", "/api/v1/services/{b.service_id}", 404),
     Case("POST", "/api/v1/feed/rotate", "/api/v1/feed/rotate", 200),
 ]
 
@@ -155,6 +167,7 @@ def _snapshot(url: str, tenant_id: int) -> dict[str, Any]:
             "events": rows(CalendarEvent),
             "accounts": rows(ChannelAccount),
             "keys": rows(ApiKey),
+            "services": rows(Service),
         }
 
 

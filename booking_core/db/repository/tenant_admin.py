@@ -37,6 +37,17 @@ class NotConnectedError(ValueError):
     """The tenant chose a calendar provider it has not connected."""
 
 
+#: How customers find and reach the business ("where are you?", a refused late change).
+PROFILE_FIELDS = ("address", "map_url", "phone", "email")
+
+
+def _profile(values: dict[str, str | None] | None) -> dict[str, str | None]:
+    unknown = set(values or {}) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {', '.join(sorted(unknown))}")
+    return dict(values or {})
+
+
 def create_tenant(
     session: Session,
     *,
@@ -46,8 +57,11 @@ def create_tenant(
     locale: str = "en_GB",
     business_hours: dict[str, list[str]] | None = None,
     default_event_minutes: int = 30,
+    booking_rules: dict[str, Any] | None = None,
+    profile: dict[str, str | None] | None = None,
 ) -> Tenant:
-    """Insert a tenant (built-in calendar, fresh feed token); a taken slug raises AlreadyExists."""
+    """Insert a tenant (built-in calendar, fresh feed token); a taken slug raises AlreadyExists.
+    `profile` sets any of PROFILE_FIELDS (address, map link, phone, email)."""
     check_timezone(timezone)
     if default_event_minutes <= 0:
         raise ValueError("default_event_minutes must be positive")
@@ -61,6 +75,8 @@ def create_tenant(
         calendar_settings={},
         business_hours=dict(hours),
         default_event_minutes=default_event_minutes,
+        booking_rules=dict(booking_rules or {}),
+        **_profile(profile),
     )
     try:
         with session.begin_nested():
@@ -104,8 +120,11 @@ def update_tenant(
     business_hours: dict[str, list[str]] | None = None,
     default_event_minutes: int | None = None,
     calendar_provider: str | None = None,
+    booking_rules: dict[str, Any] | None = None,
+    profile: dict[str, str | None] | None = None,
 ) -> Tenant | None:
-    """Change the given settings of one tenant (None leaves a field as it is)."""
+    """Change the given settings of one tenant (None leaves a field as it is; in `profile`,
+    a key given as None clears that field)."""
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:
         return None
@@ -128,6 +147,10 @@ def update_tenant(
         tenant.locale = locale
     if business_hours is not None:
         tenant.business_hours = dict(business_hours)
+    if booking_rules is not None:
+        tenant.booking_rules = dict(booking_rules)
+    for field, value in _profile(profile).items():
+        setattr(tenant, field, value)
     session.flush()
     return tenant
 

@@ -11,10 +11,12 @@ from actions.calendar_changes import (
 from actions.confirmation import ActionCancelBooking, ActionConfirmBooking, ActionPrepareChange
 from actions.fallbacks import ActionNotUnderstood, ActionOutOfScope
 from actions.free_time_offers import ActionAskEventTime
+from actions.service_choice import ActionAskEventTitle
 from actions.submit import ActionSubmitBooking
 
 __all__ = [
     "ActionApplyChange",
+    "ActionAskEventTitle",
     "ActionAskEventTime",
     "ActionCancelBooking",
     "ActionConfirmBooking",

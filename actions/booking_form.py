@@ -28,6 +28,7 @@ from actions.form_reading import (
     picked_start,
     read_title,
 )
+from actions.service_choice import business_of, reconcile_service, service_said
 from actions.time_windows import TimeWindow, asks_for_free_times, window_in
 
 FIELD_SLOTS = {
@@ -59,6 +60,14 @@ class ValidateBookingForm(FormValidationAction):
         return list(domain_slots)
 
     # ----- extraction -------------------------------------------------------------
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Rasa's validation, then the tenant's services: the title becomes a service (or is
+        refused so that they are offered) and the duration follows it."""
+        events = list(await super().get_validation_events(dispatcher, tracker, domain))
+        return await reconcile_service(events, dispatcher, tracker)
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -108,7 +117,15 @@ class ValidateBookingForm(FormValidationAction):
         if keeps_title(tracker):
             return {}
         title = read_title(tracker).title
-        return {"event_title": title} if title else {}
+        if title:
+            return {"event_title": title}
+        intent, text, _ = latest(tracker)
+        if intent in ("schedule_event", "inform") and answers_form(tracker):
+            info = await business_of(tracker)  # "haircut tomorrow at 3" with no title tagged
+            service = service_said(text, info) if info is not None else None
+            if service is not None:
+                return {"event_title": service.name}
+        return {}
 
     async def extract_event_date(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

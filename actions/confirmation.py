@@ -34,6 +34,7 @@ BOOKING_SLOTS = [
     "offered_times",
     "change_target",
     "booking_note",
+    "service",
 ]
 
 
@@ -58,7 +59,15 @@ def booking_summary(tracker: Tracker) -> str | None:
     begin, end = time_slots.booking_window(day, start, float(minutes), time_slots.tz_of(zone_name))
     where = tracker.get_slot("location")
     place = f" at {where}" if where else ""
-    return f"{title}{place}, {time_slots.describe_window(begin, end, zone_name)}"
+    summary = f"{title}{place}, {time_slots.describe_window(begin, end, zone_name)}"
+    price = (service_slot(tracker) or {}).get("price")
+    return f"{summary}, {price}" if price else summary
+
+
+def service_slot(tracker: Tracker) -> dict[str, Any] | None:
+    """The tenant's service the request is for (actions.service_choice), if any."""
+    service = tracker.get_slot("service")
+    return service if isinstance(service, dict) and service.get("id") else None
 
 
 def slot_button(
@@ -81,6 +90,9 @@ def clash_message(availability: Any, title: str) -> str:
     """Why the requested time cannot be booked, in one sentence."""
     if availability.in_past:
         return "That time has already passed."
+    refusals = getattr(availability, "refusals", ())
+    if refusals:  # a booking rule of the business: say which
+        return f"Sorry, {'; '.join(r.reason for r in refusals)}."
     if availability.clashes:
         return f"That time clashes with {', '.join(availability.clashes)}."
     if availability.outside_hours:
@@ -149,6 +161,7 @@ class ActionConfirmBooking(Action):
                 platform_user_id=platform_user_id(tracker),
                 start=begin,
                 end=end,
+                service_id=(service_slot(tracker) or {}).get("id"),
             )
         except Exception:  # availability is advice; the booking path reports real errors
             logger.exception("availability check failed for %s", tracker.sender_id)

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import time_slots
-from actions.confirmation import reset_booking_events
+from actions.confirmation import reset_booking_events, service_slot
 from actions.context import (
     channel_name,
     message_metadata,
@@ -61,6 +61,7 @@ class ActionSubmitBooking(Action):
                 end=end,
                 timezone=zone_name,
                 location=tracker.get_slot("location"),
+                service_id=(service_slot(tracker) or {}).get("id"),
             )
         except Exception:  # the user must hear about any failure; details go to the log
             logger.exception("booking failed for sender %s", tracker.sender_id)

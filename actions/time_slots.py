@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 # Shared with booking_core.notices; the actions call it as time_slots.describe_window.
+from booking_core.display import describe_minutes as describe_minutes
 from booking_core.display import describe_window as describe_window
 from nlu.timeparse.spelling import ALIASES, correction
 
@@ -242,15 +243,3 @@ def booking_window(
     """Start and end of the booking from the form's slot values."""
     begin = combine(parse_day(day), parse_start(start), zone)
     return begin, begin + timedelta(minutes=minutes)
-
-
-def describe_minutes(minutes: float) -> str:
-    """ "45 minutes", "1 hour", "1 hour 30 minutes"."""
-    total = round(minutes)
-    hours, rest = divmod(total, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)

@@ -12,3 +12,34 @@ def describe_window(begin: datetime, end: datetime, zone_name: str) -> str:
     if end.date() != begin.date():
         when = f"{begin:%a} {begin.day} {begin:%b}, {begin:%H:%M} - {end:%a} {end:%H:%M}"
     return f"{when} ({zone_name})"
+
+
+#: Symbols written before the amount; other currencies are written after it ("25.00 CHF").
+CURRENCY_SYMBOLS = {"GBP": "\u00a3", "EUR": "\u20ac", "USD": "$", "AUD": "A$", "CAD": "C$",
+                    "NZD": "NZ$", "JPY": "\u00a5", "INR": "\u20b9"}  # fmt: skip
+#: Currencies without minor units (ISO 4217 exponent 0).
+WHOLE_CURRENCIES = frozenset({"JPY", "KRW", "ISK", "CLP", "VND", "HUF"})
+
+
+def describe_price(price_cents: int | None, currency: str | None) -> str | None:
+    """ "\u00a325.00", "\u20ac9.50", "3,000 JPY" style; None when there is no price to show."""
+    if price_cents is None or not currency:
+        return None
+    code = currency.upper()
+    if code in WHOLE_CURRENCIES:
+        amount = f"{price_cents:,}"
+    else:
+        amount = f"{price_cents // 100:,}.{price_cents % 100:02d}"
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{symbol}{amount}" if symbol else f"{amount} {code}"
+
+
+def describe_minutes(minutes: float) -> str:
+    """ "30 minutes", "1 hour", "1 hour 30 minutes", "2 hours"."""
+    hours, rest = divmod(round(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)

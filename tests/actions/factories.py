@@ -12,8 +12,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
+from actions import context, service_choice
 from actions.booking_form import ValidateBookingForm
+from booking_core import catalog
+from booking_core.catalog import BusinessInfo, ServiceInfo
+from booking_core.scheduling import parse_business_hours
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # a Tuesday, GMT
 DOMAIN: dict[str, Any] = {
@@ -122,11 +125,29 @@ def make_tracker(
     )
 
 
+def offer_services(monkeypatch: pytest.MonkeyPatch, services: list[ServiceInfo]) -> None:
+    """The tenant's catalogue as the actions read it (booking_core.catalog.business_info)."""
+    info = BusinessInfo(name="Salon", timezone="Europe/London", hours=parse_business_hours(None),
+                        services=tuple(services), address="1 High Street",
+                        map_url="https://maps.example/salon", phone="+44 117 496 0000")  # fmt: skip
+    monkeypatch.setattr(catalog, "business_info", lambda slug: info)
+    service_choice.forget_catalogs()
+
+
+HAIRCUT = ServiceInfo(1, "Haircut", ("cut", "trim"), 30, price_cents=2500, currency="GBP")
+MASSAGE = ServiceInfo(2, "Massage", (), 60, duration_flexible=True, price_cents=5000,
+                      currency="GBP")  # fmt: skip
+MANICURE = ServiceInfo(3, "Manicure", (), 45)
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The clock at NOW, the zone London, and a tenant without services (no database)."""
     monkeypatch.setattr(context, "utc_now", lambda: NOW)
     monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/London")
+    offer_services(monkeypatch, [])
     yield
+    service_choice.forget_catalogs()
 
 
 async def run_form(tracker: Any) -> tuple[dict[str, Any], list[str]]:

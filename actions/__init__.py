@@ -16,8 +16,8 @@ from actions.submit import ActionSubmitBooking
 
 __all__ = [
     "ActionApplyChange",
-    "ActionAskEventTitle",
     "ActionAskEventTime",
+    "ActionAskEventTitle",
     "ActionCancelBooking",
     "ActionConfirmBooking",
     "ActionDropChange",

@@ -87,6 +87,28 @@ async def _candidates(tracker: Tracker, day: date | None) -> list[Any]:
     return events
 
 
+def cutoff_message(exc: Any) -> str:
+    """The business's cut-off in words, with its contact when it gave one."""
+    text = f"Sorry, {exc.reason}."
+    if exc.contact:
+        text += f" Please contact us directly: {exc.contact}."
+    return text
+
+
+async def late_change(tracker: Tracker, event_id: int) -> str | None:
+    """What to say instead of proposing a change the business's cut-off forbids."""
+    from booking_core.changes import check_change_allowed
+    from booking_core.errors import ChangeCutoffError, EventNotFoundError
+
+    try:
+        await asyncio.to_thread(check_change_allowed, **_who(tracker), event_id=event_id)
+    except ChangeCutoffError as exc:
+        return cutoff_message(exc)
+    except EventNotFoundError:
+        return None  # the change itself says so
+    return None
+
+
 class ActionFindReschedule(Action):
     """ "Move my dentist appointment to Friday at 10": find it, check the new time, propose."""
 
@@ -118,6 +140,10 @@ class ActionFindReschedule(Action):
             )
             return [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]
         event = events[0]
+        refused = await late_change(tracker, event.event_id)
+        if refused:
+            dispatcher.utter_message(text=refused)
+            return [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]
         if new_start is None:
             dispatcher.utter_message(
                 text=f"To move {describe_event(event)}, tell me the new day and time, e.g. "
@@ -177,6 +203,10 @@ class ActionFindCancel(Action):
             )
             return [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]
         event = events[0]
+        refused = await late_change(tracker, event.event_id)
+        if refused:
+            dispatcher.utter_message(text=refused)
+            return [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]
         dispatcher.utter_message(text=f"Cancel {describe_event(event)}?", buttons=YES_NO)
         change = {"kind": "cancel", "event_id": event.event_id}
         return [SlotSet("pending_change", change), SlotSet("awaiting_change", "confirm")]
@@ -194,7 +224,11 @@ class ActionApplyChange(Action):
     ) -> list[dict[str, Any]]:
         """Apply the proposed change and say how it went (done, saved for later, refused)."""
         from booking_core.changes import cancel_event, reschedule_event
-        from booking_core.errors import EventNotChangeableError, EventNotFoundError
+        from booking_core.errors import (
+            ChangeCutoffError,
+            EventNotChangeableError,
+            EventNotFoundError,
+        )
 
         change = tracker.get_slot("pending_change") or {}
         reset = [SlotSet("pending_change", None), SlotSet("awaiting_change", None)]
@@ -216,6 +250,9 @@ class ActionApplyChange(Action):
             else:
                 dispatcher.utter_message(response="utter_nothing_to_confirm")
                 return reset
+        except ChangeCutoffError as exc:  # the cut-off passed since the change was proposed
+            dispatcher.utter_message(text=cutoff_message(exc))
+            return reset
         except (EventNotFoundError, EventNotChangeableError):
             dispatcher.utter_message(response="utter_no_matching_booking")
             return reset

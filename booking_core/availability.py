@@ -115,11 +115,11 @@ def busy_periods(
     (rows without a contact); anything else is "another appointment", so no other customer's
     title leaks. `exclude_event_id` (one of the contact's events) is left out. Rows are read a
     day beyond the window on each side, so buffers and daily caps see whole days. The hours and
-    rules are the service's (`service_id`, one of the tenant's) over the tenant's.
+    rules are the service's (`service_id`, one of the tenant's; for a reschedule, the moved
+    booking's own service) over the tenant's.
     """
     with session_scope() as session:
         tenant, contact = contact_scope(session, tenant_slug, channel, platform_user_id)
-        terms = terms_of(session, tenant, service_id)
         zone = ZoneInfo(tenant.timezone)
         day = timedelta(days=1)
         rows = find_overlapping_events(
@@ -131,6 +131,7 @@ def busy_periods(
             own = contact is not None and row.contact_id == contact.id
             if own and row.id == exclude_event_id:
                 excluded.append((row.start, row.end))
+                service_id = row.service_id if service_id is None else service_id
                 continue
             business_block = row.contact_id is None and row.provider == "builtin"
             booked.append(BookedTime(
@@ -140,6 +141,7 @@ def busy_periods(
                 buffer_after=timedelta(minutes=row.buffer_after_minutes or 0),
             ))  # fmt: skip
         busy = [Busy(b.start, b.end, b.title) for b in booked if b.start < high and b.end > low]
+        terms = terms_of(session, tenant, service_id)
         session.commit()  # no transaction is held during the provider call
 
         checked, reauth, error = True, False, None

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from booking_core.booking import request_key
+from booking_core.booking_rules import change_refusal
 from booking_core.calendar_writes import (
     DEFERRED,
     DONE,
@@ -39,10 +40,10 @@ from booking_core.db.repository import (
 )
 from booking_core.db.session import session_scope
 from booking_core.db.types import require_aware, utcnow
-from booking_core.errors import EventNotChangeableError
+from booking_core.errors import ChangeCutoffError, EventNotChangeableError
 from booking_core.lookup import EventSummary, own_event, summary
 from booking_core.retry_policy import DEFAULT_RETRY, RetryPolicy
-from booking_core.tenancy import contact_scope
+from booking_core.tenancy import business_contact, contact_scope, terms_of
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,33 @@ def _free_key(
     return None if taken else key
 
 
+def _refuse_late(session: Session, tenant: Tenant, event: CalendarEvent, now: datetime) -> None:
+    """ChangeCutoffError when the business's cut-off (its service's, else the tenant's) has
+    passed for this booking."""
+    rules = terms_of(session, tenant, event.service_id).rules
+    refusal = change_refusal(event_start=event.start, now=now, rules=rules)
+    if refusal is not None:
+        raise ChangeCutoffError(refusal.reason, business_contact(tenant))
+
+
+def check_change_allowed(
+    *,
+    tenant_slug: str | None,
+    channel: str,
+    platform_user_id: str,
+    event_id: int,
+    now: datetime | None = None,
+) -> None:
+    """Raise ChangeCutoffError (or EventNotFoundError) before a change is even proposed, so
+    the customer hears the rule and the business's contact instead of a question."""
+    now = require_aware(now or utcnow(), "now")
+    with session_scope() as session:
+        tenant, contact = contact_scope(session, tenant_slug, channel, platform_user_id)
+        event = own_event(session, tenant, contact, event_id)
+        if event.status in ACTIVE_EVENT_STATUSES:
+            _refuse_late(session, tenant, event, now)
+
+
 def reschedule_event(
     *,
     tenant_slug: str | None,
@@ -134,13 +162,15 @@ def reschedule_event(
     on refused credentials the tenant is flagged (needs_reauth); a permanent refusal restores
     the old times (failed), and an event deleted in the calendar is marked cancelled (gone).
     Raises EventNotFoundError, EventNotChangeableError (cancelled/failed event, past or empty
-    slot). Availability is the caller's job (`check_availability(exclude_event_id=...)`).
+    slot) and ChangeCutoffError (the business's cut-off has passed). Availability is the
+    caller's job (`check_availability(exclude_event_id=...)`).
     """
     new_start = require_aware(new_start, "new_start")
     new_end = require_aware(new_end, "new_end")
+    now = require_aware(now or utcnow(), "now")
     if new_end <= new_start:
         raise EventNotChangeableError("the new end must be after the new start")
-    if new_start < require_aware(now or utcnow(), "now"):
+    if new_start < now:
         raise EventNotChangeableError("the new time is in the past")
     with session_scope() as session:
         tenant, contact = contact_scope(session, tenant_slug, channel, platform_user_id)
@@ -151,6 +181,7 @@ def reschedule_event(
         before = _Before.of(event)
         if (event.start, event.end) == (new_start, new_end):
             return ChangeResult(DONE, summary(event), event.start, event.end)
+        _refuse_late(session, tenant, event, now)
         event.start, event.end = new_start, new_end
         event.idempotency_key = _free_key(session, tenant, contact, event)
         event.updated_at = utcnow()
@@ -195,6 +226,7 @@ def cancel_event(
     channel: str,
     platform_user_id: str,
     event_id: int,
+    now: datetime | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
 ) -> ChangeResult:
@@ -203,14 +235,18 @@ def cancel_event(
     The row is cancelled (its slot freed) first, owing the provider delete; an outage leaves
     it owed for the worker (deferred), refused credentials flag the tenant (needs_reauth), a
     permanent refusal restores the event (failed). Cancelling a cancelled event is a no-op
-    (done, or deferred while its delete is still owed). Raises EventNotFoundError.
+    (done, or deferred while its delete is still owed). Raises EventNotFoundError, and
+    ChangeCutoffError when the business's cut-off has passed.
     """
+    now = require_aware(now or utcnow(), "now")
     with session_scope() as session:
         tenant, contact = contact_scope(session, tenant_slug, channel, platform_user_id)
         event = own_event(session, tenant, contact, event_id)
         if event.status == "cancelled":
             outcome = DEFERRED if event.owed_operation == "delete" else DONE
             return ChangeResult(outcome, summary(event))
+        if event.status in ACTIVE_EVENT_STATUSES:
+            _refuse_late(session, tenant, event, now)
         before = _Before.of(event)
         cancel_calendar_event(session, tenant_id=tenant.id, event_id=event.id)
         if event.provider == "builtin" or before.status == "failed":

@@ -14,3 +14,13 @@ class EventNotFoundError(LookupError):
 
 class EventNotChangeableError(ValueError):
     """The event is cancelled or failed, or the requested change is invalid (e.g. in the past)."""
+
+
+class ChangeCutoffError(EventNotChangeableError):
+    """The business's cut-off forbids changing or cancelling a booking this close to its start;
+    `contact` is how to reach the business instead (None when it gave none)."""
+
+    def __init__(self, reason: str, contact: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.contact = contact

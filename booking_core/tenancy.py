@@ -105,6 +105,12 @@ def terms_of(session: Session, tenant: Tenant, service_id: int | None = None) ->
     return BookingTerms(hours, rules, service.id if service is not None else None)
 
 
+def business_contact(tenant: Tenant) -> str | None:
+    """How customers reach the business in words ("+44 117 496 0000 or hello@salon.example")."""
+    ways = [way for way in (tenant.phone, tenant.email) if way]
+    return " or ".join(ways) or None
+
+
 def flag_tenant_reauth(
     session: Session, *, tenant_id: int, provider: str, exc: BaseException
 ) -> bool:

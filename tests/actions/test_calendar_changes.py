@@ -96,6 +96,31 @@ async def test_cancel_after_yes(db_settings: str) -> None:
     assert "nothing booked" in messages[0]["text"]
 
 
+async def test_a_late_cancel_is_refused_with_the_business_contact(db_settings: str) -> None:
+    from booking_core.db.repository import ensure_default_tenant
+    from booking_core.db.session import session_scope
+
+    with session_scope() as session:
+        tenant = ensure_default_tenant(session)
+        tenant.booking_rules = {"change_cutoff_hours": 24 * 30}
+        tenant.phone = "+44 117 496 0000"
+    _book("jack", "Haircut", _next_weekday_at(10))
+    tracker = make_tracker(
+        "cancel my haircut", intent="cancel_event",
+        entities=[title_entity("haircut", start=10)], sender_id="jack",
+    )  # fmt: skip
+    slots, messages = await _run(ActionFindCancel(), tracker)
+    assert messages[0]["text"] == (
+        "Sorry, bookings can be changed or cancelled only up to 30 days before they start. "
+        "Please contact us directly: +44 117 496 0000.")  # fmt: skip
+    assert slots == {"pending_change": None, "awaiting_change": None}
+    # A change proposed before the rule was set is refused at the yes, the same way.
+    proposed = {"pending_change": {"kind": "cancel", "event_id": 1}, "awaiting_change": "confirm"}
+    yes = make_tracker("yes", intent="affirm", slots=proposed, sender_id="jack")
+    _, messages = await _run(ActionApplyChange(), yes)
+    assert messages[0]["text"].startswith("Sorry, bookings can be changed or cancelled")
+
+
 def test_choice_buttons_fit_platform_limits() -> None:
     class Event:
         event_id = 123456

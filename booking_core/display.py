@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from booking_core.db.models import CalendarEvent
+
 
 def describe_window(begin: datetime, end: datetime, zone_name: str) -> str:
     """ "Tue 3 Dec, 15:00-15:45 (Europe/London)", the way people read a booking."""
@@ -43,3 +45,21 @@ def describe_minutes(minutes: float) -> str:
     if rest or not hours:
         parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
     return " ".join(parts)
+
+
+def service_details(
+    *, service: str, minutes: float, price_cents: int | None, currency: str | None
+) -> str:
+    """What a calendar entry says of the service booked: "Haircut, 30 minutes, \u00a325.00"."""
+    parts = [service, describe_minutes(minutes)]
+    price = describe_price(price_cents, currency)
+    return ", ".join([*parts, price] if price else parts)
+
+
+def event_details(event: CalendarEvent) -> str | None:
+    """The service a booking is for, with its length and price then (None without one)."""
+    if event.service_id is None and event.price_cents is None:
+        return None
+    minutes = (event.end - event.start).total_seconds() / 60
+    return service_details(service=event.title, minutes=minutes, price_cents=event.price_cents,
+                           currency=event.currency)  # fmt: skip

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from booking_core.db.models import CalendarEvent
 from booking_core.db.types import require_aware
+from booking_core.display import event_details
 
 
 def rfc3339(value: datetime, zone: str | None = None) -> str:
@@ -40,7 +41,8 @@ def parse_when(when: Mapping[str, Any], fallback_zone: str) -> datetime:
 
 def event_body(event: CalendarEvent) -> dict[str, Any]:
     """Fields we own on the Google event: summary, start/end in the event's zone and, when the
-    row has one, location (left out otherwise, so a patch keeps a place set in Google)."""
+    row has them, location and the service booked as the description (left out otherwise, so
+    a patch keeps what was set in Google)."""
     body: dict[str, Any] = {
         "summary": event.title,
         "start": {"dateTime": rfc3339(event.start, event.timezone), "timeZone": event.timezone},
@@ -48,6 +50,9 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
     }
     if event.location:
         body["location"] = event.location
+    details = event_details(event)
+    if details:
+        body["description"] = details
     return body
 
 

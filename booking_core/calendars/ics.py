@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from booking_core.db.models import CalendarEvent
 from booking_core.db.types import require_aware, utcnow
+from booking_core.display import event_details
 
 CRLF = "\r\n"
 MAX_LINE_OCTETS = 75
@@ -110,4 +111,5 @@ def render_event(event: CalendarEvent, *, url: str | None = None) -> str:
         status=_ICS_STATUS.get(event.status),
         url=url if url is not None else event.link,
         location=event.location,
+        description=event_details(event),
     )

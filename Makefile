@@ -49,6 +49,7 @@ migrate: install ## Create or migrate the database (DATABASE_URL, default var/bo
 	@$(PY) -m booking_core.db.migrate
 
 run: install train migrate ## Start actions, admin API and Rasa (REST + configured channels)
+	@$(PY) -m booking_core.examples
 	@scripts/run.sh server
 
 run-prod: install train ## Everything under supervisord on local PostgreSQL and Redis (RASA_PROCESSES, ACTION_PROCESSES, INGEST_PROCESSES)

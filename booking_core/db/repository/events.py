@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from booking_core.db.models import ACTIVE_EVENT_STATUSES, EVENT_STATUSES, CalendarEvent, Contact
@@ -307,3 +307,9 @@ def find_overlapping_events(
         .order_by(CalendarEvent.start, CalendarEvent.id)
     )
     return list(session.execute(query).scalars())
+
+
+def count_tenant_events(session: Session, *, tenant_id: int) -> int:
+    """How many bookings the tenant has ever had (any status)."""
+    query = select(func.count()).where(CalendarEvent.tenant_id == tenant_id)
+    return int(session.scalar(query.select_from(CalendarEvent)) or 0)

@@ -19,6 +19,7 @@ from api.routes import (
     api_keys,
     calendar,
     channel_accounts,
+    event_booking,
     events,
     feeds,
     health,
@@ -66,6 +67,7 @@ def create_app(*, database_url: str | None = None, config: ApiConfig | None = No
     app.include_router(health.router)
     # events first: its public `/events/{uid}.ics` must win over `/events/{event_id:int}`.
     app.include_router(events.router, prefix=API_V1_PREFIX)
+    app.include_router(event_booking.router, prefix=API_V1_PREFIX)
     app.include_router(tenants.admin_router, prefix=API_V1_PREFIX)
     app.include_router(tenants.router, prefix=API_V1_PREFIX)
     app.include_router(api_keys.router, prefix=API_V1_PREFIX)

@@ -299,6 +299,9 @@ class EventOut(BaseModel):
     contact_id: int | None
     title: str
     location: str | None = Field(None, description="where it takes place, as the customer said")
+    service_id: int | None = None
+    price_cents: int | None = Field(None, description="the service's price when it was booked")
+    currency: str | None = None
     start: datetime
     end: datetime
     timezone: str

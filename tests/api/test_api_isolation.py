@@ -119,6 +119,17 @@ CASES = [
         list_of_b="event_id",
     ),
     Case("GET", "/api/v1/events/{event_id:int}", "/api/v1/events/{b.event_id}", 404),
+    Case(
+        "POST",
+        "/api/v1/events",
+        "/api/v1/events",
+        404,
+        {
+            "customer": {"channel": "telegram", "platform_user_id": "ub"},
+            "service_id": "{b.service_id}",
+            "start": "2030-07-03T10:00:00Z",
+        },
+    ),
     Case("GET", "/api/v1/calendar", "/api/v1/calendar", 200),
     Case("POST", "/api/v1/calendar/google/connect", "/api/v1/calendar/google/connect", 200),
     Case("DELETE", "/api/v1/calendar/google", "/api/v1/calendar/google", 200),

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import time_slots
-from actions.confirmation import slot_button
+from actions.confirmation import service_slot, slot_button
 from actions.context import channel_name, now_in, platform_user_id, tenant_slug, tenant_timezone
 from actions.time_windows import TimeWindow, window_from_slot
 
@@ -59,6 +59,7 @@ async def offer_free_times(
             end=end,
             duration=timedelta(minutes=float(minutes)),
             now=now_in(tracker),
+            service_id=(service_slot(tracker) or {}).get("id"),
         )
     except Exception:  # offering is advice: the question is still asked
         logger.exception("free times failed for %s", tracker.sender_id)

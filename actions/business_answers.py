@@ -19,8 +19,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import time_slots
 from actions.context import now_in, tenant_timezone
-from actions.form_reading import latest
+from actions.form_reading import VALUE_ENTITIES, latest
 from actions.service_choice import business_of, service_said
+from actions.title_answer import is_question
 from booking_core.catalog import BusinessInfo, ServiceInfo
 from booking_core.scheduling import OpeningHours
 
@@ -123,6 +124,13 @@ def answer(intent: str, text: str, info: BusinessInfo, day: date | None = None) 
     return _services_reply(info, "We offer:")
 
 
+def form_value(text: str, intent: str, entities: list[dict[str, Any]]) -> bool:
+    """A message carrying a value the form can take (a time, a length, a title) that is not
+    put as a question: an answer to the form, whatever the classifier guessed."""
+    has_value = any(e.get("entity") in VALUE_ENTITIES for e in entities)
+    return has_value and not is_question(text, intent)
+
+
 class ActionAnswerBusinessQuestion(Action):
     """Answer a question about the business from its own data; inside the booking form the
     rules run the form again after this, so the booking carries on."""
@@ -136,6 +144,8 @@ class ActionAnswerBusinessQuestion(Action):
     ) -> list[dict[str, Any]]:
         """One answer; a catalogue that cannot be read gets an apology, never silence."""
         intent, text, entities = latest(tracker)
+        if tracker.active_loop_name == "booking_form" and form_value(text, intent, entities):
+            return []  # "three hours" read as a question: the form takes the value next
         info = await business_of(tracker)
         if info is None:
             dispatcher.utter_message(response="utter_business_info_unavailable")

@@ -17,6 +17,7 @@ from tests.actions.factories import (
     HAIRCUT,
     MANICURE,
     MASSAGE,
+    duration_entity,
     fixed_clock,  # noqa: F401  (autouse: NOW, London, no services unless offered)
     make_tracker,
     offer_services,
@@ -105,3 +106,18 @@ async def test_the_action_reads_the_day_asked_about(
     text = dispatcher.messages[0]["text"]
     assert text.startswith("We're closed on Saturday.") is day_said  # defaults: Mon-Fri
     assert text.startswith("We're open Monday to Friday 09:00-17:00") is not day_said
+
+
+async def test_a_value_in_the_form_is_left_to_the_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    offer_services(monkeypatch, [HAIRCUT])
+    answer_to_form = make_tracker("three hours", intent="ask_opening_hours",
+                                  entities=[duration_entity("three hours", 10800)],
+                                  slots={"requested_slot": "event_duration"})  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerBusinessQuestion().run(dispatcher, answer_to_form, DOMAIN) == []
+    assert dispatcher.messages == []
+    question = make_tracker("are you open for three hours on saturday?",
+                            intent="ask_opening_hours",
+                            entities=[duration_entity("three hours", 10800, start=17)])  # fmt: skip
+    await ActionAnswerBusinessQuestion().run(dispatcher, question, DOMAIN)
+    assert dispatcher.messages and dispatcher.messages[0]["text"].startswith("We're open")

@@ -9,6 +9,7 @@ the catalogue (actions.service_choice.business_of) and the day a question names.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,8 +26,25 @@ from actions.title_answer import is_question
 from booking_core.catalog import BusinessInfo, ServiceInfo
 from booking_core.scheduling import OpeningHours
 
-BUSINESS_INTENTS = ("ask_price", "ask_services", "ask_duration", "ask_opening_hours",
-                    "ask_location")  # fmt: skip
+#: The kinds of question `question_kind` tells apart (the classifier has one intent for all:
+#: five small intents confused each other and the out-of-scope queries far more).
+KINDS = ("price", "services", "duration", "hours", "location")
+_KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("duration", re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (?:minutes|hours)\b|"
+                            r"\bduration\b|\blength\b|\btake(?:s)? (?:long|more|less)\b|"
+                            r"\b(?:is|are) (?:a |the )?[\w -]{1,30}?(?:an? )?(?:hour|minutes?)\b|"
+                            r"\b(?:last|allow|set aside)\b", re.I)),
+    ("price", re.compile(r"\bhow much\b|\bprices?\b|\bpricey\b|\bcosts?\b|\bcharge\b|"
+                         r"\bfees?\b|\brates?\b|\bexpensive\b|\bcheap\b|\bpay\b|"
+                         r"\bset me back\b|\bdamage\b", re.I)),
+    ("location", re.compile(r"\bwhere\b|\baddress\b|\bpost ?code\b|\bdirections?\b|\bmap\b|"
+                            r"\bpark(?:ing)?\b|\bget (?:to|there)\b|\bfind (?:you|your)\b|"
+                            r"\bstreet\b|\bstation\b|\bbus\b|\blocat|\bwhereabouts\b|"
+                            r"\bhow far\b|\bnear(?:by|est)?\b", re.I)),
+    ("hours", re.compile(r"\bopen\w*\b|\bclos(?:e|ed|ing)\b|\bshut\b|\bhours\b|"
+                         r"\bwhat time\b|\bwhen do you\b|\buntil\b|\bweekends?\b|"
+                         r"\bhow (?:early|late)\b|\bstart\b|\bfinish\b|\btimes\b", re.I)),
+)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_BUTTONS = 10
 
@@ -84,10 +102,19 @@ def _services_reply(info: BusinessInfo, opening: str) -> Reply:
     return Reply(f"{opening} {lines}.", buttons)
 
 
-def answer(intent: str, text: str, info: BusinessInfo, day: date | None = None) -> Reply:
-    """The reply to one of BUSINESS_INTENTS about `info`'s business."""
+def question_kind(text: str) -> str:
+    """Which of KINDS a question about the business asks, by its cue words (the length first:
+    "how much time" is not a price); anything else asks what is offered."""
+    for kind, cue in _KIND_CUES:
+        if cue.search(text):
+            return kind
+    return "services"
+
+
+def answer(kind: str, text: str, info: BusinessInfo, day: date | None = None) -> Reply:
+    """The reply to a question of one of KINDS about `info`'s business."""
     service = service_said(text, info) if info.services else None
-    if intent == "ask_opening_hours":
+    if kind == "hours":
         if day is not None:
             ranges = info.hours.get(day.weekday(), ())
             name = DAY_NAMES[day.weekday()]
@@ -96,7 +123,7 @@ def answer(intent: str, text: str, info: BusinessInfo, day: date | None = None) 
                 said = f"On {name} we're open {_ranges(ranges)}."
             return Reply(f"{said} Our hours: {describe_hours(info.hours)}.")
         return Reply(f"We're open {describe_hours(info.hours)}.")
-    if intent == "ask_location":
+    if kind == "location":
         if not info.address and not info.map_url:
             return Reply(f"{info.name} hasn't added an address here.{_contact(info)}")
         where = f"We're at {info.address}." if info.address else "Here's where we are:"
@@ -105,11 +132,11 @@ def answer(intent: str, text: str, info: BusinessInfo, day: date | None = None) 
         return Reply(f"I can't tell you about {info.name}'s services here; I can book an "
                      f"appointment for you.{_contact(info)}")  # fmt: skip
     if service is not None:
-        if intent == "ask_price":
+        if kind == "price":
             text = f"I don't have a price for a {service.name.lower()}.{_contact(info)}"
             if service.price:
                 text = f"A {service.name.lower()} is {service.price} ({service.length})."
-        elif intent == "ask_duration":
+        elif kind == "duration":
             text = f"A {service.name.lower()} takes {service.length}"
             text += " (you can ask for another length)." if service.duration_flexible else "."
         else:
@@ -117,9 +144,9 @@ def answer(intent: str, text: str, info: BusinessInfo, day: date | None = None) 
             if service.description:
                 text += f" {service.description}"
         return Reply(text, [book_button(service)])
-    if intent == "ask_price":
+    if kind == "price":
         return _services_reply(info, "Our prices:")
-    if intent == "ask_duration":
+    if kind == "duration":
         return _services_reply(info, "How long each takes:")
     return _services_reply(info, "We offer:")
 
@@ -159,6 +186,6 @@ class ActionAnswerBusinessQuestion(Action):
                 break
         if day is not None and day < now_in(tracker).date():
             day = None  # "were you open yesterday?" is answered with the hours
-        reply = answer(intent if intent in BUSINESS_INTENTS else "ask_services", text, info, day)
+        reply = answer(question_kind(text), text, info, day)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         return []

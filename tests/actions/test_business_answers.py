@@ -9,7 +9,12 @@ from datetime import date
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.business_answers import ActionAnswerBusinessQuestion, answer, describe_hours
+from actions.business_answers import (
+    ActionAnswerBusinessQuestion,
+    answer,
+    describe_hours,
+    question_kind,
+)
 from booking_core.catalog import BusinessInfo
 from booking_core.scheduling import parse_business_hours
 from tests.actions.factories import (
@@ -35,34 +40,34 @@ BOOK_HAIRCUT = {"title": "Book Haircut", "payload": '/schedule_event{"event_titl
 
 
 def test_the_price_of_a_named_service() -> None:
-    reply = answer("ask_price", "how much is a haircut?", SALON)
+    reply = answer("price", "how much is a haircut?", SALON)
     assert reply.text == "A haircut is \u00a325.00 (30 minutes)."
     assert reply.buttons == [BOOK_HAIRCUT]
 
 
 def test_a_service_without_price_gives_the_contact() -> None:
-    reply = answer("ask_price", "how much is a manicure", SALON)
+    reply = answer("price", "how much is a manicure", SALON)
     assert reply.text == (
         "I don't have a price for a manicure. You can reach us at +44 117 496 0000.")  # fmt: skip
 
 
 def test_prices_of_everything_when_none_is_named() -> None:
-    reply = answer("ask_price", "what are your prices", SALON)
+    reply = answer("price", "what are your prices", SALON)
     assert reply.text == ("Our prices: Haircut, 30 minutes, \u00a325.00; Massage, 1 hour, "
                           "\u00a350.00; Manicure, 45 minutes.")  # fmt: skip
     assert [b["title"] for b in reply.buttons] == ["Book Haircut", "Book Massage", "Book Manicure"]
 
 
 def test_what_is_offered_and_a_yes_for_a_named_one() -> None:
-    assert answer("ask_services", "what do you offer?", SALON).text.startswith("We offer: Haircut")
-    yes = answer("ask_services", "do you do manicures?", SALON)
+    assert answer("services", "what do you offer?", SALON).text.startswith("We offer: Haircut")
+    yes = answer("services", "do you do manicures?", SALON)
     assert yes.text == "Yes: Manicure, 45 minutes." and yes.buttons[0]["title"] == "Book Manicure"
 
 
 def test_how_long_with_a_flexible_length_said() -> None:
-    assert answer("ask_duration", "how long does a massage take?", SALON).text == (
+    assert answer("duration", "how long does a massage take?", SALON).text == (
         "A massage takes 1 hour (you can ask for another length).")  # fmt: skip
-    assert answer("ask_duration", "how long is a haircut", SALON).text == (
+    assert answer("duration", "how long is a haircut", SALON).text == (
         "A haircut takes 30 minutes.")  # fmt: skip
 
 
@@ -70,26 +75,26 @@ def test_opening_hours_all_week_and_for_a_day() -> None:
     assert describe_hours(HOURS) == (
         "Monday to Wednesday 09:00-17:00, Thursday 09:00-20:00, "
         "Friday 09:00-17:00, Saturday 09:00-12:00 and 13:00-15:00")  # fmt: skip
-    saturday = answer("ask_opening_hours", "are you open on saturday", SALON, date(2026, 11, 28))
+    saturday = answer("hours", "are you open on saturday", SALON, date(2026, 11, 28))
     assert saturday.text.startswith("On Saturday we're open 09:00-12:00 and 13:00-15:00.")
-    sunday = answer("ask_opening_hours", "open sunday?", SALON, date(2026, 11, 29))
+    sunday = answer("hours", "open sunday?", SALON, date(2026, 11, 29))
     assert sunday.text.startswith("We're closed on Sunday.")
     assert describe_hours(parse_business_hours({"sun": []})) == "closed every day"
 
 
 def test_where_with_a_map_link_or_the_contact() -> None:
-    assert answer("ask_location", "where are you?", SALON).text == (
+    assert answer("location", "where are you?", SALON).text == (
         "We're at 1 High Street, Bristol. https://maps.example/salon")  # fmt: skip
     nowhere = replace(SALON, address=None, map_url=None, phone=None, email="hi@salon.example")
-    assert answer("ask_location", "where are you", nowhere).text == (
+    assert answer("location", "where are you", nowhere).text == (
         "Salon hasn't added an address here. You can reach us at hi@salon.example.")  # fmt: skip
 
 
 def test_a_business_without_services() -> None:
     bare = replace(SALON, services=())
-    assert answer("ask_price", "how much is a haircut", bare).text.startswith(
+    assert answer("price", "how much is a haircut", bare).text.startswith(
         "I can't tell you about Salon's services here")  # fmt: skip
-    assert answer("ask_opening_hours", "when are you open", bare).text.startswith("We're open")
+    assert answer("hours", "when are you open", bare).text.startswith("We're open")
 
 
 @pytest.mark.parametrize(("when", "day_said"), [("2026-11-28T00:00:00+00:00", True),
@@ -98,7 +103,7 @@ async def test_the_action_reads_the_day_asked_about(
     monkeypatch: pytest.MonkeyPatch, when: str, day_said: bool
 ) -> None:
     offer_services(monkeypatch, [HAIRCUT])
-    tracker = make_tracker("are you open on saturday", intent="ask_opening_hours",
+    tracker = make_tracker("are you open on saturday", intent="ask_business",
                            entities=[time_entity("saturday", when, start=16, grain="day")],
                            active_loop=None)  # fmt: skip
     dispatcher = CollectingDispatcher()
@@ -110,14 +115,33 @@ async def test_the_action_reads_the_day_asked_about(
 
 async def test_a_value_in_the_form_is_left_to_the_form(monkeypatch: pytest.MonkeyPatch) -> None:
     offer_services(monkeypatch, [HAIRCUT])
-    answer_to_form = make_tracker("three hours", intent="ask_opening_hours",
+    answer_to_form = make_tracker("three hours", intent="ask_business",
                                   entities=[duration_entity("three hours", 10800)],
                                   slots={"requested_slot": "event_duration"})  # fmt: skip
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerBusinessQuestion().run(dispatcher, answer_to_form, DOMAIN) == []
     assert dispatcher.messages == []
     question = make_tracker("are you open for three hours on saturday?",
-                            intent="ask_opening_hours",
+                            intent="ask_business",
                             entities=[duration_entity("three hours", 10800, start=17)])  # fmt: skip
     await ActionAnswerBusinessQuestion().run(dispatcher, question, DOMAIN)
     assert dispatcher.messages and dispatcher.messages[0]["text"].startswith("We're open")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("how much is a haircut?", "price"), ("what do you charge for an mot", "price"),
+        ("price list please", "price"), ("is a consultation free or do you charge", "price"),
+        ("how long does a massage take?", "duration"), ("how much time should I allow", "duration"),
+        ("is a facial an hour", "duration"), ("how many minutes is a trim", "duration"),
+        ("when are you open?", "hours"), ("what time do you start in the morning", "hours"),
+        ("are you closed on mondays", "hours"), ("do you work weekends", "hours"),
+        ("where are you?", "location"), ("what is the address of the salon", "location"),
+        ("where should i park", "location"), ("how do i get to you", "location"),
+        ("what do you offer?", "services"), ("do you do nails", "services"),
+        ("can you do highlights", "services"),
+    ],
+)  # fmt: skip
+def test_the_kind_of_question(text: str, kind: str) -> None:
+    assert question_kind(text) == kind

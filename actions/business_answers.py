@@ -33,7 +33,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (?:minutes|hours)\b|"
                             r"\bduration\b|\blength\b|\btake(?:s)? (?:long|more|less)\b|"
                             r"\b(?:is|are) (?:a |the )?[\w -]{1,30}?(?:an? )?(?:hour|minutes?)\b|"
-                            r"\b(?:last|allow|set aside)\b", re.I)),
+                            r"\b(?:last|allow|set aside|long)\b|\btakes? all\b", re.I)),
     ("price", re.compile(r"\bhow much\b|\bprices?\b|\bpricey\b|\bcosts?\b|\bcharge\b|"
                          r"\bfees?\b|\brates?\b|\bexpensive\b|\bcheap\b|\bpay\b|"
                          r"\bset me back\b|\bdamage\b", re.I)),

@@ -165,6 +165,18 @@ def busy_periods(
                        service_id=terms.service_id)  # fmt: skip
 
 
+def allowed_anchor(
+    start: datetime, duration: timedelta, earliest: datetime, latest: datetime | None
+) -> datetime:
+    """Where to look for alternatives: the request itself, or the nearest allowed edge when it
+    is too soon (minimum notice) or too far ahead."""
+    if start < earliest:
+        return earliest
+    if latest is not None and start + duration > latest:
+        return max(earliest, latest - duration)
+    return start
+
+
 def check_availability(
     *,
     tenant_slug: str | None,
@@ -208,17 +220,31 @@ def check_availability(
         start=start, end=end, now=now, zone=known.zone, rules=known.rules, booked=known.booked,
         service_id=known.service_id,
     )  # fmt: skip
+    earliest = earliest_start(now, known.rules)
+    latest = latest_start(now, known.zone, known.rules)
+    avoided = known.avoided()
+    # Too soon or too far ahead: the nearest allowed times are near the allowed edge, whose
+    # busy time is read too when it lies outside the window read around the request.
+    around = allowed_anchor(start, end - start, earliest, latest)
+    if around - horizon < low or around + horizon > high:
+        edge = busy_periods(
+            tenant_slug=tenant_slug, channel=channel, platform_user_id=platform_user_id,
+            low=max(now, around - horizon), high=around + horizon + (end - start),
+            exclude_event_id=exclude_event_id, service_id=service_id, retry=retry, sleep=sleep,
+        )  # fmt: skip
+        avoided += edge.avoided()
     verdict = check_slot(
         start=start,
         end=end,
-        busy=known.avoided(),
+        busy=avoided,
         hours=known.hours,
         zone=known.zone,
         now=now,
         limit=limit,
-        earliest=earliest_start(now, known.rules),
-        latest=latest_start(now, known.zone, known.rules),
+        earliest=earliest,
+        latest=latest,
         refused=bool(refusals),
+        around=around,
     )
     clashes = clash_labels(known.busy, start, end)
     return Availability(

@@ -322,9 +322,11 @@ def check_slot(
     earliest: datetime | None = None,
     latest: datetime | None = None,
     refused: bool = False,
+    around: datetime | None = None,
 ) -> SlotCheck:
     """Clash/past/hours verdict for [start, end) and, when it is not free (or a booking rule
-    `refused` it), alternatives starting in [earliest or now, latest)."""
+    `refused` it), alternatives starting in [earliest or now, latest), nearest to `around`
+    (default: the requested start)."""
     start = require_aware(start, "start")
     end = require_aware(end, "end")
     if end <= start:
@@ -340,7 +342,7 @@ def check_slot(
             hours=hours,
             zone=zone,
             duration=end - start,
-            around=start,
+            around=around or start,
             now=max(now, earliest) if earliest is not None else now,
             limit=limit,
             step=step,

@@ -145,12 +145,23 @@ CHECKPOINTS = sa.Table(
 )
 
 
+def create_checkpoints(engine: sa.engine.Engine) -> None:
+    """The checkpoints table, once: two Rasa processes starting together on a new schema both
+    see it missing and both CREATE it; the one that loses (DuplicateTable, or a unique
+    violation of PostgreSQL's catalogue) finds it made by the other."""
+    try:
+        CHECKPOINTS.create(engine, checkfirst=True)
+    except (sa.exc.ProgrammingError, sa.exc.IntegrityError, sa.exc.OperationalError):
+        if not sa.inspect(engine).has_table(CHECKPOINTS.name):
+            raise
+
+
 class SqlLog:
     """Rasa's `events` table (via its SQLTrackerStore) and the checkpoints beside it."""
 
     def __init__(self, store: SQLTrackerStore) -> None:
         self.store = store
-        CHECKPOINTS.create(store.engine, checkfirst=True)
+        create_checkpoints(store.engine)
 
     def window(self, sender_id: str) -> Window | None:
         """The checkpoint's prefix and the events after it (all, before the first cut)."""

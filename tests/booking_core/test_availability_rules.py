@@ -34,10 +34,13 @@ def add_service(name: str, minutes: int, **fields: Any) -> int:
                                   duration_minutes=minutes, **fields).id)  # fmt: skip
 
 
-def book_service(user: str, start: str, minutes: int, service_id: int | None = None) -> int:
+def book_service(
+    user: str, start: str, minutes: int, service_id: int | None = None, day: date | None = None
+) -> int:
+    begin = at(start, day) if day else at(start)
     outcome = submit_booking(
         tenant_slug="shop", channel="whatsapp", platform_user_id=user, display_name=None,
-        title="Haircut", start=at(start), end=at(start) + timedelta(minutes=minutes),
+        title="Haircut", start=begin, end=begin + timedelta(minutes=minutes),
         timezone="Europe/London", retry=FAST, service_id=service_id,
     )  # fmt: skip
     return outcome.booking.event_id
@@ -60,6 +63,17 @@ def test_how_far_ahead_refuses_and_offers_the_last_open_days(fake: FakeCalendar)
     assert [r.rule for r in result.refusals] == [ADVANCE]
     assert result.alternatives
     assert all(s.start.date() <= TUESDAY for s in result.alternatives)
+
+
+def test_far_beyond_the_limit_offers_the_last_allowed_days(fake: FakeCalendar) -> None:
+    set_rules(max_advance_days=1)
+    book_service("ann", "16:00", 60, day=TUESDAY)  # the last allowed day's last hour is taken
+    far = at("10:00", date(2030, 7, 24))  # three weeks ahead: outside any window read before
+    result = check_availability(**BOB, start=far, end=far + timedelta(hours=1), now=NOW)
+    assert [r.rule for r in result.refusals] == [ADVANCE]
+    starts = [s.start for s in result.alternatives]
+    assert starts and all(s.date() <= TUESDAY for s in starts)
+    assert max(starts) < at("16:00", TUESDAY) or max(starts) >= at("17:00", TUESDAY)
 
 
 def test_service_buffers_are_kept_on_the_booking_and_count_as_busy(fake: FakeCalendar) -> None:

@@ -161,3 +161,31 @@ def test_on_postgres(postgres_server_url: str) -> None:
     window = asyncio.run(scenario())
     assert window is not None and window.get_slot("counter") == 14.0
     assert sum(isinstance(e, UserUttered) for e in window.events) <= CUT_AFTER + 1
+
+
+def test_the_checkpoints_table_survives_a_concurrent_create(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two Rasa processes starting on a new schema both CREATE the table; the loser's error
+    (DuplicateTable on PostgreSQL) is fine once the table exists, and raised otherwise."""
+    from booking_core.rasa_stores import event_logs
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
+    real_create = event_logs.CHECKPOINTS.create
+
+    def lose_the_race(bind: object, checkfirst: bool = False) -> None:
+        real_create(bind, checkfirst=True)  # the other process made it first
+        raise sa.exc.ProgrammingError("CREATE TABLE", {}, Exception("DuplicateTable"))
+
+    monkeypatch.setattr(event_logs.CHECKPOINTS, "create", lose_the_race)
+    event_logs.create_checkpoints(engine)
+    assert sa.inspect(engine).has_table("tracker_checkpoints")
+
+    other = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+
+    def fail(bind: object, checkfirst: bool = False) -> None:
+        raise sa.exc.ProgrammingError("CREATE TABLE", {}, Exception("permission denied"))
+
+    monkeypatch.setattr(event_logs.CHECKPOINTS, "create", fail)
+    with pytest.raises(sa.exc.ProgrammingError):
+        event_logs.create_checkpoints(other)

@@ -4,6 +4,11 @@ you open (on Saturday)?", "where are you?".
 
 `answer` is pure (the catalogue and the question in, text and buttons out); the action reads
 the catalogue (actions.service_choice.business_of) and the day a question names.
+
+Not wired to the model yet: an `ask_business` intent trained for it cost out-of-scope rejection
+(97.5 -> 95.3%) and SGD titles (87.5 -> 84.0%), both under `make test-eval`'s guards, so the
+intent, its rules and its training data are held back (issue 18's note): the action is in
+domain.yml but no rule calls it yet; the answers are complete and tested here.
 """
 
 from __future__ import annotations

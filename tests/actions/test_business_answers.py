@@ -122,7 +122,7 @@ async def test_a_value_in_the_form_is_left_to_the_form(monkeypatch: pytest.Monke
     assert await ActionAnswerBusinessQuestion().run(dispatcher, answer_to_form, DOMAIN) == []
     assert dispatcher.messages == []
     question = make_tracker("are you open for three hours on saturday?",
-                            intent="ask_business",
+                            intent="out_of_scope",
                             entities=[duration_entity("three hours", 10800, start=17)])  # fmt: skip
     await ActionAnswerBusinessQuestion().run(dispatcher, question, DOMAIN)
     assert dispatcher.messages and dispatcher.messages[0]["text"].startswith("We're open")

@@ -5,9 +5,8 @@ credentials.yml keeps Rasa's convention (it names every channel Rasa starts) but
 unset one, even in `rasa shell`, which uses none of the channels. Each channel class reads its
 settings itself instead: a value written in its credentials.yml section wins, else the
 environment variable documented for it (`Platform.credential_variables`, `REST_VARIABLES`
-below); an empty value counts as unset. A platform whose settings are
-incomplete leaves the default tenant's account off (`missing` names the variables to set) and
-never raises.
+below); an empty value counts as unset. A platform whose settings are incomplete leaves the
+default tenant's account off (`missing` names the variables to set) and never raises.
 """
 
 from __future__ import annotations

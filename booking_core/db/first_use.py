@@ -79,6 +79,8 @@ def _migrate_under_lock(url: str, path: Path) -> bool:
     from booking_core.db.migrate import upgrade
 
     prepare_sqlite_file(url)
+    if path.exists() and at_head(url):  # the usual start: no lock file is made
+        return False
     with open(f"{path}.migrate-lock", "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:

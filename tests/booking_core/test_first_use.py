@@ -47,6 +47,8 @@ def test_an_up_to_date_database_is_left_alone_and_checked_once(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert ensure_schema(sqlite_url) is False
+    database = sqlite_file(sqlite_url)
+    assert database is not None and not Path(f"{database}.migrate-lock").exists()
     monkeypatch.setattr(first_use, "at_head", lambda url: pytest.fail("checked twice"))
     assert ensure_schema(sqlite_url) is False
 

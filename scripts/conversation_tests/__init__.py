@@ -15,7 +15,8 @@ Files: tests/conversations/*.yml, each with one key, `conversations`, a list of:
       turns:
         - user: book a dentist appointment next wednesday at 3pm for 45 minutes
           bot:                                    # the answer, message by message, in order
-            - text: "Dentist appointment, {next wednesday}, 15:00-15:45 (Europe/London). Shall I book it?"
+            - text: "Dentist appointment, {next wednesday}, 15:00-15:45 (Europe/London).
+                Shall I book it?"                 # (a quoted text may go on: one space)
               buttons: [Yes, Change, Cancel]      # titles, in order ([] for none)
         - button: Yes                             # press a button of the last answer: its
           bot:                                    # title, or its number (1 is the first)

@@ -102,15 +102,16 @@ def _message(item: Any, where: str) -> ExpectedMessage:
     if isinstance(item, str):
         return ExpectedMessage(text=item)
     _check_keys(item, MESSAGE_KEYS, where)
-    if not item:
-        raise SpecError(f"{where}: say what is expected (text, contains or buttons)")
     buttons = item.get("buttons")
-    return ExpectedMessage(
+    expected = ExpectedMessage(
         text=None if item.get("text") is None else str(item["text"]),
         contains=_strings(item["contains"], f"{where}.contains") if "contains" in item else (),
         buttons=None if buttons is None else (
             _strings(buttons, f"{where}.buttons") if buttons != [] else ()),
     )  # fmt: skip
+    if expected == ExpectedMessage():
+        raise SpecError(f"{where}: say what is expected (text, contains or buttons)")
+    return expected
 
 
 def _turn(item: Any, where: str) -> Turn:

@@ -1,11 +1,11 @@
 """A fresh clone and a developer's terminal, for the terminal tests.
 
 The clone is a copy of the repository's files (`git ls-files`, plus new files not yet
-committed) in a temporary directory, with the trained model linked in (`models/`) and the
-installed `.venv` linked in: a directory of links to the real one's entries with the install
-stamp of the copy's own lock, so `make`'s install step sees it installed, as after a first
-`make`, without touching the shared environment. Nothing else: no `var/`, no database, no
-secrets, no variables.
+committed) in a temporary directory, with a copy of the trained model stamped with the clone's
+own training fingerprint and the installed `.venv` linked in (a directory of links to the real
+one's entries with the install stamp of the clone's own lock): `make`'s install and train steps
+see both done, as after a first `make`, and nothing the clone runs can write into the shared
+model or environment. Nothing else: no `var/`, no database, no secrets, no variables.
 
 The terminal is the clone's directory with an environment stripped of every project variable:
 PATH, HOME, LANG and TERM only (PATH with `.venv/bin` first for the plain `rasa` commands, as
@@ -80,12 +80,22 @@ def link_venv(target: Path) -> None:
     (target / ".lock-sha256").write_text(hashlib.sha256(locks).hexdigest() + "\n")
 
 
+def copy_model(clone: Path) -> None:
+    """The trained model, copied (a link would let a training in the clone overwrite the
+    shared one), with the fingerprint of the clone's own inputs (scripts/train.sh)."""
+    (clone / "models").mkdir()
+    shutil.copyfile(servers.MODEL, clone / "models" / "booking.tar.gz")
+    fingerprint = subprocess.run(["bash", "scripts/train.sh", "--fingerprint"], cwd=clone,
+                                 capture_output=True, text=True, check=True).stdout  # fmt: skip
+    (clone / "models" / "booking.fingerprint").write_text(fingerprint)
+
+
 def make_clone(path: Path) -> Path:
-    """Copy the repository's files to `path`, link the model and `.venv` in."""
+    """Copy the repository's files to `path`, the model too; link `.venv` in."""
     for name in repository_files():
         (path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, path / name, follow_symlinks=True)
-    (path / "models").symlink_to((ROOT / "models").resolve())
+    copy_model(path)
     link_venv(path / ".venv")
     return path
 

@@ -31,6 +31,8 @@ def test_make_shell_books_an_appointment_on_a_fresh_clone(tmp_path: Path) -> Non
     clone = Clone(path, developer_env(path, activated=False))
     child = clone.spawn("make", ["shell"], tmp_path / "make-shell.log")
     try:
+        # The clone's model is stamped as trained from its inputs: no retraining (minutes).
+        assert child.expect(["Model is up to date", "Training models"]) == 0
         answer = book_in_shell(child)
         child.sendline("/stop")
         child.expect(pexpect.EOF, timeout=60)

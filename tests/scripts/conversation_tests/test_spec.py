@@ -107,6 +107,7 @@ conversations:
         ("conversations: [{name: n, turns: [{user: a, bot: [{contians: x}]}]}]",
          "'n' turn 1.bot[1]: unknown key(s) contians"),
         ("conversations: [{name: n, turns: [{user: a, bot: [{}]}]}]", "say what is expected"),
+        ("conversations: [{name: n, turns: [{user: a, bot: [{text: null}]}]}]", "say what is"),
         ("conversations: [{name: n, turns: [{button: [1]}]}]", "a title or a 1-based"),
         ("conversations: [{name: n, turns: [{user: 'on {someday}'}]}]", "unknown day 'someday'"),
         ("conversations: [{name: n, turns: [{user: a}], bookings: [{title: T, date: never, "

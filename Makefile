@@ -28,7 +28,7 @@ endif
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 .PHONY: help install lock train migrate run run-prod shell test lint validate pytest test-fast test-nlu \
-        test-stories test-eval eval eval-time bench bench-nlu bench-long-chat bench-duckling telegram-webhook audit clean \
+        test-stories test-conversations test-eval eval eval-time bench bench-nlu bench-long-chat bench-duckling telegram-webhook audit clean \
         k8s-tools
 
 help: ## List the targets
@@ -85,7 +85,10 @@ test-stories: train ## Story tests, failing on any prediction error
 	$(RASA) test core --stories tests/rasa/test_stories.yml --model $(MODEL) \
 	  --out results/core --e2e --fail-on-prediction-errors --quiet
 
-test: lint validate train pytest test-nlu test-stories test-eval ## Everything CI runs
+test-conversations: install train ## Test conversations (tests/conversations/) on the real actions and a fresh database
+	$(PY) -m scripts.conversation_tests
+
+test: lint validate train pytest test-nlu test-stories test-conversations test-eval ## Everything CI runs
 	@echo "make test: all checks passed"
 
 eval: install train ## Intents, times, SGD turns and dialogues on EVAL_DATA -> docs/EVALUATION.md

@@ -34,20 +34,11 @@ from sanic.response import HTTPResponse
 
 from booking_core.db.repository.health import database_answers
 from booking_core.messaging.claimer import CLAIMER_ENV
-from connectors.instagram.platform import InstagramPlatform
-from connectors.platform import Platform
+from connectors.platforms import PLATFORMS
 from connectors.service import ChannelService, Role
-from connectors.telegram.platform import TelegramPlatform
-from connectors.whatsapp.platform import WhatsAppPlatform
 
 logger = logging.getLogger(__name__)
 
-#: The Rasa channel classes credentials.yml names, and their platforms (read without Rasa).
-PLATFORMS: dict[str, type[Platform]] = {
-    "connectors.whatsapp.WhatsAppInput": WhatsAppPlatform,
-    "connectors.telegram.TelegramInput": TelegramPlatform,
-    "connectors.instagram.InstagramInput": InstagramPlatform,
-}
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -72,8 +63,9 @@ def _expanded(value: Any, environ: Mapping[str, str]) -> Any:
 def read_credentials(
     credentials_file: str, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """The platform channels of a credentials file, environment variables expanded (the
-    others, e.g. REST, are not read: their variables need not be set here)."""
+    """The platform channels of a credentials file, any `${VAR}` a developer wrote expanded as
+    Rasa would (the others, e.g. REST, are not read). The sections of the project's
+    credentials.yml name no variable: each platform reads its own (`Platform.default_account`)."""
     data = yaml.safe_load(Path(credentials_file).read_text()) or {}
     env = os.environ if environ is None else environ
     return {str(name): _expanded(block, env) for name, block in data.items() if name in PLATFORMS}
@@ -88,7 +80,7 @@ def ingest_services(credentials_file: str, role: Role = Role.INGEST) -> list[Cha
         if platform_class is None:
             continue
         platform = platform_class()
-        account = platform.account_from_credentials(block or {})
+        account = platform.default_account(block)
         services.append(ChannelService(platform, account, role=role))
     return services
 

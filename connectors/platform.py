@@ -10,6 +10,7 @@ status and a text that the receiving side turns into its framework's response.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,10 +18,13 @@ from datetime import timedelta
 from typing import Any, ClassVar, Protocol
 
 from connectors.accounts import Account, AccountDirectory
+from connectors.channel_settings import channel_settings, left_off_line
 from connectors.context import SendContext
 from connectors.inbound import InboundMessage, ParsedBatch, ParseError
 from connectors.outgoing import Outgoing
 from connectors.retry import ApiResult
+
+logger = logging.getLogger(__name__)
 
 
 class Delivery(Protocol):
@@ -58,12 +62,28 @@ class Platform(ABC):
     echo_challenge: ClassVar[bool] = False
     #: How long after the customer's last message a free-form message is allowed (None: always).
     reply_window: ClassVar[timedelta | None] = None
+    #: The default tenant's account settings and the environment variable each is read from
+    #: when its credentials.yml section does not write it (connectors.channel_settings).
+    credential_variables: ClassVar[Mapping[str, str]] = {}
 
     # --- receiving --------------------------------------------------------------------------
 
     @abstractmethod
     def account_from_credentials(self, credentials: Mapping[str, Any]) -> Account | None:
-        """The default tenant's account from its credentials.yml section, if configured."""
+        """The default tenant's account from complete settings, if configured."""
+
+    def default_account(
+        self, credentials: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None
+    ) -> Account | None:
+        """The default tenant's account from its credentials.yml section and the environment;
+        None, with one log line naming what to set, when a setting is missing: a developer
+        without the platform's variables still gets a running server (the webhook serves the
+        accounts stored in the database)."""
+        settings = channel_settings(credentials, self.credential_variables, environ)
+        if not settings.complete:
+            logger.info(left_off_line(self.channel, settings.missing, f"/{self.channel}_webhook"))
+            return None
+        return self.account_from_credentials(settings.values)
 
     @abstractmethod
     def parse(self, body: bytes) -> ParsedBatch:

@@ -9,9 +9,11 @@ but:
   from the body; the body's `metadata` and `input_channel` are ignored;
 - sender ids live in their own namespace, `<tenant>:rest:<sender>`: no platform channel's
   conversation (`<tenant>:<platform>:<user>`) can be named from here;
-- with a `token` in the credentials every request needs `Authorization: Bearer <token>`
-  (401 without, 403 wrong); production enables the channel only with one
-  (scripts/enabled_credentials.py);
+- with a token (credentials `token`, else REST_CHANNEL_TOKEN) every request needs
+  `Authorization: Bearer <token>` (401 without, 403 wrong); production enables the channel
+  only with one (scripts/enabled_credentials.py). Without one it answers callers on this
+  machine only (the socket's peer is loopback; 403 otherwise, and one log line at start says
+  so), so plain `rasa run`, which listens on 0.0.0.0, is not open to the network;
 - text over MAX_TEXT_CHARS is answered politely without reaching NLU; bodies are capped by the
   server (connectors.limits); a body that is not the documented JSON object answers 400.
 `?stream=true` (Rasa's streaming variant) is not offered.
@@ -30,8 +32,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from booking_core.settings import get_settings
+from connectors.channel_settings import REST_TOKEN_VARIABLE, REST_VARIABLES, channel_settings
 from connectors.limits import TOO_LONG_REPLY, cap_request_size, too_long
-from connectors.signatures import bearer_token, tokens_equal
+from connectors.signatures import caller_refusal
 from connectors.storable import storable_text
 
 logger = logging.getLogger(__name__)
@@ -87,10 +90,10 @@ class RestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
-        """`token` (optional; required in production) and `tenant` (a tenant slug, optional)."""
-        creds = credentials or {}
-        return cls(token=str(creds.get("token") or "") or None,
-                   tenant=str(creds.get("tenant") or "") or None)  # fmt: skip
+        """`token` (else REST_CHANNEL_TOKEN; optional, required in production) and `tenant` (a
+        tenant slug, optional)."""
+        values = channel_settings(credentials, REST_VARIABLES).values
+        return cls(token=values.get("token"), tenant=values.get("tenant"))
 
     @property
     def tenant(self) -> str:
@@ -98,15 +101,13 @@ class RestInput(InputChannel):
         return self._tenant or get_settings().default_tenant_slug
 
     def authenticate(self, request: Request) -> HTTPResponse | None:
-        """None when the request may speak here, else the 401/403 answer."""
-        if self.token is None:
+        """None when the request may speak here, else the 401/403 answer (see the module)."""
+        refused = caller_refusal(request.headers.get("Authorization"), request.ip, self.token,
+                                 REST_TOKEN_VARIABLE)  # fmt: skip
+        if refused is None:
             return None
-        received = bearer_token(request.headers.get("Authorization"))
-        if received is None:
-            return response.json({"error": "missing bearer token"}, status=401)
-        if not tokens_equal(received, self.token):
-            return response.json({"error": "bad token"}, status=403)
-        return None
+        status, reason = refused
+        return response.json({"error": reason}, status=status)
 
     async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         """Authenticate, read, cap, hand to Rasa; the answer is what the bot said."""
@@ -149,6 +150,9 @@ class RestInput(InputChannel):
 
         async def before_start(app: Any, loop: Any) -> None:
             cap_request_size(app)
+            if self.token is None:
+                logger.info("REST channel: %s is not set, so it answers callers on this "
+                            "machine (loopback) only", REST_TOKEN_VARIABLE)  # fmt: skip
 
         bp.add_route(health, "/", methods=["GET"], name="health")
         bp.add_route(receive, "/webhook", methods=["POST"], name="receive")

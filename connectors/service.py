@@ -27,6 +27,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from booking_core.db.first_use import ensure_schema
 from booking_core.db.session import get_engine
 from booking_core.errors import UnknownTenantError
 from booking_core.messaging.inbox import INBOX_NOTIFY_CHANNEL, release_claims
@@ -160,6 +161,9 @@ class ChannelService:
         async def after_start(app: Any, loop: Any) -> None:
             if on_start is not None:
                 on_start(app)
+            if self.role is Role.ALL:
+                # A Rasa process of a fresh clone (plain `rasa run`): SQLite has no tables yet.
+                await asyncio.to_thread(ensure_schema, self.database_url)
             await asyncio.to_thread(self.warm)
             self.start()
 

@@ -1,10 +1,12 @@
 """Webhook authentication, pure functions: Meta's X-Hub-Signature-256 and verify handshake,
-Telegram's secret-token header, bearer tokens. Every comparison is constant-time."""
+Telegram's secret-token header, bearer tokens, and the loopback rule of servers run without
+their token. Every comparison is constant-time."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 
@@ -73,3 +75,37 @@ def hub_challenge(params: Mapping[str, str], verify_tokens: Iterable[str]) -> st
 def valid_telegram_secret(secret: str | None) -> bool:
     """Whether `secret` is usable as Telegram's secret_token (so setWebhook will accept it)."""
     return bool(secret) and TELEGRAM_SECRET.match(secret or "") is not None
+
+
+def is_loopback(peer: str | None) -> bool:
+    """Whether a socket peer address is this machine's loopback (127.0.0.0/8, ::1, or IPv4
+    loopback mapped into IPv6). Anything else, a Unix socket's empty peer included, is not."""
+    try:
+        address = ipaddress.ip_address((peer or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def loopback_only_reason(variable: str) -> str:
+    """The 403 text of a server without its token to a caller from another machine."""
+    return f"{variable} is not set: this server answers callers on this machine only"
+
+
+def caller_refusal(
+    authorization: str | None, peer: str | None, token: str | None, variable: str
+) -> tuple[int, str] | None:
+    """None when the caller may go on, else (status, reason).
+
+    With a token every caller needs `Authorization: Bearer <token>` (401 missing, 403 wrong);
+    without one only loopback peers are served (403 otherwise), judged by the socket's peer,
+    never by forwarded headers, so a server on 0.0.0.0 (plain `rasa run`, `rasa run actions`)
+    is still closed to other machines.
+    """
+    if token is None:
+        return None if is_loopback(peer) else (403, loopback_only_reason(variable))
+    received = bearer_token(authorization)
+    if received is None:
+        return 401, "missing bearer token"
+    return None if tokens_equal(received, token) else (403, "bad token")

@@ -89,9 +89,10 @@ class WebhookInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebhookInput:
-        """The default tenant's account from credentials.yml (optional: without it only
-        accounts stored in the database are served)."""
-        return cls(cls.platform_class().account_from_credentials(credentials or {}))
+        """The default tenant's account from its credentials.yml section and the environment
+        (`Platform.default_account`); without it, left off with one log line, the accounts
+        stored in the database are still served."""
+        return cls(cls.platform_class().default_account(credentials))
 
     def url_prefix(self) -> str:
         """Absolute, so Rasa's urljoin('/webhooks/', prefix) serves exactly /<name>_webhook."""

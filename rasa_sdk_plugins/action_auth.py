@@ -1,16 +1,20 @@
 """A shared secret between Rasa and the action server, checked before any action runs.
 
-Rasa sends `Authorization: Bearer <ACTION_SERVER_TOKEN>` with every action call (endpoints.yml
-`action_endpoint.headers`); the action server compares it in constant time and answers 401
-(missing) or 403 (wrong) before the body is looked at. `GET /health` stays open for probes.
-Without ACTION_SERVER_TOKEN the action server refuses to start: an unlocked one is never the
-intended set-up (`make run` generates the token).
+With ACTION_SERVER_TOKEN set, Rasa sends `Authorization: Bearer <ACTION_SERVER_TOKEN>` with
+every action call (the endpoints file the launchers write, scripts/endpoints_file.py) and the
+action server compares it in constant time, answering 401 (missing) or 403 (wrong) before the
+body is looked at. Without it (a developer's plain `rasa run actions` next to `rasa shell`,
+with the project's endpoints.yml, which sends no header) the server starts and answers callers
+on this machine only: the socket's peer must be loopback, else 403, so the default 0.0.0.0
+interface does not open it to the network; one log line at start says so. `GET /health` stays
+open for probes either way.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import pluggy
@@ -18,7 +22,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.signatures import bearer_token, tokens_equal
+from connectors.signatures import caller_refusal
 
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -28,37 +32,26 @@ TOKEN_ENV = "ACTION_SERVER_TOKEN"
 OPEN_PATHS = frozenset({"/health"})
 
 
-class MissingTokenError(RuntimeError):
-    """ACTION_SERVER_TOKEN is not set."""
-
-
-def token_from_env(environ: dict[str, str] | None = None) -> str:
-    """The shared secret, or MissingTokenError."""
+def token_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The shared secret, or None when it is unset or blank (loopback callers only)."""
     token = (environ if environ is not None else os.environ).get(TOKEN_ENV, "").strip()
-    if not token:
-        raise MissingTokenError(
-            f"{TOKEN_ENV} is not set: the action server would run actions for anyone who "
-            "reaches its port. Set the same value for Rasa (endpoints.yml) and the action "
-            "server; `make run` generates one into var/secrets/."
-        )
-    return token
+    return token or None
 
 
-def refusal(authorization: str | None, path: str, token: str) -> tuple[int, str] | None:
+def refusal(
+    authorization: str | None, path: str, token: str | None, peer: str | None
+) -> tuple[int, str] | None:
     """None when the request may go on, else (status, reason). Pure, constant-time compare."""
     if path in OPEN_PATHS:
         return None
-    received = bearer_token(authorization)
-    if received is None:
-        return 401, "missing bearer token"
-    return None if tokens_equal(received, token) else (403, "bad token")
+    return caller_refusal(authorization, peer, token, TOKEN_ENV)
 
 
-def lock(app: Sanic, token: str) -> None:
+def lock(app: Sanic, token: str | None) -> None:
     """Install the check as the first request middleware of `app`."""
 
     async def check(request: Request) -> HTTPResponse | None:
-        refused = refusal(request.headers.get("Authorization"), request.path, token)
+        refused = refusal(request.headers.get("Authorization"), request.path, token, request.ip)
         if refused is None:
             return None
         status, reason = refused
@@ -73,5 +66,9 @@ class ActionServerAuth:
 
     @hookimpl  # type: ignore[misc]
     def attach_sanic_app_extensions(self, app: Any) -> None:
-        """Refuse to start without the token; otherwise require it on every call."""
-        lock(app, token_from_env())
+        """The token on every call when it is set, else loopback callers only (logged)."""
+        token = token_from_env()
+        if token is None:
+            logger.info("%s is not set: the action server answers callers on this machine "
+                        "(loopback) only", TOKEN_ENV)  # fmt: skip
+        lock(app, token)

@@ -41,6 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.assistant_processes import endpoints_file  # noqa: E402
 from scripts.benchkit.databases import create_database, drop_database  # noqa: E402
 from scripts.benchkit.load import APP_SECRET, run_load, wait_replies  # noqa: E402
 from scripts.benchkit.processes import cpu_by_process, free_port, rss_mb, wait_up  # noqa: E402
@@ -231,11 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(work, standin, env)
     actions_port, ingest_port = free_port(), free_port()
     rasa_ports = [free_port(), free_port()]
-    (work / "endpoints.yml").write_text(
-        (ROOT / "endpoints.yml")
-        .read_text()
-        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{actions_port}/webhook")
-    )
+    endpoints_file(work, actions_port)  # with the ACTION_SERVER_TOKEN header
     rows: list[tuple[str, str]] = []
     search_rows: list[tuple[str, str]] = []
     cpu_rows: list[tuple[str, str]] = []

@@ -92,7 +92,6 @@ def load(kind: str, work: Path) -> Any:
     import nlu.time_extractor  # noqa: F401 - the fast loading, as in a Rasa process
 
     os.environ.update(stores_env(kind, work))
-    os.environ.setdefault("ACTION_SERVER_TOKEN", "unused-in-process")  # endpoints.yml names it
     agent = Agent.load(str(require_model()), action_endpoint=in_process_actions())
     endpoints = ROOT / "endpoints.yml"
     agent.tracker_store = TrackerStore.create(

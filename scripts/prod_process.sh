@@ -14,8 +14,8 @@ case "$kind" in
     ;;
   rasa)
     endpoints="$PROD_RUN_DIR/endpoints-$n.yml"
-    sed "s#http://localhost:5055/webhook#http://127.0.0.1:$((ACTIONS_PORT + n % ACTION_PROCESSES))/webhook#" \
-      endpoints.yml >"$endpoints"
+    .venv/bin/python scripts/endpoints_file.py --out "$endpoints" \
+      --actions-url "http://127.0.0.1:$((ACTIONS_PORT + n % ACTION_PROCESSES))/webhook"
     exec .venv/bin/rasa run --model "${RASA_MODEL:-models/booking.tar.gz}" --enable-api \
       --auth-token "$RASA_AUTH_TOKEN" --interface 127.0.0.1 --port $((RASA_PORT + n)) \
       --endpoints "$endpoints" --credentials "$PROD_CREDENTIALS"

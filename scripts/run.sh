@@ -25,9 +25,10 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 .venv/bin/python scripts/enabled_credentials.py --out var/credentials.enabled.yml
-# The action server Rasa calls: on ACTIONS_PORT (a second instance must not reach the first's).
-sed "s#http://localhost:5055/webhook#http://127.0.0.1:$ACTIONS_PORT/webhook#" endpoints.yml \
-  >var/endpoints.yml
+# The action server Rasa calls: on ACTIONS_PORT (a second instance must not reach the first's),
+# with ACTION_SERVER_TOKEN in its Authorization header.
+.venv/bin/python scripts/endpoints_file.py --actions-url "http://127.0.0.1:$ACTIONS_PORT/webhook" \
+  --out var/endpoints.yml
 SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 # The admin API calls Rasa's HTTP API (readiness, erasing a tracker) with its token.

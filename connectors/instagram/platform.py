@@ -28,6 +28,13 @@ class InstagramPlatform(MetaPlatform):
     channel = "instagram"
     default_api_url = DEFAULT_API_URL
     api_url_env = "INSTAGRAM_API_URL"
+    credential_variables = {
+        "app_id": "INSTAGRAM_APP_ID",
+        "app_secret": "INSTAGRAM_APP_SECRET",
+        "page_id": "INSTAGRAM_PAGE_ID",
+        "access_token": "INSTAGRAM_ACCESS_TOKEN",
+        "verify_token": "INSTAGRAM_VERIFY_TOKEN",
+    }
 
     def account_from_credentials(self, credentials: Mapping[str, Any]) -> Account | None:
         """page_id (the Instagram account id), access_token, app_secret, verify_token."""

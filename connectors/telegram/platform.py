@@ -37,6 +37,10 @@ class TelegramPlatform(Platform):
     channel = "telegram"
     default_api_url = DEFAULT_API_URL
     api_url_env = "TELEGRAM_API_URL"
+    credential_variables = {
+        "bot_token": "TELEGRAM_BOT_TOKEN",
+        "webhook_secret": "TELEGRAM_WEBHOOK_SECRET",
+    }
     echo_challenge = True
 
     def account_from_credentials(self, credentials: Mapping[str, Any]) -> Account | None:

@@ -28,6 +28,12 @@ class WhatsAppPlatform(MetaPlatform):
     channel = "whatsapp"
     default_api_url = DEFAULT_API_URL
     api_url_env = "WHATSAPP_API_URL"
+    credential_variables = {
+        "verify_token": "WHATSAPP_VERIFY_TOKEN",
+        "app_secret": "WHATSAPP_APP_SECRET",
+        "access_token": "WHATSAPP_ACCESS_TOKEN",
+        "phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
+    }
 
     def account_from_credentials(self, credentials: Mapping[str, Any]) -> Account | None:
         """verify_token, app_secret, access_token, phone_number_id (without the number only

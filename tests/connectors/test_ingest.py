@@ -38,6 +38,20 @@ def test_ingest_loads_the_platform_channels_store_only(monkeypatch) -> None:
     assert wa is not None and (wa.account_id, wa.app_secret) == ("1", "s")
 
 
+def test_ingest_starts_a_platform_with_missing_variables_without_its_account(
+    monkeypatch, caplog
+) -> None:
+    for name, value in PLATFORM_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET")
+    caplog.set_level(logging.INFO, logger="connectors.platform")
+    services = {s.channel: s for s in ingest_services(str(ROOT / "credentials.yml"))}
+    assert services["telegram"].directory.env_account is None  # the database's bots only
+    assert services["whatsapp"].directory.env_account is not None
+    [line] = [r.getMessage() for r in caplog.records]
+    assert line.startswith("telegram:") and "TELEGRAM_WEBHOOK_SECRET" in line
+
+
 def test_ingest_sends_replies_only_when_it_is_the_outbox_sender(monkeypatch) -> None:
     for name, value in PLATFORM_ENV.items():
         monkeypatch.setenv(name, value)

@@ -3,6 +3,8 @@ client; its token; refusals before NLU (too long, not JSON, too big)."""
 
 from __future__ import annotations
 
+import logging
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -137,3 +139,48 @@ def test_rest_sender_ids_cannot_name_a_platform_conversation() -> None:
     # A platform conversation is <tenant>:<platform>:<user>; a REST one always has "rest"
     # second, whatever the client sends.
     assert rest_sender_id("acme", "bravo:whatsapp:1").split(":")[:2] == ["acme", "rest"]
+
+
+def test_the_token_comes_from_the_environment_unless_the_section_writes_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REST_CHANNEL_TOKEN", "from-env")
+    assert RestInput.from_credentials(None).token == "from-env"
+    assert RestInput.from_credentials({"token": "written"}).token == "written"
+    monkeypatch.setenv("REST_CHANNEL_TOKEN", "")
+    assert RestInput.from_credentials({}).token is None
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "status"),
+    [("127.0.0.1", {}, None), ("::1", {}, None), ("192.0.2.7", {}, 403),
+     ("192.0.2.7", {"X-Forwarded-For": "127.0.0.1", "Forwarded": "for=127.0.0.1"}, 403)],
+)  # fmt: skip
+def test_without_a_token_only_callers_on_this_machine_are_answered(
+    peer: str, headers: dict[str, str], status: int | None
+) -> None:
+    refused = RestInput().authenticate(SimpleNamespace(headers=headers, ip=peer))  # type: ignore[arg-type]
+    assert (refused.status if refused is not None else None) == status
+    if refused is not None:
+        assert b"REST_CHANNEL_TOKEN is not set" in refused.body
+
+
+def test_with_a_token_another_machine_is_answered_when_it_sends_it() -> None:
+    channel = RestInput(token="s3cret")
+    caller = SimpleNamespace(headers={"Authorization": "Bearer s3cret"}, ip="192.0.2.7")
+    assert channel.authenticate(caller) is None  # type: ignore[arg-type]
+    refused = channel.authenticate(SimpleNamespace(headers={}, ip="127.0.0.1"))  # type: ignore[arg-type]
+    assert refused is not None and refused.status == 401
+
+
+async def test_start_up_says_once_that_it_answers_loopback_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="connectors.rest")
+    async with serving(RestInput()):
+        pass
+    async with serving(RestInput(token="s3cret")):
+        pass
+    lines = [r.getMessage() for r in caplog.records if r.name == "connectors.rest"]
+    assert lines == ["REST channel: REST_CHANNEL_TOKEN is not set, so it answers callers on "
+                     "this machine (loopback) only"]  # fmt: skip

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.signatures import (
+    caller_refusal,
     hub_challenge,
     hub_signature,
+    is_loopback,
     matching_secrets,
     tokens_equal,
     valid_telegram_secret,
@@ -72,3 +75,26 @@ def test_verify_never_raises(body: bytes, header: str | None, secret: str) -> No
 def test_challenge_never_raises(params: dict[str, str], tokens: list[str]) -> None:
     result = hub_challenge(params, tokens)
     assert result is None or result == params["hub.challenge"]
+
+
+@pytest.mark.parametrize(
+    ("peer", "loopback"),
+    [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("::ffff:127.0.0.1", True),
+     ("192.0.2.2", False), ("10.0.0.1", False), ("::ffff:192.0.2.2", False), ("fd00::2", False),
+     ("", False), (None, False), ("localhost", False), ("/tmp/sock", False)],
+)  # fmt: skip
+def test_loopback_is_judged_by_the_address(peer: str | None, loopback: bool) -> None:
+    assert is_loopback(peer) is loopback
+
+
+def test_without_a_token_only_loopback_callers_are_served() -> None:
+    assert caller_refusal(None, "127.0.0.1", None, "X_TOKEN") is None
+    assert caller_refusal("Bearer anything", "::1", None, "X_TOKEN") is None
+    status, reason = caller_refusal(None, "192.0.2.2", None, "X_TOKEN") or (0, "")
+    assert status == 403 and "X_TOKEN is not set" in reason and "this machine" in reason
+
+
+def test_with_a_token_every_caller_needs_it_loopback_too() -> None:
+    assert caller_refusal(None, "127.0.0.1", "t0k", "X") == (401, "missing bearer token")
+    assert caller_refusal("Bearer nope", "127.0.0.1", "t0k", "X") == (403, "bad token")
+    assert caller_refusal("Bearer t0k", "192.0.2.2", "t0k", "X") is None

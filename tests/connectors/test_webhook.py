@@ -65,6 +65,25 @@ def test_credentials_yml_loads_all_three_channels_through_rasa(monkeypatch) -> N
     assert tg is not None and (tg.account_id, tg.webhook_secret) == ("1", "y")
 
 
+def test_credentials_yml_loads_through_rasa_with_no_variable_set(monkeypatch, caplog) -> None:
+    """What plain `rasa run` and `rasa shell` read on a fresh clone: no exception, every
+    platform left off with one line, the REST channel on (loopback only)."""
+    for name in PLATFORM_ENV:
+        monkeypatch.delenv(name, raising=False)
+    caplog.set_level(logging.INFO, logger="connectors")
+    channels = rasa_run.create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    by_name = {c.name(): c for c in channels}
+    assert set(by_name) == {"rest", "whatsapp", "telegram", "instagram"}
+    assert all(by_name[p].directory.env_account is None for p in ("whatsapp", "telegram",
+                                                                  "instagram"))  # fmt: skip
+    assert isinstance(by_name["rest"], RestInput) and by_name["rest"].token is None
+    left_off = [r.getMessage() for r in caplog.records if "left off" in r.getMessage()]
+    assert sorted(line.split(":")[0] for line in left_off) == ["instagram", "telegram",
+                                                               "whatsapp"]  # fmt: skip
+    [cmdline] = rasa_run.create_http_input_channels("cmdline", str(ROOT / "credentials.yml"))
+    assert cmdline.name() == "cmdline"  # `rasa shell`
+
+
 def test_api_urls_come_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("WHATSAPP_API_URL", "http://127.0.0.1:9/graph/")
     monkeypatch.delenv("TELEGRAM_API_URL", raising=False)

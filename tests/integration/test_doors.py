@@ -107,7 +107,8 @@ def test_the_action_server_runs_nothing_without_the_token(assistant: dict[str, A
 
 def test_production_rest_needs_its_token(assistant: dict[str, Any]) -> None:
     if assistant["kind"] != "production":
-        pytest.skip("the `make run` REST channel is open on loopback by design")
+        pytest.skip("the `make run` REST channel has no token and listens on loopback: "
+                    "tests/terminal refuses another address on plain `rasa run`")
     url = f"{assistant['url']}/webhooks/rest/webhook"
     body = {"sender": "intruder", "message": "hi"}
     assert requests.post(url, json=body, timeout=10).status_code == 401

@@ -1,4 +1,7 @@
-"""End to end over Rasa's REST channel: trained model + action server, in three configurations.
+"""End to end over the REST channel in the configurations the test conversations do not run:
+production (PostgreSQL, two Rasa processes) and the tenant's calendar in Google (a stand-in),
+with its outage. The dialogues themselves, on the `make run` defaults, are test conversations
+(tests/conversations/, `make test-conversations`).
 
 Real processes (`rasa run actions`, `rasa run`) on free loopback ports; the tests talk to
 `POST /webhooks/rest/webhook` as a client would and check the event in the database.
@@ -79,16 +82,14 @@ def google_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
         servers.stop(procs)
 
 
-@pytest.fixture(scope="module", params=["embedded", "production", "google"])
+@pytest.fixture(scope="module", params=["production", "google"])
 def assistant(request: pytest.FixtureRequest) -> dict[str, Any]:
     """A running action server and Rasa server.
 
-    embedded: SQLite app database, trackers in memory (the `make run` defaults); the session's
-    shared one (tests/integration/clusters.py), also serving the channel tests.
     production: the session's production cluster (app database and Rasa's SQLTrackerStore on
     the local PostgreSQL, RedisLockStore on the local Redis, two Rasa processes), shared with
     the fault tests; the conversations go to the process the crash test leaves alone.
-    google: embedded, with the tenant's calendar in a stand-in Google Calendar API on loopback
+    google: SQLite, with the tenant's calendar in a stand-in Google Calendar API on loopback
     (GOOGLE_CALENDAR_API_ENDPOINT, GOOGLE_OAUTH_TOKEN_URI), driven by the real client library;
     started once for this module (`google_assistant`), as it needs its own database.
     """
@@ -96,8 +97,6 @@ def assistant(request: pytest.FixtureRequest) -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
     if request.param == "google":
         return {**request.getfixturevalue("google_assistant"), "run": run}
-    if request.param == "embedded":
-        return {**request.getfixturevalue("embedded_assistant"), "run": run, "google": None}
     cluster = request.getfixturevalue("production_cluster")
     return {"url": cluster["urls"][1], "db_url": cluster["db_url"], "env": cluster["env"],
             "run": run, "google": None}  # fmt: skip
@@ -156,40 +155,6 @@ def test_all_in_one_booking_is_confirmed_and_stored(assistant: dict[str, Any]) -
         assert event["start"]["timeZone"] == "Europe/London" and link == event["htmlLink"]
     else:
         assert link.endswith(".ics")
-
-
-def test_slot_by_slot_then_stop(assistant: dict[str, Any]) -> None:
-    assert "Which day" in texts(say(assistant, "bob", "schedule a meeting"))
-    assert "What time" in texts(say(assistant, "bob", "next wednesday"))
-    reply = say(assistant, "bob", "at 10am")
-    assert "How long" in texts(reply)
-    assert [b["title"] for m in reply for b in m.get("buttons", [])][:1] == ["30 minutes"]
-    summary = texts(say(assistant, "bob", "30 minutes"))
-    assert "Meeting" in summary and "10:00-10:30" in summary, summary
-    assert "Nothing was booked" in texts(say(assistant, "bob", "stop"))
-
-
-def test_title_is_asked_when_missing_and_bad_answers_get_reasons(
-    assistant: dict[str, Any],
-) -> None:
-    assert "What would you like to book?" in texts(
-        say(assistant, "dave", "I'd like to make a booking")
-    )
-    assert "Which day" in texts(say(assistant, "dave", "a team sync"))
-    assert "in the past" in texts(say(assistant, "dave", "yesterday"))
-    assert "What time" in texts(say(assistant, "dave", "next thursday"))
-    assert "valid time" in texts(say(assistant, "dave", "at 25:00"))
-    reply = texts(say(assistant, "dave", "at 4"))
-    assert "How long" in reply, reply
-    assert "5 minutes to 12 hours" in texts(say(assistant, "dave", "2 minutes"))
-    summary = texts(say(assistant, "dave", "from 3 to 4pm"))
-    assert "Team sync" in summary and "15:00-16:00" in summary, summary
-
-
-def test_change_at_confirmation(assistant: dict[str, Any]) -> None:
-    say(assistant, "carol", "book a haircut next wednesday at 11am for 45 minutes")
-    summary = texts(say(assistant, "carol", "change the time to 12pm"))
-    assert "12:00-12:45" in summary, summary
 
 
 def test_clash_offers_free_times_then_reschedule_and_cancel(assistant: dict[str, Any]) -> None:

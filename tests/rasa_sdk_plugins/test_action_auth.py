@@ -1,9 +1,12 @@
 """rasa_sdk_plugins/action_auth.py: the action server runs nothing for a caller without the
-shared secret, as `rasa run actions` starts it (rasa-sdk's app and its plugin hook)."""
+shared secret, as `rasa run actions` starts it (rasa-sdk's app and its plugin hook); without
+the secret set it starts and answers callers on this machine only."""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +15,8 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic
 
-from rasa_sdk_plugins.action_auth import MissingTokenError, refusal, token_from_env
+from booking_core.settings import get_settings
+from rasa_sdk_plugins.action_auth import refusal, token_from_env
 from tests.connectors.conftest import serve
 
 TOKEN = "action-secret-0123456789"
@@ -25,6 +29,16 @@ CALL: dict[str, Any] = {
     "domain": {},
     "version": "3.6.21",
 }  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The plugins migrate the SQLite database on start: a fresh one of this test's."""
+    path = tmp_path / "actions.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
 
 
 def locked_app(monkeypatch: pytest.MonkeyPatch, token: str | None) -> Sanic:
@@ -90,15 +104,55 @@ async def test_the_token_opens_the_server(monkeypatch: pytest.MonkeyPatch) -> No
     assert webhook.status_code == 200 and ran == [CALL["sender_id"]]
 
 
-def test_the_server_does_not_start_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(MissingTokenError, match="ACTION_SERVER_TOKEN"):
-        locked_app(monkeypatch, None)
-    with pytest.raises(MissingTokenError):
-        token_from_env({"ACTION_SERVER_TOKEN": "  "})
+async def test_without_a_token_it_starts_and_serves_this_machine(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import actions.calendar_changes as changes
+
+    ran: list[str] = []
+
+    async def run(self: Any, dispatcher: Any, tracker: Any, domain: Any) -> list[Any]:
+        ran.append(tracker.sender_id)
+        return []
+
+    monkeypatch.setattr(changes.ActionShowAgenda, "run", run)
+    caplog.set_level(logging.INFO, logger="rasa_sdk_plugins.action_auth")
+    app = locked_app(monkeypatch, None)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "rasa_sdk_plugins.action_auth"]
+    assert "ACTION_SERVER_TOKEN is not set" in line and "loopback" in line
+    async with serve(app) as url, httpx.AsyncClient() as client:
+        webhook = await client.post(f"{url}/webhook", json=CALL)  # from 127.0.0.1
+    assert webhook.status_code == 200 and ran == [CALL["sender_id"]]
+
+
+def test_a_blank_token_counts_as_unset() -> None:
+    assert token_from_env({"ACTION_SERVER_TOKEN": "  "}) is None
+    assert token_from_env({}) is None
+    assert token_from_env({"ACTION_SERVER_TOKEN": " t "}) == "t"
 
 
 def test_refusal_is_pure_and_keeps_health_open() -> None:
-    assert refusal(None, "/health", TOKEN) is None
-    assert refusal(f"bearer {TOKEN}", "/webhook", TOKEN) is None
-    assert refusal(None, "/webhook", TOKEN) == (401, "missing bearer token")
-    assert refusal("Bearer nope", "/actions", TOKEN) == (403, "bad token")
+    assert refusal(None, "/health", TOKEN, "127.0.0.1") is None
+    assert refusal(f"bearer {TOKEN}", "/webhook", TOKEN, "192.0.2.2") is None
+    assert refusal(None, "/webhook", TOKEN, "127.0.0.1") == (401, "missing bearer token")
+    assert refusal("Bearer nope", "/actions", TOKEN, "127.0.0.1") == (403, "bad token")
+    # Without the token: this machine only, judged by the socket's peer.
+    assert refusal(None, "/webhook", None, "127.0.0.1") is None
+    status, reason = refusal(None, "/webhook", None, "192.0.2.2") or (0, "")
+    assert status == 403 and "ACTION_SERVER_TOKEN" in reason
+    assert refusal(None, "/health", None, "192.0.2.2") is None
+
+
+def test_the_plugins_migrate_a_fresh_database_before_serving(
+    monkeypatch: pytest.MonkeyPatch, database: Path
+) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    from booking_core.db import first_use
+
+    monkeypatch.setattr(first_use, "_checked", set())
+    assert not database.exists()
+    locked_app(monkeypatch, TOKEN)
+    engine = create_engine(f"sqlite:///{database}")
+    assert {"calendar_events", "tenants", "messages"} <= set(inspect(engine).get_table_names())
+    engine.dispose()

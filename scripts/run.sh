@@ -60,7 +60,7 @@ cat <<MSG
 
 The booking assistant is running (every port on 127.0.0.1 only). Talk to it:
   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{"sender": "me", "message": "book a haircut tomorrow at 3pm for 45 minutes"}'
+       -d '{"sender": "me", "message": "can I book a haircut tomorrow at 3"}'
 Rasa server  http://127.0.0.1:$RASA_PORT   (REST channel: /webhooks/rest/webhook; the HTTP API needs ?token=\$RASA_AUTH_TOKEN, in var/secrets/rasa_auth_token)
 Actions      http://127.0.0.1:$ACTIONS_PORT   (Rasa calls it with ACTION_SERVER_TOKEN)
 Admin API    http://127.0.0.1:$API_PORT    (/health, /docs)

@@ -2,13 +2,14 @@
 "how much is a haircut?", "what do you offer?", "how long does a massage take?", "when are
 you open (on Saturday)?", "where are you?".
 
-`answer` is pure (the catalogue and the question in, text and buttons out); the action reads
-the catalogue (actions.service_choice.business_of) and the day a question names.
+`answer` is pure (the catalogue and the question in, text and buttons out), `question_kind`
+tells the kind of question by its cue words.
 
 Not wired to the model yet: an `ask_business` intent trained for it cost out-of-scope rejection
 (97.5 -> 95.3%) and SGD titles (87.5 -> 84.0%), both under `make test-eval`'s guards, so the
-intent, its rules and its training data are held back (issue 18's note): the action is in
-domain.yml but no rule calls it yet; the answers are complete and tested here.
+intent, its rules, its training data and the action around these answers (reading the catalogue
+with actions.service_choice.business_of and the day a question names) are held back; see issue
+18's note and this file's history (commit eb703af) for the action.
 """
 
 from __future__ import annotations
@@ -19,14 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-
-from actions import time_slots
-from actions.context import now_in, tenant_timezone
-from actions.form_reading import VALUE_ENTITIES, latest
-from actions.service_choice import business_of, service_said
+from actions.form_reading import VALUE_ENTITIES
+from actions.service_choice import service_said
 from actions.title_answer import is_question
 from booking_core.catalog import BusinessInfo, ServiceInfo
 from booking_core.scheduling import OpeningHours
@@ -161,36 +156,3 @@ def form_value(text: str, intent: str, entities: list[dict[str, Any]]) -> bool:
     put as a question: an answer to the form, whatever the classifier guessed."""
     has_value = any(e.get("entity") in VALUE_ENTITIES for e in entities)
     return has_value and not is_question(text, intent)
-
-
-class ActionAnswerBusinessQuestion(Action):
-    """Answer a question about the business from its own data; inside the booking form the
-    rules run the form again after this, so the booking carries on."""
-
-    def name(self) -> str:
-        """The action name Rasa calls."""
-        return "action_answer_business_question"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """One answer; a catalogue that cannot be read gets an apology, never silence."""
-        intent, text, entities = latest(tracker)
-        if tracker.active_loop_name == "booking_form" and form_value(text, intent, entities):
-            return []  # "three hours" read as a question: the form takes the value next
-        info = await business_of(tracker)
-        if info is None:
-            dispatcher.utter_message(response="utter_business_info_unavailable")
-            return []
-        day = None
-        zone = time_slots.tz_of(tenant_timezone(tracker))
-        for entity in time_slots.entities_of(entities, "time"):
-            reading = time_slots.read_time_entity(entity, zone)
-            if reading is not None and reading.day is not None:
-                day = reading.day
-                break
-        if day is not None and day < now_in(tracker).date():
-            day = None  # "were you open yesterday?" is answered with the hours
-        reply = answer(question_kind(text), text, info, day)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        return []

@@ -26,8 +26,10 @@ TARGETS: dict[str, float] = {
 
 #: The guard's minima (shares): the figures measured on 2026-12-06 (docs/EVALUATION.md: the
 #: model with all-MiniLM-L6-v2 features) less a margin of about two cases on the sets of a few
-#: hundred and one point on the larger ones. Training is deterministic here (a forced retrain
-#: gave identical parses), so the margin is for code changes, not for retraining noise. The
+#: hundred and one point on the larger ones. A forced retrain on one machine gives identical
+#: parses, but a fresh environment does not: the same NLU data and code (8599cc0) trained on
+#: 2026-12-06 gave SGD titles 353/407 and 356/407 in one session and 345/407 (84.8%) in the
+#: next (CI trains on a clean clone), so the title minimum allows for that spread. The
 #: dialogue minimum applies to the guard's subset (every GUARD_STEP-th dialogue).
 THRESHOLDS: dict[str, float] = {
     "intents.in_scope": 0.92,  # 205/218 = 94.0%
@@ -36,7 +38,7 @@ THRESHOLDS: dict[str, float] = {
     "time.duckling": 0.97,  # 590/603 = 97.8%
     "sgd_turns.date": 0.98,  # 587/592 = 99.2%
     "sgd_turns.time": 0.97,  # 584/595 = 98.2%
-    "sgd_turns.title": 0.85,  # 353/407 = 86.7%
+    "sgd_turns.title": 0.84,  # 345-356/407 = 84.8-87.5% over fresh trainings of the same data
     "dialogues.success": 0.92,  # every 8th: 50/51 = 98.0% (all: 386/408 = 94.6%)
 }
 

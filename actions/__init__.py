@@ -1,6 +1,7 @@
 """rasa-sdk action server: `rasa run actions` imports this package and its modules."""
 
 from actions.booking_form import ValidateBookingForm
+from actions.business_answers import ActionAnswerBusinessQuestion
 from actions.calendar_changes import (
     ActionApplyChange,
     ActionDropChange,
@@ -15,6 +16,7 @@ from actions.service_choice import ActionAskEventTitle
 from actions.submit import ActionSubmitBooking
 
 __all__ = [
+    "ActionAnswerBusinessQuestion",
     "ActionApplyChange",
     "ActionAskEventTime",
     "ActionAskEventTitle",

@@ -2,49 +2,30 @@
 "how much is a haircut?", "what do you offer?", "how long does a massage take?", "when are
 you open (on Saturday)?", "where are you?".
 
-`answer` is pure (the catalogue and the question in, text and buttons out), `question_kind`
-tells the kind of question by its cue words.
-
-Not wired to the model yet: an `ask_business` intent trained for it cost out-of-scope rejection
-(97.5 -> 95.3%) and SGD titles (87.5 -> 84.0%), both under `make test-eval`'s guards, so the
-intent, its rules, its training data and the action around these answers (reading the catalogue
-with actions.service_choice.business_of and the day a question names) are held back; see issue
-18's note and this file's history (commit eb703af) for the action.
+`answer` is pure (the catalogue and the question in, text and buttons out); the action reads
+the catalogue (actions.service_choice.business_of) and the day a question names.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from actions.form_reading import VALUE_ENTITIES
-from actions.service_choice import service_said
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import time_slots
+from actions.context import now_in, tenant_timezone
+from actions.form_reading import VALUE_ENTITIES, latest
+from actions.service_choice import business_of, service_said
 from actions.title_answer import is_question
 from booking_core.catalog import BusinessInfo, ServiceInfo
 from booking_core.scheduling import OpeningHours
+from nlu.business_questions import question_kind
 
-#: The kinds of question `question_kind` tells apart (the classifier has one intent for all:
-#: five small intents confused each other and the out-of-scope queries far more).
-KINDS = ("price", "services", "duration", "hours", "location")
-_KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("duration", re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (?:minutes|hours)\b|"
-                            r"\bduration\b|\blength\b|\btake(?:s)? (?:long|more|less)\b|"
-                            r"\b(?:is|are) (?:a |the )?[\w -]{1,30}?(?:an? )?(?:hour|minutes?)\b|"
-                            r"\b(?:last|allow|set aside|long)\b|\btakes? all\b", re.I)),
-    ("price", re.compile(r"\bhow much\b|\bprices?\b|\bpricey\b|\bcosts?\b|\bcharge\b|"
-                         r"\bfees?\b|\brates?\b|\bexpensive\b|\bcheap\b|\bpay\b|"
-                         r"\bset me back\b|\bdamage\b", re.I)),
-    ("location", re.compile(r"\bwhere\b|\baddress\b|\bpost ?code\b|\bdirections?\b|\bmap\b|"
-                            r"\bpark(?:ing)?\b|\bget (?:to|there)\b|\bfind (?:you|your)\b|"
-                            r"\bstreet\b|\bstation\b|\bbus\b|\blocat|\bwhereabouts\b|"
-                            r"\bhow far\b|\bnear(?:by|est)?\b", re.I)),
-    ("hours", re.compile(r"\bopen\w*\b|\bclos(?:e|ed|ing)\b|\bshut\b|\bhours\b|"
-                         r"\bwhat time\b|\bwhen do you\b|\buntil\b|\bweekends?\b|"
-                         r"\bhow (?:early|late)\b|\bstart\b|\bfinish\b|\btimes\b", re.I)),
-)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_BUTTONS = 10
 
@@ -102,17 +83,8 @@ def _services_reply(info: BusinessInfo, opening: str) -> Reply:
     return Reply(f"{opening} {lines}.", buttons)
 
 
-def question_kind(text: str) -> str:
-    """Which of KINDS a question about the business asks, by its cue words (the length first:
-    "how much time" is not a price); anything else asks what is offered."""
-    for kind, cue in _KIND_CUES:
-        if cue.search(text):
-            return kind
-    return "services"
-
-
 def answer(kind: str, text: str, info: BusinessInfo, day: date | None = None) -> Reply:
-    """The reply to a question of one of KINDS about `info`'s business."""
+    """The reply to a question of one of nlu.business_questions.KINDS about `info`'s business."""
     service = service_said(text, info) if info.services else None
     if kind == "hours":
         if day is not None:
@@ -156,3 +128,36 @@ def form_value(text: str, intent: str, entities: list[dict[str, Any]]) -> bool:
     put as a question: an answer to the form, whatever the classifier guessed."""
     has_value = any(e.get("entity") in VALUE_ENTITIES for e in entities)
     return has_value and not is_question(text, intent)
+
+
+class ActionAnswerBusinessQuestion(Action):
+    """Answer a question about the business from its own data; inside the booking form the
+    rules run the form again after this, so the booking carries on."""
+
+    def name(self) -> str:
+        """The action name Rasa calls."""
+        return "action_answer_business_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """One answer; a catalogue that cannot be read gets an apology, never silence."""
+        intent, text, entities = latest(tracker)
+        if tracker.active_loop_name == "booking_form" and form_value(text, intent, entities):
+            return []  # "three hours" read as a question: the form takes the value next
+        info = await business_of(tracker)
+        if info is None:
+            dispatcher.utter_message(response="utter_business_info_unavailable")
+            return []
+        day = None
+        zone = time_slots.tz_of(tenant_timezone(tracker))
+        for entity in time_slots.entities_of(entities, "time"):
+            reading = time_slots.read_time_entity(entity, zone)
+            if reading is not None and reading.day is not None:
+                day = reading.day
+                break
+        if day is not None and day < now_in(tracker).date():
+            day = None  # "were you open yesterday?" is answered with the hours
+        reply = answer(question_kind(text), text, info, day)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        return []

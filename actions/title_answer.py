@@ -31,7 +31,9 @@ COMMAND_CUES: Mapping[str, frozenset[str]] = {
     "deny": _cues("no nope nah not don't dont never wrong negative"),
 }
 #: Intents whose question, asked mid-form, is answered before the form goes on.
-QUESTION_INTENTS = frozenset({"check_availability", "help", "bot_challenge", "out_of_scope"})
+QUESTION_INTENTS = frozenset(
+    {"check_availability", "help", "bot_challenge", "out_of_scope", "ask_business"}
+)
 _QUESTION_START = re.compile(
     r"^(?:what|when|where|who|which|how|why|is|are|am|do|does|did|can|could|will|would|"
     r"have|has|any|anything)\b",

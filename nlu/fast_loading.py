@@ -15,9 +15,9 @@ identical (tests/nlu/test_fast_loading.py compares them with Rasa's loading). Fi
 `install()` puts it in place of `RasaModel.load` for DIETClassifier, TEDPolicy and every other
 Rasa TensorFlow model. It is called when `nlu.time_extractor` is imported: every Rasa process
 that loads this project's model imports the pipeline's component classes while reading the
-graph schema, before any component is loaded. Rasa's component classes and config stay the
-stock ones (Rasa checks DIETClassifier and TEDPolicy by identity and by name; subclasses would
-lose those checks).
+graph schema, before any component is loaded. It patches the loading rather than subclassing
+the components, so it applies to every component holding a Rasa TensorFlow model, stock or
+subclassed (config.yml's `nlu.trained_without.DIETWithout`).
 """
 
 from __future__ import annotations

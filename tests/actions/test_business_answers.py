@@ -7,22 +7,26 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.business_answers import (
+    ActionAnswerBusinessQuestion,
     answer,
     describe_hours,
-    form_value,
-    question_kind,
 )
 from booking_core.catalog import BusinessInfo
 from booking_core.scheduling import parse_business_hours
 from tests.actions.factories import (
+    DOMAIN,
     HAIRCUT,
     MANICURE,
     MASSAGE,
     duration_entity,
     fixed_clock,  # noqa: F401  (autouse: NOW, London, no services unless offered)
-    )
+    make_tracker,
+    offer_services,
+    time_entity,
+)
 
 HOURS = parse_business_hours({"mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"],
                               "wed": ["09:00", "17:00"], "thu": ["09:00", "20:00"],
@@ -92,27 +96,32 @@ def test_a_business_without_services() -> None:
     assert answer("hours", "when are you open", bare).text.startswith("We're open")
 
 
-def test_a_value_the_form_asked_for_is_not_a_question() -> None:
-    duration = [duration_entity("three hours", 10800)]
-    assert form_value("three hours", "out_of_scope", duration)
-    assert not form_value("are you open for three hours on saturday?", "out_of_scope", duration)
-    assert not form_value("where are you?", "out_of_scope", [])
+@pytest.mark.parametrize(("when", "day_said"), [("2026-11-28T00:00:00+00:00", True),
+                                                 ("2026-11-20T00:00:00+00:00", False)])  # fmt: skip
+async def test_the_action_reads_the_day_asked_about(
+    monkeypatch: pytest.MonkeyPatch, when: str, day_said: bool
+) -> None:
+    offer_services(monkeypatch, [HAIRCUT])
+    tracker = make_tracker("are you open on saturday", intent="ask_business",
+                           entities=[time_entity("saturday", when, start=16, grain="day")],
+                           active_loop=None)  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerBusinessQuestion().run(dispatcher, tracker, DOMAIN)
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("We're closed on Saturday.") is day_said  # defaults: Mon-Fri
+    assert text.startswith("We're open Monday to Friday 09:00-17:00") is not day_said
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("how much is a haircut?", "price"), ("what do you charge for an mot", "price"),
-        ("price list please", "price"), ("is a consultation free or do you charge", "price"),
-        ("how long does a massage take?", "duration"), ("how much time should I allow", "duration"),
-        ("is a facial an hour", "duration"), ("how many minutes is a trim", "duration"),
-        ("when are you open?", "hours"), ("what time do you start in the morning", "hours"),
-        ("are you closed on mondays", "hours"), ("do you work weekends", "hours"),
-        ("where are you?", "location"), ("what is the address of the salon", "location"),
-        ("where should i park", "location"), ("how do i get to you", "location"),
-        ("what do you offer?", "services"), ("do you do nails", "services"),
-        ("can you do highlights", "services"),
-    ],
-)  # fmt: skip
-def test_the_kind_of_question(text: str, kind: str) -> None:
-    assert question_kind(text) == kind
+async def test_a_value_in_the_form_is_left_to_the_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    offer_services(monkeypatch, [HAIRCUT])
+    answer_to_form = make_tracker("three hours", intent="ask_business",
+                                  entities=[duration_entity("three hours", 10800)],
+                                  slots={"requested_slot": "event_duration"})  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerBusinessQuestion().run(dispatcher, answer_to_form, DOMAIN) == []
+    assert dispatcher.messages == []
+    question = make_tracker("are you open for three hours on saturday?",
+                            intent="ask_business",
+                            entities=[duration_entity("three hours", 10800, start=17)])  # fmt: skip
+    await ActionAnswerBusinessQuestion().run(dispatcher, question, DOMAIN)
+    assert dispatcher.messages and dispatcher.messages[0]["text"].startswith("We're open")

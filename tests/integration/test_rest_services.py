@@ -1,7 +1,7 @@
 """End to end over the REST channel for a business with services and booking rules: a named
 service books straight to a priced summary, an unknown request is offered the services, a
-buffer and "how far ahead" refuse with the rule and free times, and a late cancel gets the
-cut-off with the business's phone.
+buffer and "how far ahead" refuse with the rule and free times, questions are answered from
+the business's data, and a late cancel gets the cut-off with the business's phone.
 
 Its own action server and Rasa server on a fresh SQLite database (the shared one serves tenants
 without services), the trained model, the real clock (dates are computed, always weekdays).
@@ -114,3 +114,15 @@ def test_too_far_ahead_is_refused_with_the_rule(salon: dict[str, Any]) -> None:
     text, buttons = say(salon, "dan", f"book a haircut on {day:%A %d %B %Y} at 11am")
     assert "bookings open at most 60 days ahead" in text, text
     assert buttons, text
+
+
+def test_questions_are_answered_from_the_business_data(salon: dict[str, Any]) -> None:
+    text, buttons = say(salon, "eve", "how much is a massage?")
+    assert text == "A massage is \u00a350.00 (1 hour).", text
+    assert buttons == ["Book Massage"]
+    text, _ = say(salon, "eve", "where are you?")
+    assert text == "We're at 1 High Street, Bristol. https://maps.example/salon", text
+    text, _ = say(salon, "eve", "when are you open?")
+    assert text == "We're open Monday to Friday 09:00-17:00.", text
+    text, _ = say(salon, "eve", '/schedule_event{"event_title": "Massage"}')  # the button
+    assert text == "Which day would you like?", text

@@ -45,7 +45,7 @@ def _observe(agent: Agent) -> list[Any]:
             parse = await agent.parse_message(text)
             ranking = [(r["name"], round(r["confidence"], 5)) for r in parse["intent_ranking"]]
             diet = [(e["entity"], e["start"], e["end"]) for e in parse["entities"]
-                    if e.get("extractor") == "DIETClassifier"]  # fmt: skip
+                    if e.get("extractor") == "DIETWithout"]  # fmt: skip
             tracker = DialogueStateTracker.from_events(
                 "s", [ActionExecuted("action_listen"), UserUttered(text, parse_data=parse)]
             )

@@ -21,37 +21,64 @@ _PLACE = (
 )
 
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("duration", re.compile(
-        r"\bhow long\b|\bhow much time\b|\bhow many (?:minutes|mins|hours|hrs)\b|"
-        r"\bduration\b|\blength\b|\btakes? (?:long|more|less|all)\b|"
-        r"\b(?:is|are) (?:a |an |the )?[\w -]{1,30}?(?:an? |half an )?(?:hour|minutes?|mins?)\b|"
-        r"\blasts?(?= *(?:[?.!]|$|for\b|long\b|about\b|around\b|roughly\b))|\bset aside\b",
-        re.I)),
-    ("price", re.compile(
-        r"\bhow much\b|\bprices?\b|\bpric(?:ey|y|ing)\b|\bcosts?\b|\bcharge[sd]?\b|"
-        r"\bfees?\b|\brates?\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bpay\b|\btariff\b|"
-        r"\bset me back\b|\bdamage\b|[£$€]", re.I)),
-    ("location", re.compile(
-        r"\bwhere\b|\bwheres\b|\baddress\b|\bpost ?code\b|\bzip ?code\b|\bdirections?\b|"
-        r"\bmap\b|\bpark(?:ing)?\b|\bget there\b|\bget to " + _PLACE + r"|\bfind (?:you|your|u)\b|\bstreet\b|"
-        r"\bstation\b|\bbus\b|\blocat\w*|\bwhereabouts\b|"
-        r"\bhow far (?:away )?(?:are|is) (?:it\b|" + _PLACE + r")|\bnear(?:by|est)?\b",
-        re.I)),
-    ("hours", re.compile(
-        # "are you open", "when does the salon close", "what time do your doors open": the
-        # business opens, not a slot ("is 4pm open?", "any openings at 2?" ask for a time).
-        r"\b(?:you|u|ya|y'?all|we|they|it|doors?|shop|salon|clinic|studio|office|store|"
-        r"place|practice|surgery|garage|spa|gym|centre|center|school)\b(?: \w+)? "
-        r"(?:open|opens|closed?|closes|shut|start|begin|finish)\b|"
-        r"\b(?:opening|your|the) (?:hours|times)\b|\bclosing time\b|\b(?:business|working|office|trading|"
-        r"your|what|which|the) hours\b|\bhours (?:on|of|today|tomorrow|this|at)\b|"
-        r"\bhow (?:early|late)\b|\b(?:until|till) what time\b|\bweekends?\b|"
-        r"\bbank holidays?\b", re.I)),
-    ("services", re.compile(
-        r"\boffer\w*\b|\bservices?\b|\btreatments?\b|\bmenu\b|\bprovide\b|\bspeciali[sz]e\b|"
-        r"\blessons?\b|\bclasses\b|\boptions\b|\bchoose from\b|\bwhat (?:do|can) you do\b|"
-        r"\bwhat you do\b|\b(?:do|can) you do\b|\b(?:types?|kinds?|sorts?) of\b|\bwhat else\b|"
-        r"\bwhat can i (?:come in|book|get|have)\b", re.I)),
+    (
+        "duration",
+        re.compile(
+            r"\bhow long\b|\bhow much time\b|\bhow many (?:minutes|mins|hours|hrs)\b|"
+            r"\bduration\b|\blength\b|\btakes? (?:long|more|less|all)\b|"
+            r"\b(?:is|are) (?:a |an |the )?[\w -]{1,30}?(?:an? |half an )?"
+            r"(?:hour|minutes?|mins?)\b|"
+            r"\blasts?(?= *(?:[?.!]|$|for\b|long\b|about\b|around\b|roughly\b))|\bset aside\b",
+            re.I,
+        ),
+    ),
+    (
+        "price",
+        re.compile(
+            r"\bhow much\b|\bprices?\b|\bpric(?:ey|y|ing)\b|\bcosts?\b|\bcharge[sd]?\b|"
+            r"\bfees?\b|\brates?\b|\bexpensive\b|\bcheap(?:er|est)?\b|\bpay\b|\btariff\b|"
+            r"\bset me back\b|\bdamage\b|[£$€]",
+            re.I,
+        ),
+    ),
+    (
+        "location",
+        re.compile(
+            r"\bwhere\b|\bwheres\b|\baddress\b|\bpost ?code\b|\bzip ?code\b|\bdirections?\b|"
+            r"\bmap\b|\bpark(?:ing)?\b|\bget there\b|\bget to "
+            + _PLACE
+            + r"|\bfind (?:you|your|u)\b|\bstreet\b|"
+            r"\bstation\b|\bbus\b|\blocat\w*|\bwhereabouts\b|"
+            r"\bhow far (?:away )?(?:are|is) (?:it\b|" + _PLACE + r")|\bnear(?:by|est)?\b",
+            re.I,
+        ),
+    ),
+    (
+        "hours",
+        re.compile(
+            # "are you open", "when does the salon close", "what time do your doors open": the
+            # business opens, not a slot ("is 4pm open?", "any openings at 2?" ask for a time).
+            r"\b(?:you|u|ya|y'?all|we|they|it|doors?|shop|salon|clinic|studio|office|store|"
+            r"place|practice|surgery|garage|spa|gym|centre|center|school)\b(?: \w+)? "
+            r"(?:open|opens|closed?|closes|shut|start|begin|finish)\b|"
+            r"\b(?:opening|your|the) (?:hours|times)\b|\bclosing time\b|"
+            r"\b(?:business|working|office|trading|your|what|which|the) hours\b|"
+            r"\bhours (?:on|of|today|tomorrow|this|at)\b|"
+            r"\bhow (?:early|late)\b|\b(?:until|till) what time\b|\bweekends?\b|"
+            r"\bbank holidays?\b",
+            re.I,
+        ),
+    ),
+    (
+        "services",
+        re.compile(
+            r"\boffer\w*\b|\bservices?\b|\btreatments?\b|\bmenu\b|\bprovide\b|\bspeciali[sz]e\b|"
+            r"\blessons?\b|\bclasses\b|\boptions\b|\bchoose from\b|\bwhat (?:do|can) you do\b|"
+            r"\bwhat you do\b|\b(?:do|can) you do\b|\b(?:types?|kinds?|sorts?) of\b|\bwhat else\b|"
+            r"\bwhat can i (?:come in|book|get|have)\b",
+            re.I,
+        ),
+    ),
 )
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.graph_components.validators import default_recipe_validator
 from rasa.engine.storage.resource import Resource
+from rasa.graph_components.validators import default_recipe_validator
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,

@@ -22,8 +22,10 @@ from nlu.business_questions import KINDS, cue_kind, question_kind
         ("what do you offer?", "services"), ("do you do nails", "services"),
         ("can you do highlights", "services"), ("which treatments are there", "services"),
         ("what are your opening times", "hours"), ("is the studio open in the evenings", "hours"),
-        ("when do you begin in the mornings", "hours"), ("what sorts of things are there", "services"),
-        ("what can i book here", "services"), ("when does the clinic open on monday", "hours"), ("how do i get to the salon", "location"),
+        ("when do you begin in the mornings", "hours"),
+        ("what sorts of things are there", "services"),
+        ("what can i book here", "services"), ("when does the clinic open on monday", "hours"),
+        ("how do i get to the salon", "location"),
         ("how far are you from the town centre", "location"), ("what hours do you keep", "hours"),
     ],
 )  # fmt: skip
@@ -45,7 +47,8 @@ def test_the_kind_of_question(text: str, kind: str) -> None:
         "is 4pm open?", "are there any openings at 2", "three hours", "1 and a half hours",
         "what time slots are open thursday", "what time is my appointment",
         "where can i find a dentist", "can you tell me where i am",
-        "how do i get to the fine arts center by foot", "how far away is the moon", "where is the closest park", "Can you help me locate a salon?",
+        "how do i get to the fine arts center by foot", "how far away is the moon",
+        "where is the closest park", "Can you help me locate a salon?",
         "I need a new hairstyle. Can you find the nearest salon?",
     ],
 )  # fmt: skip

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,6 +16,9 @@ from rasa_sdk.types import DomainDict
 from actions import time_slots
 from actions.booking_form import FIELD_SLOTS
 from actions.context import channel_name, platform_user_id, tenant_slug, tenant_timezone
+
+if TYPE_CHECKING:
+    from booking_core.availability import Availability
 
 logger = logging.getLogger(__name__)
 
@@ -86,13 +89,12 @@ def slot_button(
     }
 
 
-def clash_message(availability: Any, title: str) -> str:
+def clash_message(availability: Availability, title: str) -> str:
     """Why the requested time cannot be booked, in one sentence."""
     if availability.in_past:
         return "That time has already passed."
-    refusals = getattr(availability, "refusals", ())
-    if refusals:  # a booking rule of the business: say which
-        return f"Sorry, {'; '.join(r.reason for r in refusals)}."
+    if availability.refusals:  # a booking rule of the business: say which
+        return f"Sorry, {'; '.join(r.reason for r in availability.refusals)}."
     if availability.clashes:
         return f"That time clashes with {', '.join(availability.clashes)}."
     if availability.outside_hours:

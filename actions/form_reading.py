@@ -40,6 +40,8 @@ NOT_ANSWERS = {
     "nlu_fallback",
     # A question ("anything free on Friday?") is answered, then the form goes on.
     "check_availability",
+    # "Are you open on Saturday?" asks about the business; it does not choose the day.
+    "ask_business",
 }
 
 
@@ -73,6 +75,8 @@ def answers_form(tracker: Tracker) -> bool:
         return False
     if intent == "check_availability":
         return has_day_or_time(entities)
+    if intent == "ask_business":  # "are you open on Saturday?" is about the business's hours
+        return not is_question(text, intent)
     # "How about 4 o'clock?", "Is 2:45 PM open?": whatever the classifier made of it, a
     # question proposing a day or time answers with it.
     return not is_question(text, intent) or (has_day_or_time(entities) and is_proposal(text))

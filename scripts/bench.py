@@ -41,10 +41,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.assistant_processes import endpoints_file  # noqa: E402
+from scripts.assistant_processes import endpoints_file, wait_for  # noqa: E402
 from scripts.benchkit.databases import create_database, drop_database  # noqa: E402
 from scripts.benchkit.load import APP_SECRET, run_load, wait_replies  # noqa: E402
-from scripts.benchkit.processes import cpu_by_process, free_port, rss_mb, wait_up  # noqa: E402
+from scripts.benchkit.processes import cpu_by_process, free_port, rss_mb  # noqa: E402
 from scripts.benchkit.stats import RateSearch, Step, percentiles, spread, table  # noqa: E402
 from standins import webhooks as f  # noqa: E402
 from standins.platform_apis import StandIn  # noqa: E402
@@ -250,10 +250,11 @@ def main(argv: list[str] | None = None) -> int:
                                       "--credentials", str(work / "cred.yml")], nice=args.nice)  # fmt: skip
         bench.ingest_url = f"http://127.0.0.1:{ingest_port}"
         bench.rasa_urls = [f"http://127.0.0.1:{p}" for p in rasa_ports]
-        wait_up(f"http://127.0.0.1:{actions_port}/health", actions)
-        wait_up(f"{bench.ingest_url}/health", ingest)
+        wait_for(f"http://127.0.0.1:{actions_port}/health", actions, work / "actions.log", 240)
+        wait_for(f"{bench.ingest_url}/health", ingest, work / "ingest.log", 240)
         for i, url in enumerate(bench.rasa_urls):
-            wait_up(f"{url}/status?token={RASA_TOKEN}", bench.procs[f"rasa-{i}"])
+            name = f"rasa-{i}"
+            wait_for(f"{url}/status?token={RASA_TOKEN}", bench.procs[name], work / f"{name}.log", 240)
         for i in range(20):  # warm-up: first parses, first trackers, first replies
             for url in bench.rasa_urls:
                 requests.post(f"{url}/webhooks/rest/webhook",

@@ -5,11 +5,7 @@ from __future__ import annotations
 import collections
 import os
 import socket
-import subprocess
-import time
 from pathlib import Path
-
-import requests
 
 
 def free_port() -> int:
@@ -70,17 +66,3 @@ def cpu_by_process(roots: dict[str, int]) -> dict[int, tuple[str, float]]:
     if os.getpid() in table:
         snapshot[os.getpid()] = ("bench+stand-in", table[os.getpid()][2])
     return snapshot
-
-def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 240) -> None:
-    """Wait until `url` answers 2xx; fail when the process exits or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(url)

@@ -68,6 +68,7 @@ def test_not_asked_only_a_learned_title_of_an_answer_counts() -> None:
         # questions that propose nothing stay questions
         ("what time does the bank close tomorrow?", "out_of_scope", False),
         ("who won the game on saturday?", "out_of_scope", False),
+        ("are you open on saturday?", "ask_business", False),
     ],
 )
 def test_values_answer_the_form_whatever_the_intent(text: str, intent: str, answers: bool) -> None:

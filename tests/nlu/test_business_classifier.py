@@ -37,6 +37,7 @@ CONFIG = BusinessQuestionClassifier.get_default_config()
         ("tell me about the weather", 0.95, "out_of_scope", False),  # no cue words
         ("book a haircut, how much is it", 0.95, "schedule_event", False),  # a booking act
         ("no, where are you", 0.95, "deny", False),
+        ("where can i park?", 0.95, "ask_parking", False),  # a bot developer's own intent
         ('/ask_business{"x": 1}', 0.99, "out_of_scope", False),
     ],
 )  # fmt: skip
